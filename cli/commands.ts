@@ -1,0 +1,6 @@
+/** Every subcommand, in --help order. Add a command here once its module exists. */
+import type { CommandModule } from 'yargs';
+import { schemaCommand } from './schema-command.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types.
+export const commands: CommandModule<any, any>[] = [schemaCommand];

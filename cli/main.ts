@@ -1,0 +1,66 @@
+/**
+ * The `salesflow` binary: one yargs program, one module per subcommand. Each
+ * command module only parses flags and calls library functions.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { describeError, EXIT_FAILURE, EXIT_USAGE, SalesflowError } from '../shared/errors.ts';
+import { setLogLevel } from '../shared/log.ts';
+import { commands } from './commands.ts';
+
+export function buildCli(argv: string[]): Argv {
+  let cli = yargs(argv)
+    .scriptName('salesflow')
+    .usage(
+      'salesflow — sales data from synthetic generation to analyst-ready tables.\n\n' +
+        'Usage: salesflow <command> [options]\n\n' +
+        'Typical flow (all local by default; gs:// and BigQuery when asked):\n' +
+        '  salesflow gen --rows 1000000 --out data/sales.csv\n' +
+        '  salesflow to-parquet data/sales.csv -o data/lake -p region\n' +
+        '  salesflow upload data/lake gs://my-bucket/lake -w 8\n' +
+        '  salesflow aggregate data/lake',
+    )
+    .option('verbose', {
+      alias: 'v',
+      type: 'boolean',
+      global: true,
+      describe: 'More logging; progress even when not a TTY',
+    })
+    .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'Only errors' })
+    .middleware((args) => {
+      if (args.quiet) setLogLevel('error');
+      else if (args.verbose) setLogLevel('debug');
+    })
+    .strict()
+    .demandCommand(1, 'Pick a command (see the list above).')
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok, 1 the job failed, 2 invalid usage or input refused, 3 finished with rejected data.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`error: ${msg}\nRun with --help for usage.\n`);
+      process.exit(EXIT_USAGE);
+    });
+  for (const command of commands) cli = cli.command(command);
+  return cli;
+}
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  try {
+    await buildCli(argv).parseAsync();
+  } catch (err) {
+    process.stderr.write(`error: ${describeError(err)}\n`);
+    if (err instanceof SalesflowError) {
+      if (err.transient) process.stderr.write('(this looks transient: retrying may help)\n');
+      process.exitCode = err.exitCode;
+    } else {
+      if (process.env.SALESFLOW_LOG === 'debug' && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = EXIT_FAILURE;
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,230 @@
+/**
+ * The row validator: turns raw field values (CSV fields or a JSON object) into a
+ * typed SalesRecord, or into one reason per failed field. Used by to-parquet,
+ * the pipelines and the warehouse loaders, so every path rejects the same rows
+ * for the same reasons.
+ */
+import { parseIsoDate } from '../dates.ts';
+import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
+import { COLUMN_NAMES, type ColumnName, CSV_HEADER, lookupColumn } from './columns.ts';
+import { DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
+import type { SalesRecord } from './record.ts';
+
+export interface FieldError {
+  /** The failing column, or `_row` for problems with the row as a whole. */
+  field: ColumnName | '_row';
+  value: string;
+  reason: string;
+}
+
+export type RowResult = { ok: true; record: SalesRecord } | { ok: false; errors: FieldError[] };
+
+export const TRANSACTION_ID_MAX_LENGTH = 64;
+const TRANSACTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+const INT_RE = /^[0-9]+$/;
+const MIN_DATE = parseIsoDate('1900-01-01');
+const MAX_DATE = parseIsoDate('2999-12-31');
+
+/** Reason the value is not a valid transaction_id, or null. */
+export function checkTransactionId(v: string): string | null {
+  if (v.length === 0) return 'is empty';
+  if (v.length > TRANSACTION_ID_MAX_LENGTH) return `is longer than ${TRANSACTION_ID_MAX_LENGTH} characters`;
+  if (!TRANSACTION_ID_RE.test(v)) return 'has characters other than letters, digits, "_", ".", ":" and "-"';
+  return null;
+}
+
+/** customer_id as a number, or a reason string. */
+export function parseCustomerId(v: string): number | string {
+  if (v.length === 0) return 'is empty';
+  if (!INT_RE.test(v)) return 'is not a whole number';
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) return 'is too large (max 9007199254740991)';
+  if (n < 1) return 'must be at least 1';
+  return n;
+}
+
+/** Epoch day, or a reason string. */
+export function parseTransactionDate(v: string): number | string {
+  if (v.length === 0) return 'is empty';
+  const day = parseIsoDate(v);
+  if (Number.isNaN(day)) return 'is not a valid date (expected YYYY-MM-DD)';
+  if (day < MIN_DATE || day > MAX_DATE) return 'is outside 1900-01-01..2999-12-31';
+  return day;
+}
+
+/** Cents, or a reason string. */
+export function parseSaleAmount(v: string): number | string {
+  if (v.length === 0) return 'is empty';
+  const cents = parseCents(v);
+  if (Number.isNaN(cents)) return 'is not a decimal number with at most 2 decimals (e.g. 123.45)';
+  if (cents <= 0) return 'must be greater than 0';
+  if (cents > MAX_NUMERIC_12_2_CENTS) return 'exceeds NUMERIC(12,2) (max 9999999999.99)';
+  return cents;
+}
+
+function domainReason(v: string, domain: readonly string[]): string | null {
+  if (v.length === 0) return 'is empty';
+  if (domain.includes(v)) return null;
+  const ci = domain.find((d) => d.toLowerCase() === v.toLowerCase());
+  return ci === undefined
+    ? `is not one of: ${domain.join(', ')}`
+    : `is not one of the allowed values (did you mean "${ci}"?)`;
+}
+
+export class RecordValidator {
+  readonly domains: SalesDomains;
+  private readonly categories: Set<string>;
+  private readonly regions: Set<string>;
+
+  constructor(domains: SalesDomains = DEFAULT_DOMAINS) {
+    this.domains = domains;
+    this.categories = new Set(domains.categories);
+    this.regions = new Set(domains.regions);
+  }
+
+  /** Validate fields given in CSV column order. */
+  validateFields(fields: readonly string[]): RowResult {
+    if (fields.length !== COLUMN_NAMES.length) {
+      return {
+        ok: false,
+        errors: [
+          {
+            field: '_row',
+            value: fields.join(','),
+            reason: `has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${COLUMN_NAMES.length}`,
+          },
+        ],
+      };
+    }
+    return this.validateValues(fields[0], fields[1], fields[2], fields[3], fields[4], fields[5]);
+  }
+
+  /**
+   * Validate a JSON object (NDJSON line, Pub/Sub message). Keys may be canonical
+   * names or aliases; numbers are accepted for the numeric columns.
+   */
+  validateObject(obj: unknown): RowResult {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      return { ok: false, errors: [{ field: '_row', value: preview(obj), reason: 'is not a JSON object' }] };
+    }
+    const values = new Map<ColumnName, string>();
+    const errors: FieldError[] = [];
+    for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
+      const col = lookupColumn(key);
+      if (col === undefined) {
+        errors.push({ field: '_row', value: key, reason: `has unknown field "${key}"` });
+        continue;
+      }
+      if (typeof raw === 'string') values.set(col, raw);
+      else if (typeof raw === 'number' && Number.isFinite(raw)) values.set(col, String(raw));
+      else if (raw === null || raw === undefined) values.set(col, '');
+      else
+        errors.push({ field: col, value: preview(raw), reason: `has type ${typeof raw}, expected string or number` });
+    }
+    const v = (c: ColumnName) => values.get(c) ?? '';
+    const res = this.validateValues(
+      v('transaction_id'),
+      v('customer_id'),
+      v('transaction_date'),
+      v('sale_amount'),
+      v('product_category'),
+      v('sales_region'),
+    );
+    if (errors.length === 0) return res;
+    return {
+      ok: false,
+      errors: res.ok ? errors : [...errors, ...res.errors.filter((e) => !errors.some((x) => x.field === e.field))],
+    };
+  }
+
+  validateValues(
+    transactionId: string,
+    customerId: string,
+    transactionDate: string,
+    saleAmount: string,
+    productCategory: string,
+    salesRegion: string,
+  ): RowResult {
+    let errors: FieldError[] | undefined;
+    const fail = (field: ColumnName, value: string, reason: string) => {
+      errors ??= [];
+      errors.push({ field, value, reason });
+    };
+    const idReason = checkTransactionId(transactionId);
+    if (idReason !== null) fail('transaction_id', transactionId, idReason);
+    const customer = parseCustomerId(customerId);
+    if (typeof customer === 'string') fail('customer_id', customerId, customer);
+    const day = parseTransactionDate(transactionDate);
+    if (typeof day === 'string') fail('transaction_date', transactionDate, day);
+    const cents = parseSaleAmount(saleAmount);
+    if (typeof cents === 'string') fail('sale_amount', saleAmount, cents);
+    if (!this.categories.has(productCategory)) {
+      fail('product_category', productCategory, domainReason(productCategory, this.domains.categories)!);
+    }
+    if (!this.regions.has(salesRegion)) {
+      fail('sales_region', salesRegion, domainReason(salesRegion, this.domains.regions)!);
+    }
+    if (errors !== undefined) return { ok: false, errors };
+    return {
+      ok: true,
+      record: {
+        transaction_id: transactionId,
+        customer_id: customer as number,
+        transaction_date: transactionDate,
+        sale_amount: cents as number,
+        product_category: productCategory,
+        sales_region: salesRegion,
+      },
+    };
+  }
+}
+
+/** "sale_amount: "abc" is not a decimal number …; sales_region: …" */
+export function formatFieldErrors(errors: readonly FieldError[]): string {
+  return errors
+    .map((e) =>
+      e.field === '_row' ? `row ${e.reason}` : `${e.field} ${JSON.stringify(truncate(e.value))} ${e.reason}`,
+    )
+    .join('; ');
+}
+
+export interface HeaderProblem {
+  missing: ColumnName[];
+  extra: string[];
+  misordered: boolean;
+  message: string;
+}
+
+/**
+ * Check a CSV header against the schema. Exact names in schema order; a UTF-8
+ * BOM and surrounding spaces are tolerated. Returns null when it matches.
+ */
+export function checkHeader(header: readonly string[]): HeaderProblem | null {
+  const got = header.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
+  if (got.length === COLUMN_NAMES.length && got.every((h, i) => h === COLUMN_NAMES[i])) return null;
+  const missing = COLUMN_NAMES.filter((c) => !got.includes(c));
+  const extra = got.filter((h) => !(COLUMN_NAMES as readonly string[]).includes(h));
+  const misordered = missing.length === 0 && extra.length === 0;
+  const parts: string[] = [];
+  if (missing.length) parts.push(`missing ${missing.join(', ')}`);
+  if (extra.length) parts.push(`unexpected ${extra.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (misordered) parts.push('columns out of order');
+  return {
+    missing,
+    extra,
+    misordered,
+    message: `header does not match the sales schema (${parts.join('; ')}): expected "${CSV_HEADER}", got "${truncate(got.join(','), 200)}"`,
+  };
+}
+
+function truncate(s: string, max = 80): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+function preview(v: unknown): string {
+  try {
+    return truncate(JSON.stringify(v) ?? String(v));
+  } catch {
+    return truncate(String(v));
+  }
+}
