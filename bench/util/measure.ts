@@ -1,0 +1,156 @@
+/**
+ * Benchmark measurement: run whole processes, take wall time and peak RSS, run
+ * candidates alternated (A B C A B C …) so machine noise hits all of them, and
+ * report medians and ratios against a baseline. Benchmarks are not tests: they
+ * run with `npm run bench`, never in CI.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatTable } from '../../shared/format.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BENCH_DATA = join(REPO_ROOT, 'data', 'bench');
+export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+/** The Node running the bench (the pinned one under npm scripts). */
+export const NODE = process.execPath;
+
+export interface Candidate {
+  name: string;
+  /** Command and arguments of the whole process to time. */
+  cmd: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Run before each timed run (not timed), e.g. to remove the previous output. */
+  before?: () => Promise<void> | void;
+  /** Run after each timed run (not timed); may return extra numbers to report (e.g. output bytes). */
+  after?: () => Promise<Record<string, number> | undefined> | Record<string, number> | undefined;
+}
+
+export interface RunSample {
+  seconds: number;
+  peakRssMB: number;
+  extra: Record<string, number>;
+}
+
+export interface CandidateResult {
+  name: string;
+  samples: RunSample[];
+  medianSeconds: number;
+  medianPeakRssMB: number;
+  extra: Record<string, number>;
+}
+
+const HAS_GNU_TIME = existsSync('/usr/bin/time');
+
+/** Run one process; wall seconds and peak RSS (GNU time's %M, else /proc polling). */
+export async function measureOnce(c: Candidate): Promise<RunSample> {
+  await c.before?.();
+  const useTime = HAS_GNU_TIME;
+  const cmd = useTime ? '/usr/bin/time' : c.cmd;
+  const args = useTime ? ['-f', '__PEAK_RSS_KB=%M', c.cmd, ...c.args] : c.args;
+  const start = performance.now();
+  const child = spawn(cmd, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...c.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let stdout = '';
+  let polledKb = 0;
+  const poll = useTime
+    ? undefined
+    : setInterval(async () => {
+        try {
+          const { readFile } = await import('node:fs/promises');
+          const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+          const m = /VmHWM:\s+(\d+)/.exec(status);
+          if (m) polledKb = Math.max(polledKb, Number(m[1]));
+        } catch {}
+      }, 20);
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const code: number | null = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  if (poll) clearInterval(poll);
+  if (code !== 0) {
+    throw new Error(
+      `${c.name} failed (exit ${code}): ${c.cmd} ${c.args.join(' ')}\n${stderr.slice(-2000)}${stdout.slice(-500)}`,
+    );
+  }
+  const m = /__PEAK_RSS_KB=(\d+)/.exec(stderr);
+  const peakKb = m ? Number(m[1]) : polledKb;
+  const extra = (await c.after?.()) ?? {};
+  return { seconds, peakRssMB: peakKb / 1024, extra };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Run every candidate `runs` times, alternated; the first candidate is the baseline for ratios. */
+export async function compare(
+  suite: string,
+  candidates: Candidate[],
+  opts: { runs?: number } = {},
+): Promise<CandidateResult[]> {
+  const runs = opts.runs ?? Number(process.env.BENCH_RUNS ?? 3);
+  const samples = new Map<string, RunSample[]>(candidates.map((c) => [c.name, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const c of candidates) {
+      const s = await measureOnce(c);
+      samples.get(c.name)!.push(s);
+      process.stderr.write(
+        `  ${suite}: ${c.name} run ${i + 1}/${runs}: ${s.seconds.toFixed(2)} s, ${s.peakRssMB.toFixed(0)} MB\n`,
+      );
+    }
+  }
+  const results = candidates.map((c) => {
+    const ss = samples.get(c.name)!;
+    const extraKeys = Object.keys(ss[0]?.extra ?? {});
+    return {
+      name: c.name,
+      samples: ss,
+      medianSeconds: median(ss.map((s) => s.seconds)),
+      medianPeakRssMB: median(ss.map((s) => s.peakRssMB)),
+      extra: Object.fromEntries(extraKeys.map((k) => [k, median(ss.map((s) => s.extra[k]))])),
+    };
+  });
+  await report(suite, results);
+  return results;
+}
+
+/** Print a table (ratios vs the first row) and save JSON under bench/results/. */
+export async function report(suite: string, results: CandidateResult[], notes: string[] = []): Promise<void> {
+  const base = results[0];
+  const extraKeys = [...new Set(results.flatMap((r) => Object.keys(r.extra)))];
+  const rows = results.map((r) => [
+    r.name,
+    r.medianSeconds.toFixed(2),
+    (r.medianSeconds / base.medianSeconds).toFixed(2),
+    r.medianPeakRssMB.toFixed(0),
+    ...extraKeys.map((k) => (r.extra[k] === undefined ? '' : formatExtra(r.extra[k]))),
+  ]);
+  const table = formatTable(['candidate', 'median s', `ratio vs ${base.name}`, 'peak RSS MB', ...extraKeys], rows);
+  process.stdout.write(`\n## ${suite}\n${table}\n${notes.map((n) => `${n}\n`).join('')}`);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(
+    join(RESULTS_DIR, `${suite.replace(/[^a-z0-9-]+/gi, '-')}.json`),
+    JSON.stringify({ suite, at: new Date().toISOString(), results, notes }, null, 2),
+  );
+}
+
+function formatExtra(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
