@@ -1,0 +1,92 @@
+/**
+ * Worker thread of to-parquet: parses + validates the line-aligned chunks the
+ * main thread sends, buffers rows per partition and encodes Parquet files.
+ * Protocol (all messages are plain objects):
+ *   in:  init {options} · chunk {seq, bytes} · finish
+ *   out: ready · chunkDone {seq, lines, rows, rejects[]} · finished {files[]} · error {message, stack}
+ */
+import { parentPort } from 'node:worker_threads';
+import { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';
+import { ChunkParser, type InputFormat, type RowSink } from './row-parser.ts';
+
+export interface WorkerInit extends PartitionWriterOptions {
+  format: InputFormat;
+  /** Test hook: throw after this many chunks (simulates a crash mid-run). */
+  failAfterChunks?: number;
+}
+
+export interface ChunkReject {
+  /** 0-based line within the chunk. */
+  line: number;
+  raw: string;
+  reason: string;
+}
+
+export type WorkerRequest =
+  | { type: 'init'; options: WorkerInit }
+  | { type: 'chunk'; seq: number; bytes: Uint8Array }
+  | { type: 'finish' };
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'chunkDone'; seq: number; lines: number; rows: number; rejects: ChunkReject[] }
+  | { type: 'finished'; files: PartitionWriter['files'] }
+  | { type: 'error'; message: string; stack?: string };
+
+const port = parentPort;
+if (port === null) throw new Error('convert-worker.ts must run in a worker thread');
+
+let parser: ChunkParser | undefined;
+let writer: PartitionWriter | undefined;
+let init: WorkerInit | undefined;
+let chunksDone = 0;
+
+port.on('message', (msg: WorkerRequest) => {
+  try {
+    handle(msg);
+  } catch (err) {
+    const e = err as Error;
+    port.postMessage({ type: 'error', message: e.message ?? String(err), stack: e.stack } satisfies WorkerReply);
+  }
+});
+
+function handle(msg: WorkerRequest): void {
+  switch (msg.type) {
+    case 'init':
+      init = msg.options;
+      parser = new ChunkParser(init.domains, init.format);
+      writer = new PartitionWriter(init);
+      port!.postMessage({ type: 'ready' } satisfies WorkerReply);
+      return;
+    case 'chunk': {
+      if (!parser || !writer || !init) throw new Error('chunk before init');
+      if (init.failAfterChunks !== undefined && chunksDone >= init.failAfterChunks) {
+        throw new Error('injected failure (failAfterChunks test hook)');
+      }
+      const rejects: ChunkReject[] = [];
+      const w = writer;
+      const sink: RowSink = {
+        row: (b, s, e, cu, d, ce, ca, re) => w.row(b, s, e, cu, d, ce, ca, re),
+        reject: (line, raw, reason) => {
+          rejects.push({ line, raw, reason });
+        },
+      };
+      const stats = parser.parse(msg.bytes, sink);
+      writer.flushIfNeeded();
+      chunksDone++;
+      port!.postMessage({
+        type: 'chunkDone',
+        seq: msg.seq,
+        lines: stats.lines,
+        rows: stats.rows,
+        rejects,
+      } satisfies WorkerReply);
+      return;
+    }
+    case 'finish':
+      if (!writer) throw new Error('finish before init');
+      writer.flushAll();
+      port!.postMessage({ type: 'finished', files: writer.files } satisfies WorkerReply);
+      return;
+  }
+}

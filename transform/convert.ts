@@ -1,0 +1,278 @@
+/**
+ * convertToParquet: sales CSV/NDJSON files → a hive-partitioned Parquet folder,
+ * validated and atomic.
+ *
+ * The main thread reads each file as a stream (hashing it for the manifest),
+ * cuts it into ~4 MiB line-aligned chunks and transfers them to worker threads,
+ * which parse, validate, buffer rows per partition and encode Parquet. Chunk
+ * results come back out of order; they are put back in order here so reject
+ * line numbers are exact. Everything is written into a temporary sibling of
+ * OUTDIR, which is renamed into place only after `_manifest.json` and
+ * `_SUCCESS` are written: a failed or killed run never leaves an OUTDIR.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { prepareAtomicOutput } from '../shared/atomic.ts';
+import { InputError, UsageError } from '../shared/errors.ts';
+import {
+  type ColumnName,
+  duckdbType,
+  columnSpec,
+  loadDomains,
+  resolveColumns,
+  type SalesDomains,
+  SALES_COLUMNS,
+} from '../shared/schema/index.ts';
+import { consumeHeader, emptyFileError } from './header.ts';
+import { formatOf, isGzip, resolveInputs } from './inputs.ts';
+import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
+import type { ManifestSource, ParquetManifest } from './manifest.ts';
+import type { CompressionName } from './parquet-encode.ts';
+import type { InputFormat } from './row-parser.ts';
+import { type ChunkResult, WorkerPool } from './worker-pool.ts';
+
+export interface ConvertOptions {
+  /** A file, a folder of files, or a glob. */
+  input: string;
+  outDir: string;
+  /** Partition columns (names or aliases, e.g. ["region"] or "region,category"). */
+  partitionBy: string | readonly string[];
+  force?: boolean;
+  compression?: CompressionName;
+  rowGroupSize?: number;
+  /** Rows per Parquet file before rolling over to the next (per partition and worker). */
+  rowsPerFile?: number;
+  workers?: number;
+  /** Rejected rows tolerated before the run fails (default 0). */
+  maxErrors?: number;
+  /** Default: from the file extension (.ndjson/.jsonl → ndjson, else csv). */
+  format?: InputFormat;
+  domains?: SalesDomains;
+  chunkBytes?: number;
+  /** Per-worker budget for buffered rows (bytes). */
+  memoryBudgetBytes?: number;
+  onProgress?: (p: ConvertProgress) => void;
+  /** Test hook: make every worker fail after this many chunks. */
+  failAfterChunks?: number;
+}
+
+export interface ConvertProgress {
+  bytesRead: number;
+  totalBytes: number;
+  rows: number;
+  rejected: number;
+}
+
+export interface RejectedRow {
+  file: string;
+  line: number;
+  raw: string;
+  reason: string;
+}
+
+export const DEFAULT_ROW_GROUP_SIZE = 131_072;
+export const MAX_REPORTED_REJECTS = 20;
+export const REJECTS_FILE = '_rejects/rejects.ndjson';
+
+/** Convert; returns the manifest written to OUTDIR/_manifest.json. */
+export async function convertToParquet(opts: ConvertOptions): Promise<ParquetManifest> {
+  const partitionBy = resolveColumns(opts.partitionBy, 'partition column');
+  if (partitionBy.length === 0) throw new UsageError('give at least one partition column with -p (e.g. -p region)');
+  if (partitionBy.includes('sale_amount')) {
+    throw new UsageError('cannot partition by sale_amount (one folder per amount); pick region, category or date', {
+      field: 'sale_amount',
+    });
+  }
+  const rowGroupSize = positiveInt(opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, 'row group size');
+  const rowsPerFile = positiveInt(opts.rowsPerFile ?? rowGroupSize * 8, 'rows per file');
+  const maxErrors = opts.maxErrors ?? 0;
+  if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError('--max-errors must be a whole number ≥ 0');
+  const workers = positiveInt(opts.workers ?? Math.min(2, availableParallelism()), 'workers');
+  const compression = opts.compression ?? 'zstd';
+  const domains = opts.domains ?? loadDomains();
+  const files = await resolveInputs(opts.input);
+  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const format = opts.format ?? formatOf(files[0]);
+  if (opts.format === undefined && files.some((f) => formatOf(f) !== format)) {
+    throw new UsageError('inputs mix CSV and NDJSON files; convert them separately or pass --format');
+  }
+
+  const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' });
+  const tmp = target.tmpPath;
+  await mkdir(tmp, { recursive: true });
+
+  // Per-chunk results arrive out of order; `pending` holds them until their turn.
+  const chunkFile: number[] = [];
+  const pending = new Map<number, ChunkResult>();
+  const sources: ManifestSource[] = [];
+  const lineCursor: number[] = [];
+  const firstRejects: RejectedRow[] = [];
+  const rejectLines: string[] = [];
+  let nextSeq = 0;
+  let rows = 0;
+  let rejected = 0;
+  let bytesRead = 0;
+
+  const onChunk = (r: ChunkResult) => {
+    pending.set(r.seq, r);
+    for (let c = pending.get(nextSeq); c !== undefined; c = pending.get(nextSeq)) {
+      pending.delete(nextSeq);
+      const fi = chunkFile[nextSeq];
+      const file = files[fi];
+      for (const rej of c.rejects) {
+        const row: RejectedRow = { file, line: lineCursor[fi] + rej.line + 1, raw: rej.raw, reason: rej.reason };
+        rejected++;
+        sources[fi].rejected++;
+        if (firstRejects.length < MAX_REPORTED_REJECTS) firstRejects.push(row);
+        rejectLines.push(JSON.stringify(row));
+      }
+      lineCursor[fi] += c.lines;
+      rows += c.rows;
+      sources[fi].rows += c.rows;
+      nextSeq++;
+      if (rejected > maxErrors) throw tooManyRejects(rejected, maxErrors, firstRejects);
+    }
+    opts.onProgress?.({ bytesRead, totalBytes, rows, rejected });
+  };
+
+  let pool: WorkerPool | undefined;
+  try {
+    pool = await WorkerPool.start(
+      workers,
+      {
+        outDir: tmp,
+        partitionBy,
+        domains,
+        compression,
+        rowGroupSize,
+        rowsPerFile,
+        memoryBudgetBytes: opts.memoryBudgetBytes ?? 96 * 1024 * 1024,
+        format,
+        failAfterChunks: opts.failAfterChunks,
+      },
+      onChunk,
+    );
+    let seq = 0;
+    for (let fi = 0; fi < files.length; fi++) {
+      const file = files[fi];
+      const hash = createHash('sha256');
+      sources.push({ path: file, bytes: statSync(file).size, sha256: '', rows: 0, rejected: 0 });
+      lineCursor.push(0);
+      let first = true;
+      for await (const chunk of lineChunks(
+        rawThenDecoded(file, hash, (n) => (bytesRead += n)),
+        {
+          chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+          file,
+        },
+      )) {
+        let bytes = chunk;
+        if (first && format === 'csv') {
+          const start = consumeHeader(chunk, file);
+          lineCursor[fi] = 1;
+          bytes = chunk.slice(start);
+        }
+        first = false;
+        if (bytes.length === 0) continue;
+        chunkFile[seq] = fi;
+        await pool.dispatch(seq++, bytes);
+      }
+      if (first && format === 'csv') throw emptyFileError(file);
+      sources[fi].sha256 = hash.digest('hex');
+    }
+    const written = await pool.finish();
+    if (nextSeq !== seq) throw new Error(`internal: ${seq - nextSeq} chunk results missing`);
+    await pool.terminate();
+    pool = undefined;
+
+    // Final names: part-00000.parquet … per partition folder, in a stable order.
+    written.sort((a, b) => a.path.localeCompare(b.path));
+    const perDir = new Map<string, number>();
+    const manifestFiles = [];
+    for (const f of written) {
+      const dir = dirname(f.path);
+      const n = perDir.get(dir) ?? 0;
+      perDir.set(dir, n + 1);
+      const path = `${dir}/part-${String(n).padStart(5, '0')}.parquet`;
+      await rename(join(tmp, f.path), join(tmp, path));
+      manifestFiles.push({ ...f, path });
+    }
+    const partitions: Record<string, number> = {};
+    for (const f of manifestFiles) {
+      const dir = dirname(f.path);
+      partitions[dir] = (partitions[dir] ?? 0) + f.rows;
+    }
+    if (rejected > 0) {
+      await mkdir(join(tmp, '_rejects'), { recursive: true });
+      await writeFile(join(tmp, REJECTS_FILE), `${rejectLines.join('\n')}\n`);
+    }
+    const manifest: ParquetManifest = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      tool: 'salesflow to-parquet',
+      partitionBy,
+      compression,
+      rowGroupSize,
+      schema: schemaOf(SALES_COLUMNS.map((c) => c.name).filter((c) => !partitionBy.includes(c))),
+      partitionSchema: schemaOf(partitionBy),
+      rows,
+      rejected,
+      bytes: manifestFiles.reduce((n, f) => n + f.bytes, 0),
+      partitions,
+      files: manifestFiles,
+      sources,
+      ...(rejected > 0 ? { rejectsFile: REJECTS_FILE } : {}),
+    };
+    await writeFile(join(tmp, '_manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await writeFile(join(tmp, '_SUCCESS'), '');
+    await target.commit();
+    return manifest;
+  } catch (err) {
+    await pool?.terminate();
+    await target.abort();
+    throw err;
+  }
+}
+
+/** The file's bytes, hashed as read (compressed bytes for .gz), then decompressed if needed. */
+function rawThenDecoded(
+  file: string,
+  hash: ReturnType<typeof createHash>,
+  onRead: (n: number) => void,
+): AsyncIterable<Uint8Array> {
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const b of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+      hash.update(b as Buffer);
+      onRead((b as Buffer).length);
+      yield b as Buffer;
+    }
+  }
+  if (!isGzip(file)) return hashed();
+  const raw = Readable.from(hashed());
+  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+function schemaOf(cols: readonly ColumnName[]) {
+  return cols.map((name) => ({ name, type: duckdbType(columnSpec(name)) }));
+}
+
+function tooManyRejects(rejected: number, maxErrors: number, first: readonly RejectedRow[]): InputError {
+  const lines = first.map((r) => `  ${r.file}:${r.line}: ${r.reason}`);
+  const more = rejected > first.length ? `\n  … and more (showing the first ${first.length})` : '';
+  return new InputError(
+    `${rejected} bad row${rejected === 1 ? '' : 's'} exceeds --max-errors ${maxErrors}; no dataset written:\n${lines.join('\n')}${more}`,
+    { step: 'validate' },
+  );
+}
+
+function positiveInt(n: number, what: string): number {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a whole number ≥ 1 (got ${n})`);
+  return n;
+}

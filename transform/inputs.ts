@@ -1,0 +1,39 @@
+/** Resolve the INPUT argument (a file, a folder of files, or a glob) to a sorted list of files. */
+import { existsSync, statSync } from 'node:fs';
+import { glob, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError } from '../shared/errors.ts';
+import type { InputFormat } from './row-parser.ts';
+
+const DATA_FILE = /\.(csv|ndjson|jsonl)(\.gz)?$/i;
+
+export async function resolveInputs(input: string): Promise<string[]> {
+  if (existsSync(input)) {
+    const st = statSync(input);
+    if (st.isFile()) return [input];
+    if (st.isDirectory()) {
+      const names = (await readdir(input)).filter((n) => DATA_FILE.test(n) && !n.startsWith('.')).sort();
+      if (names.length === 0) {
+        throw new InputError('folder has no .csv, .ndjson or .jsonl files (optionally .gz)', { file: input });
+      }
+      return names.map((n) => join(input, n));
+    }
+  }
+  if (/[*?[{]/.test(input)) {
+    const found: string[] = [];
+    for await (const f of glob(input)) if (statSync(f).isFile()) found.push(f);
+    if (found.length === 0) throw new InputError('glob matches no files', { file: input });
+    return found.sort();
+  }
+  throw new InputError(`input not found (${resolve(input)})`, { file: input });
+}
+
+/** Format from the file name, unless given. */
+export function formatOf(file: string, given?: InputFormat): InputFormat {
+  if (given) return given;
+  return /\.(ndjson|jsonl)(\.gz)?$/i.test(file) ? 'ndjson' : 'csv';
+}
+
+export function isGzip(file: string): boolean {
+  return /\.gz$/i.test(file);
+}
