@@ -1,6 +1,7 @@
 /** Every subcommand, in --help order. Add a command here once its module exists. */
 import type { CommandModule } from 'yargs';
 import { schemaCommand } from './schema-command.ts';
+import { toParquetCommand } from '../transform/command.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types.
-export const commands: CommandModule<any, any>[] = [schemaCommand];
+export const commands: CommandModule<any, any>[] = [schemaCommand, toParquetCommand];
