@@ -1,0 +1,359 @@
+/**
+ * The arrow engine's work, independent of threads: scan one share of one
+ * Parquet file (some of its row groups), reading only the columns the queries
+ * need, one row group at a time (constant memory), and fold it into exact
+ * per-group totals. Amounts are integer cents; running sums stay exact doubles
+ * and spill into a BigInt before they could pass 2^53.
+ */
+import { openAsBlob } from 'node:fs';
+import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
+import { ParquetFile } from 'parquet-wasm';
+import { parseIsoDate } from '../../shared/dates.ts';
+import { InputError } from '../../shared/errors.ts';
+import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/index.ts';
+import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import type { GroupTotals } from '../groups.ts';
+import { partitionValueMatches } from '../lake.ts';
+import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
+import { DateCoder, dateLabel, Int64Coder, int64Halves, LabelCodes, StringCoder } from './arrow-codes.ts';
+
+export interface ScanTask {
+  path: string;
+  partitions: Partial<Record<ColumnName, string>>;
+  /** This task reads row groups g with g % shards === shard. */
+  shard: number;
+  shards: number;
+}
+
+/** Running sums spill to BigInt beyond this: adding one more NUMERIC(12,2) amount (< 2^40) stays exact. */
+const SPILL = 2 ** 53 - 2 ** 40;
+
+type Coder = StringCoder | DateCoder | Int64Coder;
+
+interface KeySlot {
+  id: string;
+  key: GroupKey;
+  codes: LabelCodes;
+  coder: Coder;
+}
+
+class Accumulator {
+  count: number[] = [];
+  sum: number[] = [];
+  big: bigint[] = [];
+  min: number[] = [];
+  max: number[] = [];
+  /** Per group: the code of each key (multi-key queries only). */
+  keyCodes: number[][] = [];
+  composite = new Map<string, number>();
+
+  ensure(g: number): void {
+    while (this.count.length <= g) {
+      this.count.push(0);
+      this.sum.push(0);
+      this.big.push(0n);
+      this.min.push(Number.POSITIVE_INFINITY);
+      this.max.push(Number.NEGATIVE_INFINITY);
+    }
+  }
+}
+
+export class Scanner {
+  private readonly slots = new Map<string, KeySlot>();
+  private readonly accs: Accumulator[];
+  private readonly readColumnsFor: ColumnName[];
+  readonly queries: readonly AggregateQuery[];
+  rowsScanned = 0;
+
+  constructor(queries: readonly AggregateQuery[]) {
+    this.queries = queries;
+    this.accs = queries.map(() => new Accumulator());
+    for (const q of queries) for (const k of q.by) this.slot(k);
+    const cols = new Set<ColumnName>(['sale_amount']);
+    for (const q of queries) {
+      for (const k of q.by) cols.add(k.column);
+      for (const f of q.where) cols.add(f.column);
+    }
+    this.readColumnsFor = [...cols];
+  }
+
+  private slot(key: GroupKey): KeySlot {
+    const id = `${key.column}:${key.datePart ?? ''}`;
+    let s = this.slots.get(id);
+    if (s === undefined) {
+      const codes = new LabelCodes();
+      const type = columnSpec(key.column).type;
+      const coder =
+        type === 'DATE'
+          ? new DateCoder(codes, key.datePart)
+          : type === 'INT64'
+            ? new Int64Coder(codes)
+            : new StringCoder(codes);
+      s = { id, key, codes, coder };
+      this.slots.set(id, s);
+    }
+    return s;
+  }
+
+  /** Scan one task; `onRowGroup(rows)` after each row group. Returns rows read. */
+  async scan(task: ScanTask, onRowGroup?: (rows: number) => void): Promise<number> {
+    const applies = this.queries.map((q) =>
+      q.where.every(
+        (f) => task.partitions[f.column] === undefined || partitionValueMatches(f, task.partitions[f.column]!),
+      ),
+    );
+    if (!applies.some(Boolean)) return 0;
+    const file = await openParquet(task.path);
+    try {
+      const fileColumns = checkSchema(task, file.schema());
+      const toRead = this.readColumnsFor.filter((c) => task.partitions[c] === undefined);
+      const missing = toRead.filter((c) => !fileColumns.includes(c));
+      if (missing.length > 0)
+        throw new InputError(`wrong schema: no column ${missing[0]}`, { file: task.path, field: missing[0] });
+      const meta = file.metadata();
+      const groups = meta.numRowGroups();
+      let rows = 0;
+      for (let g = task.shard; g < groups; g += task.shards) {
+        const rowCount = meta.rowGroup(g).numRows();
+        if (rowCount === 0) continue;
+        let wasmTable: Awaited<ReturnType<ParquetFile['read']>>;
+        try {
+          wasmTable = await file.read({ columns: toRead, rowGroups: [g], batchSize: rowCount });
+        } catch (err) {
+          throw new InputError(`cannot read row group ${g}: ${errorText(err)}`, { file: task.path, step: 'read' }, err);
+        }
+        const table = tableFromIPC(wasmTable.intoIPCStream());
+        for (const batch of table.batches) {
+          this.fold(batch, task, applies);
+          rows += batch.numRows;
+        }
+        onRowGroup?.(rowCount);
+      }
+      this.rowsScanned += rows;
+      return rows;
+    } finally {
+      file.free();
+    }
+  }
+
+  private fold(batch: RecordBatch, task: ScanTask, applies: readonly boolean[]): void {
+    const n = batch.numRows;
+    const columnData = (c: ColumnName): Data => {
+      const d = batch.getChild(c)!.data[0];
+      if (d.nullCount > 0) throw new InputError(`column ${c} has null values`, { file: task.path, field: c });
+      return d;
+    };
+    const amounts = readCents(columnData('sale_amount'));
+    const codeCache = new Map<string, Int32Array | number>();
+    const codesOf = (slot: KeySlot): Int32Array | number => {
+      let c = codeCache.get(slot.id);
+      if (c === undefined) {
+        const pv = task.partitions[slot.key.column];
+        if (pv !== undefined) {
+          const label = slot.key.datePart === undefined ? pv : dateLabel(parseIsoDate(pv), slot.key.datePart);
+          c = slot.codes.code(label);
+        } else {
+          const out = new Int32Array(n);
+          slot.coder.decode(columnData(slot.key.column), out);
+          c = out;
+        }
+        codeCache.set(slot.id, c);
+      }
+      return c;
+    };
+    const maskCache = new Map<string, Uint8Array | null>();
+    for (let qi = 0; qi < this.queries.length; qi++) {
+      if (!applies[qi]) continue;
+      const q = this.queries[qi];
+      const rowFilters = q.where.filter((f) => task.partitions[f.column] === undefined);
+      const maskId = JSON.stringify(rowFilters);
+      let mask = maskCache.get(maskId);
+      if (mask === undefined) {
+        mask = rowFilters.length === 0 ? null : this.mask(rowFilters, n, amounts, columnData, codesOf);
+        maskCache.set(maskId, mask);
+      }
+      const keyCodes = q.by.map((k) => codesOf(this.slot(k)));
+      this.accumulate(this.accs[qi], keyCodes, amounts, mask, n);
+    }
+  }
+
+  private mask(
+    filters: readonly Filter[],
+    n: number,
+    amounts: Float64Array,
+    columnData: (c: ColumnName) => Data,
+    codesOf: (slot: KeySlot) => Int32Array | number,
+  ): Uint8Array {
+    const mask = new Uint8Array(n).fill(1);
+    for (const f of filters) {
+      const type = columnSpec(f.column).type;
+      if (type === 'STRING') {
+        const slot = this.slot({ column: f.column, label: f.column });
+        const codes = codesOf(slot) as Int32Array;
+        const verdict: (boolean | undefined)[] = [];
+        for (let i = 0; i < n; i++) {
+          const c = codes[i];
+          let ok = verdict[c];
+          if (ok === undefined) {
+            ok = partitionValueMatches(f, slot.codes.labels[c]);
+            verdict[c] = ok;
+          }
+          if (!ok) mask[i] = 0;
+        }
+        continue;
+      }
+      let values: ArrayLike<number>;
+      if (type === 'NUMERIC') values = amounts;
+      else if (type === 'DATE') {
+        const d = columnData(f.column);
+        values = (d.values as Int32Array).subarray(d.offset, d.offset + n);
+      } else {
+        const d = columnData(f.column);
+        const { lo, hi } = int64Halves(d);
+        const v = new Float64Array(n);
+        for (let i = 0; i < n; i++) v[i] = lo[2 * (d.offset + i)] + hi[2 * (d.offset + i) + 1] * 4294967296;
+        values = v;
+      }
+      const targets = f.values.map((v) => v.num);
+      const t = targets[0];
+      for (let i = 0; i < n; i++) {
+        const x = values[i];
+        let ok: boolean;
+        switch (f.op) {
+          case '=':
+            ok = targets.length === 1 ? x === t : targets.includes(x);
+            break;
+          case '!=':
+            ok = targets.length === 1 ? x !== t : !targets.includes(x);
+            break;
+          case '<':
+            ok = x < t;
+            break;
+          case '<=':
+            ok = x <= t;
+            break;
+          case '>':
+            ok = x > t;
+            break;
+          case '>=':
+            ok = x >= t;
+            break;
+        }
+        if (!ok) mask[i] = 0;
+      }
+    }
+    return mask;
+  }
+
+  private accumulate(
+    acc: Accumulator,
+    keyCodes: (Int32Array | number)[],
+    amounts: Float64Array,
+    mask: Uint8Array | null,
+    n: number,
+  ): void {
+    let groupOf: (i: number) => number;
+    if (keyCodes.length === 1) {
+      const k = keyCodes[0];
+      groupOf = typeof k === 'number' ? () => k : (i) => k[i];
+    } else {
+      // Several keys: a composite id per distinct code combination.
+      groupOf = (i) => {
+        const codes = keyCodes.map((k) => (typeof k === 'number' ? k : k[i]));
+        const id = codes.join(',');
+        let g = acc.composite.get(id);
+        if (g === undefined) {
+          g = acc.keyCodes.length;
+          acc.keyCodes.push(codes);
+          acc.composite.set(id, g);
+        }
+        return g;
+      };
+    }
+    const { count, sum, big, min, max } = acc;
+    for (let i = 0; i < n; i++) {
+      if (mask !== null && mask[i] === 0) continue;
+      const g = groupOf(i);
+      if (g >= count.length) acc.ensure(g);
+      const c = amounts[i];
+      count[g]++;
+      let s = sum[g] + c;
+      if (s > SPILL || s < -SPILL) {
+        big[g] += BigInt(s);
+        s = 0;
+      }
+      sum[g] = s;
+      if (c < min[g]) min[g] = c;
+      if (c > max[g]) max[g] = c;
+    }
+  }
+
+  /** Exact totals per query, labels resolved. */
+  results(): GroupTotals[][] {
+    return this.queries.map((q, qi) => {
+      const acc = this.accs[qi];
+      const slots = q.by.map((k) => this.slot(k));
+      const out: GroupTotals[] = [];
+      for (let g = 0; g < acc.count.length; g++) {
+        if (acc.count[g] === 0) continue;
+        const keys =
+          slots.length === 1 ? [slots[0].codes.labels[g]] : acc.keyCodes[g].map((c, ki) => slots[ki].codes.labels[c]);
+        out.push({
+          keys,
+          count: BigInt(acc.count[g]),
+          sum: acc.big[g] + BigInt(acc.sum[g]),
+          min: BigInt(acc.min[g]),
+          max: BigInt(acc.max[g]),
+        });
+      }
+      return out;
+    });
+  }
+}
+
+async function openParquet(path: string): Promise<ParquetFile> {
+  try {
+    return await ParquetFile.fromFile(await openAsBlob(path));
+  } catch (err) {
+    throw new InputError(`not a readable Parquet file: ${errorText(err)}`, { file: path, step: 'read schema' }, err);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Check the file's columns (all sales columns not in the path); returns the names it has. */
+function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): string[] {
+  const schema: Schema = tableFromIPC(wasmSchema.intoIPCStream()).schema;
+  const found = new Map<string, readonly [ColumnKind, string]>();
+  for (const f of schema.fields) found.set(f.name, [arrowKind(f.type), String(f.type)]);
+  checkFileColumns(
+    task.path,
+    COLUMN_NAMES.filter((c) => task.partitions[c] === undefined),
+    found,
+  );
+  return [...found.keys()];
+}
+
+function arrowKind(t: DataType): ColumnKind {
+  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) return 'string';
+  if (DataType.isDictionary(t)) return DataType.isUtf8(t.dictionary) ? 'string' : 'other';
+  if (DataType.isInt(t)) return t.bitWidth === 64 && t.isSigned ? 'int64' : 'other';
+  if (DataType.isDate(t)) return t.unit === DateUnit.DAY ? 'date' : 'other';
+  if (DataType.isDecimal(t)) return t.scale === 2 && t.bitWidth >= 64 ? 'decimal2' : 'other';
+  return 'other';
+}
+
+/** DECIMAL(_, 2) values → cents as exact doubles (low 64 bits; NUMERIC(12,2) needs 40). */
+function readCents(d: Data): Float64Array {
+  const n = d.length;
+  const out = new Float64Array(n);
+  const stride = (d.type as unknown as { bitWidth: number }).bitWidth / 32;
+  const v = d.values as ArrayBufferView;
+  const lo = new Uint32Array(v.buffer, v.byteOffset, v.byteLength >>> 2);
+  const hi = new Int32Array(v.buffer, v.byteOffset, v.byteLength >>> 2);
+  let k = d.offset * stride;
+  for (let i = 0; i < n; i++, k += stride) out[i] = lo[k] + hi[k + 1] * 4294967296;
+  return out;
+}

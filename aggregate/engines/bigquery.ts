@@ -1,0 +1,82 @@
+/**
+ * Pushes the queries down to BigQuery: one query job per report against a
+ * table, or against the gs:// Parquet lake read in place (external table with
+ * hive partitioning). Only the grouped totals travel back.
+ */
+import { BigQuery } from '@google-cloud/bigquery';
+import { PassThroughClient } from 'google-auth-library';
+import { UsageError } from '../../shared/errors.ts';
+import { fromBigQueryError } from '../../warehouse/errors.ts';
+import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
+import type { GroupTotals } from '../groups.ts';
+import type { AggregateQuery } from '../query.ts';
+import {
+  type BigQuerySource,
+  bigqueryFromClause,
+  bigqueryQuerySql,
+  decimalTextToCents,
+  externalTableDefinition,
+  parseBigQuerySource,
+} from './bigquery-sql.ts';
+
+export const bigqueryEngine: AggregateEngine = {
+  name: 'bigquery',
+  async aggregate(source, queries, opts = {}) {
+    const src = parseBigQuerySource(source);
+    const target = opts.bigquery ?? {};
+    const projectId =
+      target.projectId ?? (src.kind === 'table' ? src.projectId : undefined) ?? process.env.GOOGLE_CLOUD_PROJECT;
+    if (!projectId) {
+      throw new UsageError(
+        'which Google Cloud project? Give --project, project.dataset.table, or set GOOGLE_CLOUD_PROJECT',
+        {
+          object: source,
+        },
+      );
+    }
+    const client = bigqueryClient(projectId, target);
+    const from = bigqueryFromClause(src, projectId);
+    const out: GroupTotals[][] = [];
+    for (const q of queries) out.push(await runQuery(client, src, q, from, target, source));
+    return out;
+  },
+};
+
+export function bigqueryClient(projectId: string, target: BigQueryTarget): BigQuery {
+  const endpoint = target.apiEndpoint ?? process.env.BIGQUERY_EMULATOR_HOST;
+  return endpoint
+    ? new BigQuery({ projectId, apiEndpoint: endpoint, authClient: new PassThroughClient() })
+    : new BigQuery({ projectId });
+}
+
+async function runQuery(
+  client: BigQuery,
+  src: BigQuerySource,
+  q: AggregateQuery,
+  from: string,
+  target: BigQueryTarget,
+  source: string,
+): Promise<GroupTotals[]> {
+  const query = bigqueryQuerySql(q, from);
+  let rows: Record<string, unknown>[];
+  try {
+    [rows] = await client.query({
+      query,
+      useLegacySql: false,
+      location: target.location,
+      ...(src.kind === 'external' ? { tableDefinitions: externalTableDefinition(src) } : {}),
+    });
+  } catch (err) {
+    throw fromBigQueryError(err, { object: source, step: 'aggregate query' });
+  }
+  return rows.map((r) => ({
+    keys: q.by.map((_, i) => {
+      const v = r[`k${i}`];
+      return v === null || v === undefined ? '' : String(v);
+    }),
+    count: BigInt(String(r.n)),
+    sum: decimalTextToCents(String(r.s)),
+    min: decimalTextToCents(String(r.lo)),
+    max: decimalTextToCents(String(r.hi)),
+  }));
+}

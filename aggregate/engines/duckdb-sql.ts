@@ -1,0 +1,79 @@
+/**
+ * DuckDB SQL for an AggregateQuery. Sums, minimums and maximums stay DECIMAL
+ * (exact); group keys are cast to VARCHAR so every engine hands back the same
+ * labels. Averages are not computed in SQL: they are derived from the exact sum
+ * and count (shared/money.ts averageCents).
+ */
+import { formatCents } from '../../shared/money.ts';
+import { duckdbReadCsvColumns, duckdbType, columnSpec, type ColumnName } from '../../shared/schema/index.ts';
+import type { LakeFile } from '../lake.ts';
+import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
+
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `read_parquet([...], hive_partitioning = true, hive_types = {...})`: partition columns typed by our schema. */
+export function duckdbParquetFrom(files: readonly LakeFile[], partitionColumns: readonly ColumnName[]): string {
+  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+  if (partitionColumns.length === 0) return `read_parquet(${list})`;
+  const types = partitionColumns.map((c) => `${sqlString(c)}: ${sqlString(duckdbType(columnSpec(c)))}`).join(', ');
+  return `read_parquet(${list}, hive_partitioning = true, hive_types = {${types}})`;
+}
+
+/** `read_csv(...)` with our header and types, so a malformed value is an error, never a guess. */
+export function duckdbCsvFrom(path: string): string {
+  return `read_csv(${sqlString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = ${duckdbReadCsvColumns()})`;
+}
+
+export function duckdbKeyExpr(key: GroupKey): string {
+  const col = sqlIdent(key.column);
+  switch (key.datePart) {
+    case undefined:
+    case 'day':
+      return columnSpec(key.column).type === 'DATE' ? `strftime(${col}, '%Y-%m-%d')` : `CAST(${col} AS VARCHAR)`;
+    case 'week':
+      return `strftime(date_trunc('week', ${col}), '%Y-%m-%d')`;
+    case 'month':
+      return `strftime(${col}, '%Y-%m')`;
+    case 'year':
+      return `strftime(${col}, '%Y')`;
+  }
+}
+
+function literal(column: ColumnName, v: Filter['values'][number]): string {
+  switch (columnSpec(column).type) {
+    case 'STRING':
+      return sqlString(v.text);
+    case 'DATE':
+      return `DATE ${sqlString(v.text)}`;
+    case 'NUMERIC':
+      return `CAST(${formatCents(v.num)} AS DECIMAL(12, 2))`;
+    case 'INT64':
+      return `CAST(${v.num} AS BIGINT)`;
+  }
+}
+
+export function duckdbFilterSql(f: Filter): string {
+  const col = sqlIdent(f.column);
+  if (f.values.length > 1) {
+    const list = f.values.map((v) => literal(f.column, v)).join(', ');
+    return `${col} ${f.op === '=' ? 'IN' : 'NOT IN'} (${list})`;
+  }
+  return `${col} ${f.op === '!=' ? '<>' : f.op} ${literal(f.column, f.values[0])}`;
+}
+
+/** One SELECT returning k0…kn, n (count), s (sum), lo (min), hi (max) per group. */
+export function duckdbQuerySql(q: AggregateQuery, from: string): string {
+  const keys = q.by.map((k, i) => `${duckdbKeyExpr(k)} AS k${i}`);
+  const where = q.where.length > 0 ? `\nWHERE ${q.where.map(duckdbFilterSql).join('\n  AND ')}` : '';
+  const groupBy = q.by.map((_, i) => i + 1).join(', ');
+  return (
+    `SELECT ${[...keys, 'COUNT(*) AS n', 'SUM(sale_amount) AS s', 'MIN(sale_amount) AS lo', 'MAX(sale_amount) AS hi'].join(', ')}\n` +
+    `FROM ${from}${where}\nGROUP BY ${groupBy}`
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * The default engine: embedded DuckDB over the hive-partitioned Parquet files
+ * (or a CSV file read with our types). Each file's schema is checked from the
+ * Parquet footers first (parquet_schema), so a wrong file is named.
+ */
+import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import { InputError, SalesflowError } from '../../shared/errors.ts';
+import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/index.ts';
+import type { AggregateEngine } from '../engine.ts';
+import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import type { GroupTotals } from '../groups.ts';
+import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
+import type { AggregateQuery } from '../query.ts';
+import { duckdbCsvFrom, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
+
+export const duckdbEngine: AggregateEngine = {
+  name: 'duckdb',
+  async aggregate(source, queries) {
+    const src = openLocalSource(source);
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    try {
+      if (src.kind === 'csv') {
+        const from = duckdbCsvFrom(src.path);
+        return await Promise.all(queries.map((q) => runQuery(conn, q, from, src.path)));
+      }
+      await checkSchemas(conn, src.files, src.partitionColumns);
+      const out: GroupTotals[][] = [];
+      for (const q of queries) {
+        const files = pruneFiles(src.files, q.where);
+        out.push(
+          files.length === 0 ? [] : await runQuery(conn, q, duckdbParquetFrom(files, src.partitionColumns), src.root),
+        );
+      }
+      return out;
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
+  },
+};
+
+async function runQuery(conn: DuckDBConnection, q: AggregateQuery, from: string, file: string): Promise<GroupTotals[]> {
+  let rows: unknown[][];
+  try {
+    rows = (await conn.runAndReadAll(duckdbQuerySql(q, from))).getRows();
+  } catch (err) {
+    if (err instanceof SalesflowError) throw err;
+    // DuckDB names the file and line of a bad CSV value or an unreadable Parquet file in its message.
+    throw new InputError(
+      `DuckDB could not read the source: ${(err as Error).message}`,
+      { file, step: 'aggregate' },
+      err,
+    );
+  }
+  const nKeys = q.by.length;
+  return rows.map((r) => ({
+    keys: r.slice(0, nKeys).map((v) => (v === null ? '' : String(v))),
+    count: BigInt(r[nKeys] as bigint),
+    sum: cents(r[nKeys + 1]),
+    min: cents(r[nKeys + 2]),
+    max: cents(r[nKeys + 3]),
+  }));
+}
+
+/** DECIMAL(_, 2) → integer cents, exactly (the scaled bigint DuckDB hands back). */
+function cents(v: unknown): bigint {
+  if (v instanceof DuckDBDecimalValue) {
+    if (v.scale === 2) return v.value;
+    const f = 10n ** BigInt(Math.abs(v.scale - 2));
+    return v.scale > 2 ? v.value / f : v.value * f;
+  }
+  throw new Error(`expected a DECIMAL from DuckDB, got ${typeof v} ${String(v)}`);
+}
+
+/** Every file must carry every sales column not given by its partition folders, with our types. */
+async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], partitions: readonly ColumnName[]) {
+  const list = `[${files.map((f) => `'${f.path.replaceAll("'", "''")}'`).join(', ')}]`;
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (
+      await conn.runAndReadAll(
+        `SELECT file_name, name, type, converted_type, scale, logical_type FROM parquet_schema(${list})`,
+      )
+    ).getRowObjectsJS() as Record<string, unknown>[];
+  } catch (err) {
+    const m = /'([^']+\.parquet)'/.exec((err as Error).message);
+    throw new InputError(
+      `not a readable Parquet file: ${(err as Error).message}`,
+      { file: m?.[1], step: 'read schema' },
+      err,
+    );
+  }
+  const byFile = new Map<string, Map<string, readonly [ColumnKind, string]>>(files.map((f) => [f.path, new Map()]));
+  for (const r of rows) {
+    if (r.type === null) continue; // the root group
+    byFile.get(String(r.file_name))?.set(String(r.name), parquetKind(r));
+  }
+  const needed = COLUMN_NAMES.filter((c) => !partitions.includes(c));
+  for (const [file, cols] of byFile) checkFileColumns(file, needed, cols);
+}
+
+function parquetKind(r: Record<string, unknown>): readonly [ColumnKind, string] {
+  const type = String(r.type);
+  const conv = r.converted_type === null ? '' : String(r.converted_type);
+  const logical = r.logical_type === null ? '' : String(r.logical_type);
+  const text = conv || logical ? `${type} (${conv || logical})` : type;
+  if (conv === 'DECIMAL' || logical.startsWith('DecimalType')) {
+    return [Number(r.scale) === 2 && type !== 'BYTE_ARRAY' ? 'decimal2' : 'other', `${text} scale ${r.scale}`];
+  }
+  if (type === 'BYTE_ARRAY' && (conv === 'UTF8' || logical.startsWith('StringType'))) return ['string', text];
+  if (type === 'INT32' && (conv === 'DATE' || logical.startsWith('DateType'))) return ['date', text];
+  if (type === 'INT64' && (conv === '' || conv === 'INT_64') && !/Timestamp|Time/.test(logical)) return ['int64', text];
+  return ['other', text];
+}
