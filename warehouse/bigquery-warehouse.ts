@@ -1,0 +1,322 @@
+/**
+ * The BigQuery warehouse, on @google-cloud/bigquery. Tables are created from the
+ * shared definitions through the tables API (partitioned by day on
+ * transaction_date, clustered on sales_region, product_category); views with
+ * `CREATE OR REPLACE VIEW`. Queries run as jobs with the dataset as default, so
+ * unqualified names work as on DuckDB; results are read page by page in raw
+ * form and normalized like DuckDB's.
+ */
+import { BigQuery, type Job, type QueryResultsOptions } from '@google-cloud/bigquery';
+import { PassThroughClient } from 'google-auth-library';
+import { UsageError } from '../shared/errors.ts';
+import { fromBigQueryError } from './errors.ts';
+import { paramNames } from './sql-lexer.ts';
+import { TABLES, tableDef } from './tables.ts';
+import { normalizeInt, normalizeNumeric, resolveParam, timestampFromMicros } from './values.ts';
+import { createViewSql, VIEWS } from './views.ts';
+import type {
+  Cell,
+  FieldType,
+  InsertResult,
+  InsertRow,
+  LoadOptions,
+  LoadResult,
+  Params,
+  QueryOptions,
+  QueryResult,
+  ResultField,
+  RowError,
+  RunResult,
+  Warehouse,
+} from './warehouse.ts';
+
+export interface BigQueryWarehouseOptions {
+  projectId: string;
+  dataset: string;
+  /** API root of a BigQuery-compatible server; default BIGQUERY_EMULATOR_HOST, else Google. */
+  endpoint?: string;
+  location?: string;
+}
+
+const DEFAULT_PAGE_SIZE = 10_000;
+
+interface RawField {
+  name: string;
+  type: string;
+}
+interface RawRow {
+  f: { v: unknown }[];
+}
+
+export class BigQueryWarehouse implements Warehouse {
+  readonly dialect = 'bigquery' as const;
+  readonly target: string;
+  readonly client: BigQuery;
+  readonly projectId: string;
+  readonly datasetId: string;
+  readonly location: string;
+
+  private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
+    this.client = client;
+    this.projectId = opts.projectId;
+    this.datasetId = opts.dataset;
+    this.location = opts.location ?? 'US';
+    this.target = `bigquery:${opts.projectId}.${opts.dataset}`;
+  }
+
+  static async open(opts: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
+    const endpoint = opts.endpoint ?? process.env.BIGQUERY_EMULATOR_HOST;
+    const client = endpoint
+      ? new BigQuery({ projectId: opts.projectId, apiEndpoint: endpoint, authClient: new PassThroughClient() })
+      : new BigQuery({ projectId: opts.projectId });
+    return new BigQueryWarehouse(client, opts);
+  }
+
+  ref(name: string): string {
+    return `\`${this.projectId}.${this.datasetId}.${name}\``;
+  }
+
+  private context(step: string, extra: Record<string, unknown> = {}) {
+    return { object: this.target, step, ...extra };
+  }
+
+  async ensure(): Promise<void> {
+    const dataset = this.client.dataset(this.datasetId, { location: this.location });
+    try {
+      const [exists] = await dataset.exists();
+      if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
+      for (const def of TABLES) {
+        const table = dataset.table(def.name);
+        const [has] = await table.exists();
+        if (has) continue;
+        await table
+          .create({
+            schema: { fields: def.fields },
+            description: def.description,
+            ...(def.partitionBy ? { timePartitioning: { type: 'DAY', field: def.partitionBy } } : {}),
+            ...(def.clusterBy ? { clustering: { fields: def.clusterBy } } : {}),
+          })
+          .catch(ignoreAlreadyExists);
+      }
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('ensure'));
+    }
+    const ref = (n: string) => this.ref(n);
+    // One script: views are replaced in place, so re-running ensure updates them.
+    await this.run(
+      VIEWS.map(
+        (v) => `${createViewSql('bigquery', v, ref)}\nOPTIONS (description = ${JSON.stringify(v.description)})`,
+      ).join(';\n'),
+    );
+  }
+
+  private queryConfig(sql: string, params: Params = {}) {
+    const used = paramNames(sql);
+    for (const name of used) {
+      if (!(name in params)) {
+        throw new UsageError(`the SQL uses @${name} but no value was given for it (pass it as a named parameter)`, {
+          field: name,
+        });
+      }
+    }
+    const queryParameters = used.map((name) => {
+      const p = resolveParam(name, params[name]);
+      return { name, parameterType: { type: p.type }, parameterValue: p.value === null ? {} : { value: p.value } };
+    });
+    return {
+      configuration: {
+        query: {
+          query: sql,
+          useLegacySql: false,
+          defaultDataset: { projectId: this.projectId, datasetId: this.datasetId },
+          ...(queryParameters.length > 0 ? { parameterMode: 'NAMED', queryParameters } : {}),
+        },
+      },
+      location: this.location,
+    };
+  }
+
+  private async startQuery(sql: string, params?: Params): Promise<Job> {
+    const config = this.queryConfig(sql, params);
+    try {
+      const [job] = await this.client.createJob(config);
+      return job;
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+    }
+  }
+
+  async query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+    const out: QueryResult = { fields: [], rows: [] };
+    for await (const page of this.queryPages(sql, opts)) {
+      out.fields = page.fields;
+      for (const r of page.rows) out.rows.push(r);
+    }
+    return out;
+  }
+
+  async *queryPages(sql: string, opts: QueryOptions = {}): AsyncIterable<QueryResult> {
+    const job = await this.startQuery(sql, opts.params);
+    let pageToken: string | undefined;
+    for (;;) {
+      let resp: { jobComplete?: boolean; schema?: { fields?: RawField[] }; rows?: RawRow[]; pageToken?: string };
+      try {
+        // skipParsing: raw {f:[{v}]} rows, which normalizeBigQueryCell turns into the shared cell form.
+        const [, , apiResponse] = (await job.getQueryResults({
+          maxResults: opts.pageSize ?? DEFAULT_PAGE_SIZE,
+          pageToken,
+          autoPaginate: false,
+          skipParsing: true,
+          timeoutMs: 10_000,
+        } as QueryResultsOptions)) as unknown as [unknown, unknown, typeof resp];
+        resp = apiResponse;
+      } catch (err) {
+        throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+      }
+      if (resp.jobComplete === false) continue;
+      const rawFields = resp.schema?.fields ?? [];
+      const fields: ResultField[] = rawFields.map((f) => ({ name: f.name, type: fieldType(f.type) }));
+      const rows = (resp.rows ?? []).map((r) => {
+        const row: Record<string, Cell> = {};
+        fields.forEach((f, i) => {
+          row[f.name] = normalizeBigQueryCell(f.type, r.f[i]?.v);
+        });
+        return row;
+      });
+      yield { fields, rows };
+      if (!resp.pageToken) return;
+      pageToken = resp.pageToken;
+    }
+  }
+
+  async run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
+    const job = await this.startQuery(sql, opts.params);
+    try {
+      const [metadata] = (await job.promise()) as unknown as [
+        { statistics?: { query?: { numDmlAffectedRows?: string } } },
+      ];
+      const stats = metadata?.statistics;
+      return { affectedRows: Number(stats?.query?.numDmlAffectedRows ?? 0) };
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('run', { sql: sql.slice(0, 200) }));
+    }
+  }
+
+  async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
+    const load = {
+      sourceFormat: opts.format,
+      writeDisposition: opts.write === 'truncate' ? 'WRITE_TRUNCATE' : 'WRITE_APPEND',
+      // CSV columns are positional on BigQuery: a header row to skip, and missing
+      // trailing columns (e.g. bronze's _source_file…) as NULL.
+      ...(opts.format === 'CSV' ? { skipLeadingRows: 1, allowJaggedRows: true } : {}),
+    };
+    const ctx = this.context('load', { file: source, table });
+    try {
+      let metadata: { jobReference?: { jobId?: string }; statistics?: { load?: { outputRows?: string } } };
+      if (source.startsWith('gs://')) {
+        const [job] = await this.client.createJob({
+          configuration: {
+            load: {
+              ...load,
+              sourceUris: [source],
+              destinationTable: { projectId: this.projectId, datasetId: this.datasetId, tableId: table },
+            },
+          },
+          location: this.location,
+        });
+        [metadata] = (await job.promise()) as unknown as [typeof metadata];
+      } else {
+        const [meta] = await this.client.dataset(this.datasetId).table(table).load(source, load);
+        metadata = meta as typeof metadata;
+      }
+      return {
+        rows: Number(metadata.statistics?.load?.outputRows ?? 0),
+        jobId: metadata.jobReference?.jobId,
+      };
+    } catch (err) {
+      throw fromBigQueryError(err, ctx, 'load');
+    }
+  }
+
+  async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {
+    if (rows.length === 0) return { inserted: 0, errors: [] };
+    const raw = rows.map((r) => ({ insertId: r.insertId, json: r.row }));
+    try {
+      await this.client.dataset(this.datasetId).table(table).insert(raw, { raw: true, skipInvalidRows: true });
+      return { inserted: rows.length, errors: [] };
+    } catch (err) {
+      const e = err as { name?: string; errors?: { row: unknown; errors: { reason?: string; message?: string }[] }[] };
+      if (e?.name !== 'PartialFailureError' || !Array.isArray(e.errors)) {
+        throw fromBigQueryError(err, this.context('insert', { table }), 'load');
+      }
+      const errors: RowError[] = e.errors.map((f) => {
+        const index = raw.indexOf(f.row as (typeof raw)[number]);
+        return {
+          index,
+          insertId: rows[index]?.insertId,
+          reasons: f.errors.map((x) => (x.reason ? `${x.reason}: ${x.message ?? ''}`.trim() : (x.message ?? ''))),
+        };
+      });
+      return { inserted: rows.length - errors.length, errors };
+    }
+  }
+
+  async close(): Promise<void> {}
+
+  /** Whether a table from the shared definitions exists with its partitioning (for diagnostics/tests). */
+  async tableMetadata(name: string): Promise<Record<string, unknown>> {
+    if (!tableDef(name) && !VIEWS.some((v) => v.name === name)) throw new UsageError(`unknown table ${name}`);
+    const [meta] = await this.client.dataset(this.datasetId).table(name).getMetadata();
+    return meta as Record<string, unknown>;
+  }
+}
+
+function ignoreAlreadyExists(err: { code?: number }): void {
+  if (err?.code !== 409) throw err;
+}
+
+function fieldType(t: string): FieldType {
+  switch (t) {
+    case 'INTEGER':
+    case 'INT64':
+      return 'INT64';
+    case 'FLOAT':
+    case 'FLOAT64':
+      return 'FLOAT64';
+    case 'BOOLEAN':
+    case 'BOOL':
+      return 'BOOL';
+    case 'NUMERIC':
+    case 'BIGNUMERIC':
+      return 'NUMERIC';
+    case 'DATE':
+      return 'DATE';
+    case 'TIMESTAMP':
+      return 'TIMESTAMP';
+    default:
+      return 'STRING';
+  }
+}
+
+/** BigQuery wire values (strings) → the normalized cells DuckDB also produces. */
+export function normalizeBigQueryCell(type: FieldType, v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  const text = String(v);
+  switch (type) {
+    case 'INT64':
+      return normalizeInt(text);
+    case 'NUMERIC':
+      return normalizeNumeric(text);
+    case 'FLOAT64':
+      return Number(text);
+    case 'BOOL':
+      return text === 'true';
+    case 'TIMESTAMP':
+      // int64 microseconds (the client asks for them), or float seconds from older servers.
+      return /^-?\d+$/.test(text)
+        ? timestampFromMicros(BigInt(text))
+        : timestampFromMicros(BigInt(Math.round(Number(text) * 1e6)));
+    default:
+      return text;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Run SQL scripts on a DuckDB connection with named parameters: each statement
+ * is prepared on its own and bound with only the parameters it uses (DuckDB's
+ * own multi-statement `run` binds the last statement only). A failing script
+ * inside an open transaction is rolled back so the connection stays usable.
+ * Shared by the DuckDB warehouse and the BigQuery test server.
+ */
+import { type DuckDBConnection, type DuckDBResult, DuckDBTypeId, ResultReturnType } from '@duckdb/node-api';
+import type { Cell, FieldType, ResultField } from './warehouse.ts';
+import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
+
+/** Text bindings by parameter name (DuckDB `$name`); null binds NULL. */
+export type Bindings = Readonly<Record<string, string | null>>;
+
+export interface ScriptResult {
+  /** The last statement's result, streaming if asked. */
+  last: DuckDBResult;
+  /** Sum of rows changed by DML statements. */
+  affectedRows: number;
+  /** True when the last statement returns rows (a query) rather than a change count. */
+  returnsRows: boolean;
+}
+
+export class MissingParamError extends Error {
+  readonly param: string;
+  constructor(param: string) {
+    super(`the SQL uses @${param} but no value was given for it (pass it as a named parameter)`);
+    this.param = param;
+  }
+}
+
+export async function runScript(
+  conn: DuckDBConnection,
+  sql: string,
+  bindings: Bindings = {},
+  opts: { stream?: boolean } = {},
+): Promise<ScriptResult> {
+  const extracted = await conn.extractStatements(sql);
+  if (extracted.count === 0) throw new Error('no SQL statement to run');
+  let affectedRows = 0;
+  try {
+    for (let i = 0; i < extracted.count; i++) {
+      const prepared = await extracted.prepare(i);
+      try {
+        for (let p = 1; p <= prepared.parameterCount; p++) {
+          const name = prepared.parameterName(p);
+          if (!(name in bindings)) throw new MissingParamError(name);
+          const v = bindings[name];
+          if (v === null) prepared.bindNull(p);
+          else prepared.bindVarchar(p, v);
+        }
+        const last = i === extracted.count - 1;
+        const result = last && opts.stream ? await prepared.stream() : await prepared.run();
+        if (result.returnType === ResultReturnType.CHANGED_ROWS) affectedRows += result.rowsChanged;
+        if (last)
+          return { last: result, affectedRows, returnsRows: result.returnType === ResultReturnType.QUERY_RESULT };
+      } finally {
+        prepared.destroySync();
+      }
+    }
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => {});
+    throw err;
+  }
+  throw new Error('unreachable');
+}
+
+/** BigQuery type name for a DuckDB result column. */
+export function fieldTypeOfDuckdb(typeId: DuckDBTypeId): FieldType {
+  switch (typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return 'BOOL';
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+      return 'INT64';
+    case DuckDBTypeId.DECIMAL:
+      return 'NUMERIC';
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return 'FLOAT64';
+    case DuckDBTypeId.DATE:
+      return 'DATE';
+    case DuckDBTypeId.TIMESTAMP:
+    case DuckDBTypeId.TIMESTAMP_S:
+    case DuckDBTypeId.TIMESTAMP_MS:
+    case DuckDBTypeId.TIMESTAMP_NS:
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return 'TIMESTAMP';
+    default:
+      return 'STRING';
+  }
+}
+
+export function resultFields(result: DuckDBResult): ResultField[] {
+  const names = result.deduplicatedColumnNames();
+  return names.map((name, i) => ({ name, type: fieldTypeOfDuckdb(result.columnTypeId(i)) }));
+}
+
+/** Normalize one DuckDB JSON-converted value (see warehouse.ts `Cell`). */
+export function normalizeDuckdbCell(type: FieldType, v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  switch (type) {
+    case 'INT64':
+      return normalizeInt(String(v));
+    case 'NUMERIC':
+      return normalizeNumeric(String(v));
+    case 'FLOAT64':
+      return typeof v === 'number' ? v : Number(v);
+    case 'BOOL':
+      return Boolean(v);
+    case 'TIMESTAMP':
+      return timestampFromDuckdb(String(v));
+    case 'DATE':
+      return String(v);
+    default:
+      return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The embedded warehouse: one DuckDB file with the same tables and views as the
+ * BigQuery dataset. SQL uses `@name` parameters on both dialects; here they are
+ * rewritten to `CAST($name AS type)` and bound as text, so a DATE or NUMERIC
+ * parameter behaves as it does on BigQuery.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { InputError, UsageError } from '../shared/errors.ts';
+import { type Bindings, MissingParamError, normalizeDuckdbCell, resultFields, runScript } from './duckdb-exec.ts';
+import { LoadError, QueryError } from './errors.ts';
+import { downloadGcsObject } from './gcs-source.ts';
+import { rewriteParams } from './sql-lexer.ts';
+import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import { duckdbParamType, resolveParam } from './values.ts';
+import { createViewSql, VIEWS } from './views.ts';
+import type {
+  InsertResult,
+  InsertRow,
+  LoadOptions,
+  LoadResult,
+  Params,
+  QueryOptions,
+  QueryResult,
+  RowError,
+  RunResult,
+  Warehouse,
+} from './warehouse.ts';
+import { checkRow } from './row-check.ts';
+
+export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
+const DEFAULT_PAGE_SIZE = 10_000;
+/** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
+const INSERT_ID_MEMORY = 1_000_000;
+const INSERT_CHUNK = 200;
+
+export class DuckDBWarehouse implements Warehouse {
+  readonly dialect = 'duckdb' as const;
+  readonly target: string;
+  readonly path: string;
+  private readonly instance: DuckDBInstance;
+  private readonly conn: DuckDBConnection;
+  private readonly recentInsertIds = new Map<string, Set<string>>();
+  /** DuckDB runs one statement at a time per connection; callers may overlap calls. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(path: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+    this.path = path;
+    this.target = `duckdb:${path}`;
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  static async open(path: string = DEFAULT_DUCKDB_PATH): Promise<DuckDBWarehouse> {
+    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path);
+    } catch (err) {
+      throw new QueryError(`cannot open DuckDB warehouse ${path}: ${(err as Error).message}`, { file: path }, err);
+    }
+    const conn = await instance.connect();
+    // Timestamps are UTC everywhere, as on BigQuery.
+    await conn.run("SET TimeZone = 'UTC'");
+    return new DuckDBWarehouse(path, instance, conn);
+  }
+
+  ref(name: string): string {
+    return name;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  async ensure(): Promise<void> {
+    const ref = (n: string) => this.ref(n);
+    const statements = [
+      ...TABLES.map((t) => createTableSql('duckdb', t, ref)),
+      ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
+    ];
+    await this.run(statements.join(';\n'));
+  }
+
+  /** @name → CAST($name AS type), and the text bindings for them. */
+  private prepare(sql: string, params: Params = {}): { sql: string; bindings: Bindings } {
+    const bindings: Record<string, string | null> = {};
+    const rewritten = rewriteParams(sql, (name) => {
+      if (!(name in params)) throw new MissingParamError(name);
+      const p = resolveParam(name, params[name]);
+      bindings[name] = p.value;
+      return `CAST($${name} AS ${duckdbParamType(p.type)})`;
+    });
+    return { sql: rewritten, bindings };
+  }
+
+  private wrap(err: unknown, sql: string): Error {
+    if (err instanceof MissingParamError) return new UsageError(err.message, { field: err.param });
+    if (err instanceof UsageError) return err;
+    const msg = err instanceof Error ? err.message : String(err);
+    return new QueryError(msg, { object: this.target, step: 'query', sql: sql.slice(0, 200) }, err);
+  }
+
+  async query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+    const out: QueryResult = { fields: [], rows: [] };
+    for await (const page of this.queryPages(sql, { ...opts, pageSize: opts.pageSize ?? 100_000 })) {
+      out.fields = page.fields;
+      for (const r of page.rows) out.rows.push(r);
+    }
+    return out;
+  }
+
+  async *queryPages(sql: string, opts: QueryOptions = {}): AsyncIterable<QueryResult> {
+    const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+    // Materialize under the lock (a streaming result would hold the connection across yields).
+    const pages = await this.serial(async () => {
+      try {
+        const { sql: text, bindings } = this.prepare(sql, opts.params);
+        const { last } = await runScript(this.conn, text, bindings);
+        const fields = resultFields(last);
+        const rows: QueryResult['rows'] = [];
+        for await (const chunk of last.yieldRowsJson()) {
+          for (const values of chunk) {
+            const row: QueryResult['rows'][number] = {};
+            fields.forEach((f, i) => {
+              row[f.name] = normalizeDuckdbCell(f.type, values[i]);
+            });
+            rows.push(row);
+          }
+        }
+        return { fields, rows };
+      } catch (err) {
+        throw this.wrap(err, sql);
+      }
+    });
+    if (pages.rows.length === 0) {
+      yield { fields: pages.fields, rows: [] };
+      return;
+    }
+    for (let i = 0; i < pages.rows.length; i += pageSize) {
+      yield { fields: pages.fields, rows: pages.rows.slice(i, i + pageSize) };
+    }
+  }
+
+  run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
+    return this.serial(async () => {
+      try {
+        const { sql: text, bindings } = this.prepare(sql, opts.params);
+        const { affectedRows } = await runScript(this.conn, text, bindings);
+        return { affectedRows };
+      } catch (err) {
+        throw this.wrap(err, sql);
+      }
+    });
+  }
+
+  async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
+    const def = tableDef(table);
+    const columns = await this.tableColumns(table);
+    let localPath = source;
+    let tmp: string | undefined;
+    if (source.startsWith('gs://')) {
+      tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
+      localPath = join(tmp, 'object');
+      await downloadGcsObject(source, localPath);
+    }
+    try {
+      const reader = readerSql(localPath, opts.format);
+      const names = columns.map((c) => c.name);
+      // One transaction: a failed load adds nothing (like a BigQuery load job).
+      const statements = [
+        ...(opts.write === 'truncate' ? [`DELETE FROM ${table}`] : []),
+        `INSERT INTO ${table} BY NAME SELECT ${selectList(names, await this.sourceColumns(reader))} FROM ${reader}`,
+      ];
+      const result = await this.serial(async () => {
+        try {
+          await this.conn.run('BEGIN TRANSACTION');
+          let rows = 0;
+          for (const s of statements) {
+            const r = await this.conn.run(s);
+            if (s.startsWith('INSERT')) rows = r.rowsChanged;
+          }
+          await this.conn.run('COMMIT');
+          return rows;
+        } catch (err) {
+          await this.conn.run('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      });
+      return { rows: result };
+    } catch (err) {
+      if (err instanceof LoadError || err instanceof InputError) throw err;
+      throw new LoadError(
+        `loading ${source} into ${table} failed: ${(err as Error).message}`,
+        { file: source, object: def?.name ?? table, step: 'load' },
+        err,
+      );
+    } finally {
+      if (tmp) await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /** Columns of the source file, so loads can fill table columns the file lacks with NULL. */
+  private async sourceColumns(reader: string): Promise<string[]> {
+    return this.serial(async () => {
+      const r = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`);
+      return r.getRowObjectsJson().map((row) => String(row.column_name));
+    });
+  }
+
+  private async tableColumns(table: string): Promise<{ name: string; type: string; mode: 'REQUIRED' | 'NULLABLE' }[]> {
+    const def = tableDef(table);
+    if (def)
+      return def.fields.map((f) => ({
+        name: f.name,
+        type: duckdbTypeOf(f),
+        mode: f.mode === 'REQUIRED' ? 'REQUIRED' : 'NULLABLE',
+      }));
+    const rows = await this.serial(async () => {
+      try {
+        const r = await this.conn.runAndReadAll(
+          'SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position',
+          { t: table },
+        );
+        return r.getRowObjectsJson();
+      } catch (err) {
+        throw this.wrap(err, table);
+      }
+    });
+    if (rows.length === 0) throw new QueryError(`table ${table} does not exist`, { object: table, step: 'load' });
+    return rows.map((r) => ({
+      name: String(r.column_name),
+      type: String(r.data_type),
+      mode: r.is_nullable === 'NO' ? 'REQUIRED' : 'NULLABLE',
+    }));
+  }
+
+  async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {
+    const def = tableDef(table);
+    const fields = def
+      ? def.fields
+      : (await this.tableColumns(table)).map((c) => ({
+          name: c.name,
+          type: bigqueryTypeOfDuckdb(c.type),
+          mode: c.mode,
+        }));
+    const seen = this.recentInsertIds.get(table) ?? new Set<string>();
+    this.recentInsertIds.set(table, seen);
+    const errors: RowError[] = [];
+    const accepted: (string | null)[][] = [];
+    const batchIds = new Set<string>();
+    let duplicates = 0;
+    rows.forEach((r, index) => {
+      const check = checkRow(fields, r.row);
+      if (!check.ok) {
+        errors.push({ index, insertId: r.insertId, reasons: check.reasons });
+        return;
+      }
+      if (r.insertId !== undefined) {
+        if (seen.has(r.insertId) || batchIds.has(r.insertId)) {
+          duplicates++;
+          return;
+        }
+        batchIds.add(r.insertId);
+      }
+      accepted.push(check.values);
+    });
+    const names = fields.map((f) => f.name).join(', ');
+    const casts = fields.map((f) => duckdbTypeOf(f));
+    await this.serial(async () => {
+      try {
+        await this.conn.run('BEGIN TRANSACTION');
+        for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
+          const chunk = accepted.slice(i, i + INSERT_CHUNK);
+          const tuples = chunk.map(
+            (_, r) => `(${casts.map((t, c) => `CAST($${r * casts.length + c + 1} AS ${t})`).join(', ')})`,
+          );
+          await this.conn.run(`INSERT INTO ${table} (${names}) VALUES ${tuples.join(', ')}`, chunk.flat());
+        }
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => {});
+        throw new LoadError(
+          `insert into ${table} failed: ${(err as Error).message}`,
+          { object: table, step: 'insert' },
+          err,
+        );
+      }
+    });
+    for (const id of batchIds) seen.add(id);
+    if (seen.size > INSERT_ID_MEMORY) seen.clear();
+    return { inserted: accepted.length + duplicates, errors };
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function readerSql(path: string, format: LoadOptions['format']): string {
+  const lit = `'${path.replaceAll("'", "''")}'`;
+  // Text in, typed by the INSERT's cast to the table's columns: a value that does
+  // not fit fails the whole load, as a BigQuery load job does.
+  switch (format) {
+    case 'PARQUET':
+      return `read_parquet(${lit})`;
+    case 'NEWLINE_DELIMITED_JSON':
+      return `read_json(${lit}, format = 'newline_delimited')`;
+    case 'CSV':
+      return `read_csv(${lit}, header = true, all_varchar = true)`;
+  }
+}
+
+/** Select the table's columns from the source, NULL for the ones it lacks. */
+function selectList(tableColumns: string[], sourceColumns: string[]): string {
+  const present = new Set(sourceColumns);
+  return tableColumns.map((c) => (present.has(c) ? c : `NULL AS ${c}`)).join(', ');
+}
+
+function bigqueryTypeOfDuckdb(t: string): string {
+  if (/^DECIMAL/i.test(t)) return 'NUMERIC';
+  if (/INT/i.test(t)) return 'INT64';
+  if (/DOUBLE|FLOAT|REAL/i.test(t)) return 'FLOAT64';
+  if (/BOOL/i.test(t)) return 'BOOL';
+  if (/^DATE$/i.test(t)) return 'DATE';
+  if (/TIMESTAMP/i.test(t)) return 'TIMESTAMP';
+  return 'STRING';
+}

@@ -1,0 +1,64 @@
+/**
+ * Pick a warehouse from `--warehouse duckdb:PATH | bigquery:PROJECT.DATASET`
+ * (or SALESFLOW_WAREHOUSE); the embedded DuckDB file is the default.
+ */
+import { UsageError } from '../shared/errors.ts';
+import { BigQueryWarehouse } from './bigquery-warehouse.ts';
+import { DEFAULT_DUCKDB_PATH, DuckDBWarehouse } from './duckdb-warehouse.ts';
+import type { Warehouse } from './warehouse.ts';
+
+export interface OpenWarehouseOptions {
+  /** BigQuery API endpoint (test server); default BIGQUERY_EMULATOR_HOST, else Google. */
+  endpoint?: string;
+  /** BigQuery dataset, when the spec names only a project (or nothing). */
+  dataset?: string;
+  /** BigQuery location for jobs and the dataset (default US). */
+  location?: string;
+}
+
+export type WarehouseSpec = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
+
+const DATASET_RE = /^[A-Za-z0-9_]{1,1024}$/;
+const PROJECT_RE = /^[a-z][a-z0-9:.-]{2,62}$|^[a-z0-9-]{1,63}$/;
+
+export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouseOptions = {}): WarehouseSpec {
+  const text = spec ?? process.env.SALESFLOW_WAREHOUSE ?? `duckdb:${DEFAULT_DUCKDB_PATH}`;
+  const colon = text.indexOf(':');
+  const kind = colon === -1 ? text : text.slice(0, colon);
+  const rest = colon === -1 ? '' : text.slice(colon + 1);
+  if (kind === 'duckdb') return { kind, path: rest || DEFAULT_DUCKDB_PATH };
+  if (kind === 'bigquery') {
+    // bigquery:PROJECT.DATASET, bigquery:DATASET (project from GOOGLE_CLOUD_PROJECT) or bigquery: + --dataset.
+    const lastDot = rest.lastIndexOf('.');
+    const project = lastDot === -1 ? process.env.GOOGLE_CLOUD_PROJECT : rest.slice(0, lastDot);
+    const dataset = (lastDot === -1 ? rest : rest.slice(lastDot + 1)) || opts.dataset;
+    if (!project) {
+      throw new UsageError(`warehouse ${text}: no project; use bigquery:PROJECT.DATASET or set GOOGLE_CLOUD_PROJECT`, {
+        field: 'warehouse',
+      });
+    }
+    if (!dataset || !DATASET_RE.test(dataset)) {
+      throw new UsageError(
+        `warehouse ${text}: ${dataset ? `invalid dataset "${dataset}" (letters, digits, _)` : 'no dataset'}; use bigquery:PROJECT.DATASET`,
+        { field: 'warehouse' },
+      );
+    }
+    if (!PROJECT_RE.test(project))
+      throw new UsageError(`warehouse ${text}: invalid project "${project}"`, { field: 'warehouse' });
+    return { kind, project, dataset };
+  }
+  throw new UsageError(`unknown warehouse "${text}"; use duckdb:PATH or bigquery:PROJECT.DATASET`, {
+    field: 'warehouse',
+  });
+}
+
+export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = {}): Promise<Warehouse> {
+  const parsed = parseWarehouseSpec(spec, opts);
+  if (parsed.kind === 'duckdb') return DuckDBWarehouse.open(parsed.path);
+  return BigQueryWarehouse.open({
+    projectId: parsed.project,
+    dataset: parsed.dataset,
+    endpoint: opts.endpoint,
+    location: opts.location,
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * The medallion tables, defined once (columns in BigQuery terms, derived from the
+ * sales schema) and emitted as DDL for either dialect. Same names everywhere.
+ */
+import { type BigQueryField, salesBigQuerySchema } from '../shared/schema/index.ts';
+import type { Dialect, FieldType } from './warehouse.ts';
+
+export const TABLE_NAMES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 'load_log'] as const;
+export type TableName = (typeof TABLE_NAMES)[number];
+
+export interface TableDef {
+  name: TableName;
+  description: string;
+  fields: BigQueryField[];
+  /** DATE column the BigQuery table is partitioned on (by day). */
+  partitionBy?: string;
+  clusterBy?: string[];
+}
+
+const field = (name: string, type: FieldType, mode: 'REQUIRED' | 'NULLABLE', description: string): BigQueryField => ({
+  name,
+  type,
+  mode,
+  description,
+});
+
+const nullable = (fields: BigQueryField[]): BigQueryField[] => fields.map((f) => ({ ...f, mode: 'NULLABLE' }));
+
+export const TABLES: readonly TableDef[] = [
+  {
+    name: 'bronze_sales',
+    description: 'Sales rows as landed, with where they came from (file, line) and when.',
+    fields: [
+      ...nullable(salesBigQuerySchema()),
+      field('_source_file', 'STRING', 'REQUIRED', 'File (path or gs:// URI) the row was read from.'),
+      field('_line', 'INT64', 'NULLABLE', 'Line (CSV/NDJSON) or row number (Parquet) in the source file.'),
+      field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row landed.'),
+    ],
+    partitionBy: 'transaction_date',
+    clusterBy: ['sales_region', 'product_category'],
+  },
+  {
+    name: 'silver_sales',
+    description: 'Validated, typed sales, one row per transaction_id.',
+    fields: [
+      ...salesBigQuerySchema(),
+      field('_source_file', 'STRING', 'NULLABLE', 'File the row was first loaded from.'),
+      field('_loaded_at', 'TIMESTAMP', 'NULLABLE', 'When the row entered silver.'),
+    ],
+    partitionBy: 'transaction_date',
+    clusterBy: ['sales_region', 'product_category'],
+  },
+  {
+    name: 'quarantine_sales',
+    description: 'Rows that failed validation: the raw row, where it came from and why.',
+    fields: [
+      field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line or JSON text).'),
+      field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
+      field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
+      field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
+      field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
+    ],
+  },
+  {
+    name: 'load_log',
+    description: 'One row per file and load attempt: what was read, loaded, rejected, and how it ended.',
+    fields: [
+      field('file', 'STRING', 'REQUIRED', 'Source file (path or gs:// URI).'),
+      field('attempt', 'INT64', 'REQUIRED', 'Attempt number for this file, from 1.'),
+      field('size_bytes', 'INT64', 'NULLABLE', 'File size.'),
+      field('checksum', 'STRING', 'NULLABLE', 'Content checksum (e.g. sha256 or crc32c) identifying the file version.'),
+      field('rows_read', 'INT64', 'NULLABLE', 'Rows read from the file.'),
+      field('rows_loaded', 'INT64', 'NULLABLE', 'Rows that entered silver.'),
+      field('rows_rejected', 'INT64', 'NULLABLE', 'Rows sent to quarantine.'),
+      field('rows_duplicate', 'INT64', 'NULLABLE', 'Rows skipped as already present (same transaction_id).'),
+      field('status', 'STRING', 'REQUIRED', 'started | loaded | partial | failed.'),
+      field('started_at', 'TIMESTAMP', 'REQUIRED', 'When the attempt started.'),
+      field('finished_at', 'TIMESTAMP', 'NULLABLE', 'When it ended (NULL while running or if it crashed).'),
+      field('error', 'STRING', 'NULLABLE', 'Error message when failed.'),
+    ],
+  },
+];
+
+export function tableDef(name: string): TableDef | undefined {
+  return TABLES.find((t) => t.name === name);
+}
+
+/** DuckDB type for a BigQuery field. */
+export function duckdbTypeOf(f: Pick<BigQueryField, 'type' | 'precision' | 'scale'>): string {
+  switch (f.type) {
+    case 'STRING':
+      return 'VARCHAR';
+    case 'INT64':
+    case 'INTEGER':
+      return 'BIGINT';
+    case 'NUMERIC':
+      return `DECIMAL(${f.precision ?? 38}, ${f.scale ?? 9})`;
+    case 'FLOAT64':
+    case 'FLOAT':
+      return 'DOUBLE';
+    case 'BOOL':
+    case 'BOOLEAN':
+      return 'BOOLEAN';
+    case 'DATE':
+      return 'DATE';
+    case 'TIMESTAMP':
+      return 'TIMESTAMP';
+    default:
+      throw new Error(`no DuckDB type for BigQuery type ${f.type}`);
+  }
+}
+
+/** CREATE TABLE IF NOT EXISTS for one table in one dialect. */
+export function createTableSql(dialect: Dialect, def: TableDef, ref: (name: string) => string): string {
+  const cols = def.fields.map((f) => {
+    const type =
+      dialect === 'duckdb'
+        ? duckdbTypeOf(f)
+        : f.type === 'NUMERIC' && f.precision
+          ? `NUMERIC(${f.precision}, ${f.scale})`
+          : f.type;
+    return `  ${f.name} ${type}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`;
+  });
+  let sql = `CREATE TABLE IF NOT EXISTS ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
+  if (dialect === 'bigquery') {
+    if (def.partitionBy) sql += `\nPARTITION BY ${def.partitionBy}`;
+    if (def.clusterBy) sql += `\nCLUSTER BY ${def.clusterBy.join(', ')}`;
+    sql += `\nOPTIONS (description = ${JSON.stringify(def.description)})`;
+  }
+  return sql;
+}

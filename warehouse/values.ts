@@ -1,0 +1,114 @@
+/**
+ * Parameters and result values in one normalized form for both dialects:
+ * params are resolved to (BigQuery type, text value); result cells are
+ * normalized so the same data reads the same from DuckDB and BigQuery.
+ */
+import { UsageError } from '../shared/errors.ts';
+import type { Cell, FieldType, ParamValue } from './warehouse.ts';
+
+export const FIELD_TYPES: readonly FieldType[] = ['STRING', 'INT64', 'NUMERIC', 'FLOAT64', 'BOOL', 'DATE', 'TIMESTAMP'];
+
+export interface ResolvedParam {
+  type: FieldType;
+  /** Text form (what BigQuery's parameterValue.value carries); null for NULL. */
+  value: string | null;
+}
+
+export function resolveParam(name: string, v: ParamValue): ResolvedParam {
+  if (v !== null && typeof v === 'object') {
+    if (!FIELD_TYPES.includes(v.type)) {
+      throw new UsageError(`parameter @${name}: unknown type ${v.type}; use one of ${FIELD_TYPES.join(', ')}`);
+    }
+    return { type: v.type, value: v.value === null ? null : String(v.value) };
+  }
+  if (v === null) return { type: 'STRING', value: null };
+  if (typeof v === 'string') return { type: 'STRING', value: v };
+  if (typeof v === 'boolean') return { type: 'BOOL', value: String(v) };
+  if (typeof v === 'bigint') return { type: 'INT64', value: String(v) };
+  if (!Number.isFinite(v)) throw new UsageError(`parameter @${name}: ${v} is not a finite number`);
+  return Number.isInteger(v) ? { type: 'INT64', value: String(v) } : { type: 'FLOAT64', value: String(v) };
+}
+
+/** DuckDB type used to cast a text-bound parameter to its declared type. */
+export function duckdbParamType(type: FieldType): string {
+  switch (type) {
+    case 'STRING':
+      return 'VARCHAR';
+    case 'INT64':
+      return 'BIGINT';
+    case 'NUMERIC':
+      return 'DECIMAL(38, 9)';
+    case 'FLOAT64':
+      return 'DOUBLE';
+    case 'BOOL':
+      return 'BOOLEAN';
+    case 'DATE':
+      return 'DATE';
+    case 'TIMESTAMP':
+      return 'TIMESTAMP';
+  }
+}
+
+/**
+ * `--param name=value` or `--param name:TYPE=value`. Without a type: whole
+ * numbers are INT64, `YYYY-MM-DD` is DATE, decimals are NUMERIC, anything else
+ * STRING. Values are always bound, never spliced into the SQL.
+ */
+export function parseParamFlag(flag: string): [string, ParamValue] {
+  const m = /^([A-Za-z_]\w*)(?::([A-Za-z0-9]+))?=(.*)$/s.exec(flag);
+  if (m === null) {
+    throw new UsageError(`--param ${JSON.stringify(flag)}: expected name=value or name:TYPE=value`, {
+      field: 'param',
+    });
+  }
+  const [, name, typeText, value] = m;
+  if (typeText !== undefined) {
+    const type = typeText.toUpperCase() as FieldType;
+    if (!FIELD_TYPES.includes(type)) {
+      throw new UsageError(`--param ${name}: unknown type ${typeText}; use one of ${FIELD_TYPES.join(', ')}`, {
+        field: 'param',
+      });
+    }
+    return [name, { type, value }];
+  }
+  if (/^-?\d{1,18}$/.test(value)) return [name, { type: 'INT64', value }];
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return [name, { type: 'DATE', value }];
+  if (/^-?\d+\.\d+$/.test(value)) return [name, { type: 'NUMERIC', value }];
+  return [name, value];
+}
+
+/** Exact decimal text with at least two fraction digits ("12.3" → "12.30", "5" → "5.00"). */
+export function normalizeNumeric(text: string): string {
+  const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (m === null) return text;
+  const whole = m[2].replace(/^0+(?=\d)/, '') || '0';
+  const frac = (m[3] ?? '').replace(/0+$/, '').padEnd(2, '0');
+  const neg = m[1] === '-' && !(/^0*$/.test(m[2]) && /^0*$/.test(frac));
+  return `${neg ? '-' : ''}${whole}.${frac}`;
+}
+
+/** INT64 text → number when exact, else the text. */
+export function normalizeInt(text: string): Cell {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
+
+/** Microseconds since epoch → `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
+export function timestampFromMicros(micros: bigint): string {
+  const ms = micros / 1000n;
+  const rest = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString(); // …T12:34:56.789Z
+  return `${iso.slice(0, 19)}.${String(rest).padStart(6, '0')}Z`;
+}
+
+/** DuckDB timestamp text ("2024-01-02 03:04:05.12+00") → ISO UTC with microseconds. */
+export function timestampFromDuckdb(text: string): string {
+  const m = /^(\d{4,}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:([+-]\d{2})(?::?(\d{2}))?)?$/.exec(text);
+  if (m === null) return text;
+  const frac = (m[3] ?? '').padEnd(6, '0').slice(0, 6);
+  if (m[4] === undefined || (Number(m[4]) === 0 && Number(m[5] ?? 0) === 0)) return `${m[1]}T${m[2]}.${frac}Z`;
+  const sign = m[4].startsWith('-') ? -1 : 1;
+  const offsetMin = sign * (Math.abs(Number(m[4])) * 60 + Number(m[5] ?? 0));
+  const ms = Date.parse(`${m[1]}T${m[2]}Z`) - offsetMin * 60_000;
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac}Z`;
+}

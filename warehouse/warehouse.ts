@@ -1,0 +1,129 @@
+/**
+ * The warehouse interface: one small surface the pipelines load through and
+ * analysts query through, with an embedded DuckDB implementation (default) and a
+ * BigQuery one. Both expose the same tables and views under the same names, and
+ * both return rows in one normalized form (see `Cell`), so callers and tests can
+ * compare results across dialects.
+ */
+import type { TableName } from './tables.ts';
+
+export type Dialect = 'duckdb' | 'bigquery';
+
+/** BigQuery type names are the common vocabulary for params and result fields. */
+export type FieldType = 'STRING' | 'INT64' | 'NUMERIC' | 'FLOAT64' | 'BOOL' | 'DATE' | 'TIMESTAMP';
+
+/**
+ * A named query parameter. Plain values infer their type (string → STRING,
+ * integer number/bigint → INT64, other number → FLOAT64, boolean → BOOL); give
+ * `{ type, value }` for DATE, NUMERIC and TIMESTAMP (value as text).
+ */
+export type ParamValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | { type: FieldType; value: string | number | bigint | boolean | null };
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/**
+ * A result value, normalized across dialects: STRING/DATE (`YYYY-MM-DD`) as
+ * strings, INT64 as a number (a string beyond 2^53), NUMERIC as an exact decimal
+ * string with at least two fraction digits, FLOAT64 as a number, BOOL as a
+ * boolean, TIMESTAMP as ISO-8601 UTC with microseconds.
+ */
+export type Cell = string | number | boolean | null;
+export type Row = Record<string, Cell>;
+
+export interface ResultField {
+  name: string;
+  type: FieldType;
+}
+
+export interface QueryOptions {
+  /** Named parameters, referenced as `@name` in the SQL on both dialects. */
+  params?: Params;
+  /** Rows per page for `queryPages` (default 10,000). */
+  pageSize?: number;
+}
+
+export interface QueryResult {
+  fields: ResultField[];
+  rows: Row[];
+}
+
+export interface RunResult {
+  /** Rows inserted/updated/deleted by the last DML statement, when known. */
+  affectedRows: number;
+}
+
+export type LoadFormat = 'PARQUET' | 'NEWLINE_DELIMITED_JSON' | 'CSV';
+
+export interface LoadOptions {
+  format: LoadFormat;
+  /** append (default) or replace the table's rows. */
+  write?: 'append' | 'truncate';
+}
+
+export interface LoadResult {
+  /** Rows the load added to the table. */
+  rows: number;
+  /** The BigQuery job id, for the load log. */
+  jobId?: string;
+}
+
+export interface InsertRow {
+  /** De-duplication key (BigQuery insertId: best effort, within a short window). */
+  insertId?: string;
+  row: Record<string, unknown>;
+}
+
+export interface RowError {
+  /** Index into the rows given to insertRows. */
+  index: number;
+  insertId?: string;
+  reasons: string[];
+}
+
+export interface InsertResult {
+  /** Rows accepted (duplicates by insertId count as accepted, not inserted twice). */
+  inserted: number;
+  /** Rows rejected with their reasons; the other rows still land. */
+  errors: RowError[];
+}
+
+export interface Warehouse {
+  readonly dialect: Dialect;
+  /** `duckdb:/path/file.duckdb` or `bigquery:project.dataset`. */
+  readonly target: string;
+  /**
+   * How SQL for this dialect names a table or view: `bronze_sales` on DuckDB,
+   * `` `project.dataset.bronze_sales` `` on BigQuery. Unqualified names also work in
+   * queries on both (BigQuery gets the dataset as default), but not inside views.
+   */
+  ref(name: TableName | string): string;
+  /** Create the dataset/schema, tables and views if missing; safe to call repeatedly. */
+  ensure(): Promise<void>;
+  /** Run a query and return every row. */
+  query(sql: string, opts?: QueryOptions): Promise<QueryResult>;
+  /** Run a query and yield its rows a page at a time (DuckDB streams, BigQuery pages). */
+  queryPages(sql: string, opts?: QueryOptions): AsyncIterable<QueryResult>;
+  /**
+   * Run statements: DDL, DML, or a multi-statement script (DuckDB `BEGIN; …; COMMIT;`,
+   * BigQuery `BEGIN TRANSACTION; …; COMMIT TRANSACTION;` — see `transaction()`).
+   */
+  run(sql: string, opts?: QueryOptions): Promise<RunResult>;
+  /** Load a local file or gs:// object into a table in one load job (all rows or none). */
+  load(source: string, table: string, opts: LoadOptions): Promise<LoadResult>;
+  /** Streaming-style insert with insertIds; invalid rows are reported, valid ones land. */
+  insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult>;
+  close(): Promise<void>;
+}
+
+/** Wrap statements in this dialect's transaction script syntax. */
+export function transactionScript(dialect: Dialect, statements: readonly string[]): string {
+  const body = statements.map((s) => `${s.trim().replace(/;$/, '')};`).join('\n');
+  return dialect === 'bigquery'
+    ? `BEGIN TRANSACTION;\n${body}\nCOMMIT TRANSACTION;`
+    : `BEGIN TRANSACTION;\n${body}\nCOMMIT;`;
+}
