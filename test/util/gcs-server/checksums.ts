@@ -1,6 +1,6 @@
 /** GCS-style object checksums: base64 of the big-endian CRC32C and of the MD5 digest. */
 import { createHash } from 'node:crypto';
-import { CRC32C } from '@google-cloud/storage';
+import { crc32cOf } from '../../../shared/storage/crc32c.ts';
 
 export interface Checksums {
   md5Hash: string;
@@ -8,9 +8,7 @@ export interface Checksums {
 }
 
 export function checksumsOf(data: Buffer): Checksums {
-  const crc = new CRC32C();
-  crc.update(data);
-  return { md5Hash: createHash('md5').update(data).digest('base64'), crc32c: crc.toString() };
+  return { md5Hash: createHash('md5').update(data).digest('base64'), crc32c: crc32cOf(data) };
 }
 
 /** Parse an `X-Goog-Hash: crc32c=…,md5=…` header into its parts. */

@@ -1,0 +1,275 @@
+/**
+ * `gs://bucket/prefix` through @google-cloud/storage. Honours
+ * STORAGE_EMULATOR_HOST (the client reads it) and an explicit apiEndpoint; with
+ * either, no credentials are needed (the test server and emulators take none).
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat as fsStat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
+import { tempSiblingPath } from '../atomic.ts';
+import { contentTypeFor } from './content-type.ts';
+import { fastCrc32cGenerator } from './crc32c.ts';
+import { type Location, formatLocation, joinKey } from './location.ts';
+import type {
+  ByteRange,
+  EnsureBucketOptions,
+  ListOptions,
+  ListResult,
+  ObjectInfo,
+  ObjectStore,
+  PutOptions,
+} from './object-store.ts';
+import { NotFoundError, isNotFound, toStorageError } from './storage-errors.ts';
+
+/** The client's retry knobs; its RetryOptions type is not re-exported from the package root. */
+type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
+
+export interface GcsStoreOptions {
+  /** e.g. `http://127.0.0.1:4443` for the test server; default: STORAGE_EMULATOR_HOST or Google. */
+  apiEndpoint?: string;
+  projectId?: string;
+  /** The client's retry knobs (maxRetries, totalTimeout, …); default: the client's own strategy. */
+  retryOptions?: RetryOptions;
+  /** Reuse a configured client. */
+  storage?: Storage;
+  /** Files at least this big go up as resumable sessions; smaller ones in one multipart request. */
+  resumableThreshold?: number;
+}
+
+/** Below this, one multipart request beats a resumable session's two round trips. */
+export const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
+
+/** A Storage client configured the project's way (fast CRC32C, endpoint/env, project id). */
+export function createStorageClient(
+  opts: { apiEndpoint?: string; projectId?: string; retryOptions?: RetryOptions } = {},
+): Storage {
+  const emulated = Boolean(opts.apiEndpoint || process.env.STORAGE_EMULATOR_HOST);
+  const options: StorageOptions = {
+    crc32cGenerator: fastCrc32cGenerator,
+    ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint } : {}),
+    ...(opts.retryOptions ? { retryOptions: opts.retryOptions } : {}),
+  };
+  const projectId =
+    opts.projectId ??
+    process.env.GOOGLE_CLOUD_PROJECT ??
+    process.env.GCLOUD_PROJECT ??
+    (emulated ? 'salesflow-local' : undefined);
+  if (projectId) options.projectId = projectId;
+  return new Storage(options);
+}
+
+export class GcsStore implements ObjectStore {
+  readonly location: Location & { kind: 'gcs' };
+  readonly url: string;
+  readonly storage: Storage;
+  readonly bucket: Bucket;
+  private readonly resumableThreshold: number;
+
+  constructor(location: Location & { kind: 'gcs' }, opts: GcsStoreOptions = {}) {
+    this.location = location;
+    this.url = formatLocation(location);
+    this.storage = opts.storage ?? createStorageClient(opts);
+    this.bucket = this.storage.bucket(location.bucket);
+    this.resumableThreshold = opts.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
+  }
+
+  /** Full object name in the bucket. */
+  objectName(key: string): string {
+    return joinKey(this.location.prefix, key);
+  }
+
+  uri(key: string): string {
+    return `gs://${this.location.bucket}/${this.objectName(key)}`;
+  }
+
+  file(key: string): File {
+    return this.bucket.file(this.objectName(key));
+  }
+
+  async putFile(key: string, localPath: string, opts: PutOptions = {}): Promise<ObjectInfo> {
+    const name = this.objectName(key);
+    try {
+      const { size } = await fsStat(localPath);
+      const [file] = await this.bucket.upload(localPath, {
+        destination: name,
+        resumable: size >= this.resumableThreshold,
+        validation: 'crc32c',
+        ...this.writeOptions(name, opts),
+        ...(opts.onProgress
+          ? { onUploadProgress: (p: { bytesWritten: number }) => opts.onProgress!(p.bytesWritten) }
+          : {}),
+      });
+      return this.infoFrom(key, file.metadata);
+    } catch (err) {
+      throw toStorageError(err, { object: this.uri(key), file: localPath, step: 'upload' });
+    }
+  }
+
+  async putBuffer(key: string, data: Uint8Array | string, opts: PutOptions = {}): Promise<ObjectInfo> {
+    const name = this.objectName(key);
+    const file = this.bucket.file(name);
+    try {
+      const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      await file.save(Buffer.from(data as Uint8Array), {
+        resumable: size >= this.resumableThreshold,
+        validation: 'crc32c',
+        ...this.writeOptions(name, opts),
+      });
+      return this.infoFrom(key, file.metadata);
+    } catch (err) {
+      throw toStorageError(err, { object: this.uri(key), step: 'upload' });
+    }
+  }
+
+  async putStream(key: string, stream: Readable, opts: PutOptions = {}): Promise<ObjectInfo> {
+    const name = this.objectName(key);
+    const file = this.bucket.file(name);
+    try {
+      // Unknown length: a resumable session, so a dropped connection resumes instead of restarting.
+      const writable = file.createWriteStream({
+        resumable: true,
+        validation: 'crc32c',
+        ...this.writeOptions(name, opts),
+      });
+      if (opts.onProgress) writable.on('progress', (p: { bytesWritten: number }) => opts.onProgress!(p.bytesWritten));
+      await pipeline(stream, writable);
+      return this.infoFrom(key, file.metadata);
+    } catch (err) {
+      throw toStorageError(err, { object: this.uri(key), step: 'upload' });
+    }
+  }
+
+  private writeOptions(name: string, opts: PutOptions) {
+    return {
+      metadata: {
+        contentType: opts.contentType ?? contentTypeFor(name),
+        ...(opts.metadata ? { metadata: opts.metadata } : {}),
+        ...(opts.storageClass ? { storageClass: opts.storageClass } : {}),
+      },
+      ...(opts.ifGenerationMatch !== undefined
+        ? { preconditionOpts: { ifGenerationMatch: Number(opts.ifGenerationMatch) } }
+        : {}),
+    };
+  }
+
+  async getBuffer(key: string, range?: ByteRange): Promise<Buffer> {
+    try {
+      const [buf] = await this.file(key).download(range ? { start: range.start, end: range.end } : {});
+      return buf;
+    } catch (err) {
+      throw toStorageError(err, { object: this.uri(key), step: 'download' });
+    }
+  }
+
+  async getStream(key: string, range?: ByteRange): Promise<Readable> {
+    const file = this.file(key);
+    // Fail early (and typed) on a missing object rather than mid-pipe.
+    const info = await this.stat(key);
+    if (!info)
+      throw new NotFoundError(`download ${this.uri(key)}: not found`, { object: this.uri(key), step: 'download' });
+    return file.createReadStream(range ? { start: range.start, end: range.end } : {});
+  }
+
+  async getFile(key: string, localPath: string): Promise<void> {
+    const tmp = tempSiblingPath(localPath);
+    try {
+      await mkdir(dirname(localPath), { recursive: true });
+      await pipeline(this.file(key).createReadStream(), createWriteStream(tmp));
+      await rename(tmp, localPath);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' });
+    }
+  }
+
+  async stat(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const [metadata] = await this.file(key).getMetadata();
+      return this.infoFrom(key, metadata);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw toStorageError(err, { object: this.uri(key), step: 'stat' });
+    }
+  }
+
+  async list(prefix = '', opts: ListOptions = {}): Promise<ListResult> {
+    const recursive = opts.recursive ?? true;
+    const base = this.location.prefix ? `${this.location.prefix}/` : '';
+    const objects: ObjectInfo[] = [];
+    const prefixes: string[] = [];
+    let pageToken: string | undefined;
+    try {
+      do {
+        const [files, next, raw] = await this.bucket.getFiles({
+          prefix: base + prefix,
+          autoPaginate: false,
+          maxResults: 1000,
+          ...(recursive ? {} : { delimiter: '/' }),
+          ...(pageToken ? { pageToken } : {}),
+        });
+        for (const f of files) objects.push(this.infoFrom(f.name.slice(base.length), f.metadata));
+        const rawPrefixes = (raw as { prefixes?: string[] } | undefined)?.prefixes ?? [];
+        for (const p of rawPrefixes) prefixes.push(p.slice(base.length));
+        pageToken = (next as { pageToken?: string } | null)?.pageToken;
+      } while (pageToken);
+    } catch (err) {
+      throw toStorageError(err, { object: `gs://${this.location.bucket}/${base}${prefix}`, step: 'list' });
+    }
+    return { objects, prefixes };
+  }
+
+  async delete(key: string, opts: { ifGenerationMatch?: number | string } = {}): Promise<boolean> {
+    try {
+      await this.file(key).delete(
+        opts.ifGenerationMatch !== undefined ? { ifGenerationMatch: Number(opts.ifGenerationMatch) } : {},
+      );
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw toStorageError(err, { object: this.uri(key), step: 'delete' });
+    }
+  }
+
+  async ensureBucket(opts: EnsureBucketOptions = {}): Promise<{ created: boolean }> {
+    const where = { object: `gs://${this.location.bucket}`, step: 'create bucket' };
+    try {
+      const [exists] = await this.bucket.exists();
+      if (exists) return { created: false };
+    } catch (err) {
+      throw toStorageError(err, where);
+    }
+    if (opts.create === false) {
+      throw new NotFoundError(
+        `bucket gs://${this.location.bucket} does not exist (and --no-create-bucket was given)`,
+        where,
+      );
+    }
+    try {
+      await this.storage.createBucket(this.location.bucket, {
+        location: opts.location ?? 'US',
+        ...(opts.storageClass ? { storageClass: opts.storageClass } : {}),
+        iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' },
+      });
+      return { created: true };
+    } catch (err) {
+      // Another process (or a retried request) created it first: fine.
+      if ((err as { code?: unknown }).code === 409) return { created: false };
+      throw toStorageError(err, where);
+    }
+  }
+
+  private infoFrom(key: string, m: FileMetadata): ObjectInfo {
+    return {
+      key,
+      size: Number(m.size ?? 0),
+      md5Hash: m.md5Hash,
+      crc32c: m.crc32c,
+      generation: m.generation === undefined ? undefined : String(m.generation),
+      contentType: m.contentType,
+      updated: m.updated,
+    };
+  }
+}
