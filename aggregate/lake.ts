@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { InputError } from '../shared/errors.ts';
+import { InputError, UsageError } from '../shared/errors.ts';
 import { parseIsoDate } from '../shared/dates.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/index.ts';
@@ -25,7 +25,7 @@ export type LocalSource =
 
 /** Find the data files under `path` and read their partition values from the folder names. */
 export function openLocalSource(path: string): LocalSource {
-  if (!existsSync(path)) throw new InputError(`source ${path} does not exist`, { file: path, step: 'open source' });
+  if (!existsSync(path)) throw new UsageError(`source ${path} does not exist`, { file: path, step: 'open source' });
   const st = statSync(path);
   if (st.isFile()) {
     if (/\.csv$/i.test(path)) return { kind: 'csv', path };

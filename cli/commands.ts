@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { schemaCommand } from './schema-command.ts';
 import { toParquetCommand } from '../transform/command.ts';
+import { aggregateCommand } from '../aggregate/command.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types.
-export const commands: CommandModule<any, any>[] = [schemaCommand, toParquetCommand];
+export const commands: CommandModule<any, any>[] = [schemaCommand, toParquetCommand, aggregateCommand];

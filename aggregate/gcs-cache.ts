@@ -1,0 +1,71 @@
+/**
+ * gs:// sources for the local engines. DuckDB's httpfs extension cannot be
+ * downloaded here (no network beyond npm), and parquet-wasm reads local files
+ * by range, so a gs:// lake is first mirrored into a local cache folder through
+ * the object store (shared/storage), then aggregated like a local lake. A file
+ * already in the cache with the same size and CRC32C is not fetched again; each
+ * download lands atomically, so an interrupted fetch never leaves a truncated
+ * file that looks complete.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { InputError } from '../shared/errors.ts';
+import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
+
+export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
+
+export interface CacheResult {
+  /** Local folder mirroring the gs:// prefix. */
+  dir: string;
+  fetched: number;
+  reused: number;
+  /** Cached files no longer in the bucket, deleted. */
+  removed: number;
+}
+
+/** Is a key a data file (not a hidden temp object, nor `_SUCCESS`/`_manifest.json`)? */
+export function isDataKey(key: string): boolean {
+  const parts = key.split('/');
+  return parts.every((p) => !p.startsWith('.') && !p.startsWith('_')) && /\.(parquet|csv)$/i.test(key);
+}
+
+export async function cacheGcsSource(
+  uri: string,
+  opts: { cacheDir?: string; store?: GcsStoreOptions; onFile?: (done: number, total: number) => void } = {},
+): Promise<CacheResult> {
+  const loc = parseLocation(uri);
+  if (loc.kind !== 'gcs') throw new InputError(`${uri} is not a gs:// location`, { object: uri });
+  const store = openStore(loc, opts.store);
+  const { objects } = await store.list('', { recursive: true });
+  const data = objects.filter((o) => isDataKey(o.key));
+  if (data.length === 0) {
+    throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
+  }
+  const dir = join(opts.cacheDir ?? DEFAULT_CACHE_DIR, loc.bucket, ...loc.prefix.split('/').filter(Boolean));
+  await mkdir(dir, { recursive: true });
+  let fetched = 0;
+  let reused = 0;
+  for (const [i, o] of data.entries()) {
+    const local = join(dir, ...o.key.split('/'));
+    if (existsSync(local) && statSync(local).size === o.size && sameContent(await checksumFile(local), o) === true) {
+      reused++;
+    } else {
+      await mkdir(join(local, '..'), { recursive: true });
+      await store.getFile(o.key, local);
+      fetched++;
+    }
+    opts.onFile?.(i + 1, data.length);
+  }
+  // A file deleted from the bucket must not linger in the cache and be counted.
+  const wanted = new Set(data.map((o) => join(dir, ...o.key.split('/'))));
+  let removed = 0;
+  for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const full = join(dir, rel);
+    if (isDataKey(rel.split(sep).join('/')) && !wanted.has(full)) {
+      await rm(full, { force: true });
+      removed++;
+    }
+  }
+  return { dir, fetched, reused, removed };
+}
