@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { duckdbParquetFrom, duckdbQuerySql } from '../../aggregate/engines/duckdb-sql.ts';
+import {
+  bigqueryFromClause,
+  bigqueryQuerySql,
+  decimalTextToCents,
+  externalTableDefinition,
+  parseBigQuerySource,
+} from '../../aggregate/engines/bigquery-sql.ts';
+import { buildQueries } from '../../aggregate/query.ts';
+
+const monthly = buildQueries({
+  by: ['region', 'date:month'],
+  metrics: 'sum',
+  where: ["category=Books|Kids' Toys", 'date>=2024-01-01', 'amount>10.5', 'customer!=7'],
+})[0];
+
+describe('DuckDB SQL', () => {
+  it('groups by VARCHAR labels, keeps DECIMAL sums, escapes literals', () => {
+    expect(duckdbQuerySql(monthly, 'src')).toBe(
+      `SELECT CAST("sales_region" AS VARCHAR) AS k0, strftime("transaction_date", '%Y-%m') AS k1, ` +
+        'COUNT(*) AS n, SUM(sale_amount) AS s, MIN(sale_amount) AS lo, MAX(sale_amount) AS hi\n' +
+        'FROM src\n' +
+        `WHERE "product_category" IN ('Books', 'Kids'' Toys')\n` +
+        `  AND "transaction_date" >= DATE '2024-01-01'\n` +
+        '  AND "sale_amount" > CAST(10.50 AS DECIMAL(12, 2))\n' +
+        '  AND "customer_id" <> CAST(7 AS BIGINT)\n' +
+        'GROUP BY 1, 2',
+    );
+  });
+
+  it('types hive partition columns from the schema', () => {
+    expect(duckdbParquetFrom([{ path: "/l/sales_region=North/a'.parquet", partitions: {} }], ['sales_region'])).toBe(
+      `read_parquet(['/l/sales_region=North/a''.parquet'], hive_partitioning = true, hive_types = {'sales_region': 'VARCHAR'})`,
+    );
+  });
+});
+
+describe('BigQuery SQL', () => {
+  it('casts exact NUMERIC results to STRING and never averages in SQL', () => {
+    const sql = bigqueryQuerySql(monthly, '`p.d.sales`');
+    expect(sql).toBe(
+      "SELECT CAST(`sales_region` AS STRING) AS k0, FORMAT_DATE('%Y-%m', `transaction_date`) AS k1, COUNT(*) AS n, " +
+        'CAST(SUM(sale_amount) AS STRING) AS s, CAST(MIN(sale_amount) AS STRING) AS lo, ' +
+        'CAST(MAX(sale_amount) AS STRING) AS hi\n' +
+        'FROM `p.d.sales`\n' +
+        "WHERE `product_category` IN ('Books', 'Kids\\' Toys')\n" +
+        "  AND `transaction_date` >= DATE '2024-01-01'\n" +
+        "  AND `sale_amount` > NUMERIC '10.50'\n" +
+        '  AND `customer_id` != 7\n' +
+        'GROUP BY 1, 2',
+    );
+    expect(sql).not.toMatch(/AVG/);
+  });
+
+  it('labels ISO weeks by their Monday, like the other engines', () => {
+    const [q] = buildQueries({ by: ['date:week'], metrics: 'count' });
+    expect(bigqueryQuerySql(q, 't')).toMatch(
+      /FORMAT_DATE\('%Y-%m-%d', DATE_TRUNC\(`transaction_date`, ISOWEEK\)\) AS k0/,
+    );
+  });
+
+  it('reads tables and gs:// lakes', () => {
+    expect(parseBigQuerySource('analytics.sales')).toEqual({
+      kind: 'table',
+      projectId: undefined,
+      datasetId: 'analytics',
+      tableId: 'sales',
+    });
+    const t = parseBigQuerySource('my-proj.analytics.sales');
+    expect(bigqueryFromClause(t, 'other')).toBe('`my-proj.analytics.sales`');
+    expect(bigqueryFromClause(parseBigQuerySource('analytics.sales'), 'dflt')).toBe('`dflt.analytics.sales`');
+    const ext = parseBigQuerySource('gs://bucket-1/lake');
+    expect(externalTableDefinition(ext as Extract<typeof ext, { kind: 'external' }>)).toEqual({
+      salesflow_lake: {
+        sourceFormat: 'PARQUET',
+        sourceUris: ['gs://bucket-1/lake/*'],
+        hivePartitioningOptions: { mode: 'AUTO', sourceUriPrefix: 'gs://bucket-1/lake/' },
+      },
+    });
+    expect(() => parseBigQuerySource('sales')).toThrow(/not a BigQuery table/);
+    expect(() => parseBigQuerySource('a.b; DROP TABLE x')).toThrow(/not a BigQuery table/);
+  });
+
+  it('turns NUMERIC text into cents exactly and refuses fractions of a cent', () => {
+    expect(decimalTextToCents('1234.5')).toBe(123450n);
+    expect(decimalTextToCents('12')).toBe(1200n);
+    expect(decimalTextToCents('-0.07')).toBe(-7n);
+    expect(decimalTextToCents('99999999999999999999.990000000')).toBe(9999999999999999999999n);
+    expect(() => decimalTextToCents('1.005')).toThrow(/fractions of a cent/);
+    expect(() => decimalTextToCents('1e5')).toThrow(/not a decimal/);
+  });
+});
