@@ -13,7 +13,7 @@ import { fromBigQueryError } from './errors.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveParam, timestampFromMicros } from './values.ts';
-import { createViewSql, VIEWS } from './views.ts';
+import { VIEWS } from './views.ts';
 import type {
   Cell,
   FieldType,
@@ -103,11 +103,11 @@ export class BigQueryWarehouse implements Warehouse {
     }
     const ref = (n: string) => this.ref(n);
     // One script: views are replaced in place, so re-running ensure updates them.
-    await this.run(
-      VIEWS.map(
-        (v) => `${createViewSql('bigquery', v, ref)}\nOPTIONS (description = ${JSON.stringify(v.description)})`,
-      ).join(';\n'),
+    const views = VIEWS.map(
+      (v) =>
+        `CREATE OR REPLACE VIEW ${ref(v.name)}\nOPTIONS (description = ${JSON.stringify(v.description)}) AS\n${v.sql('bigquery', ref)}`,
     );
+    await this.run(views.join(';\n'));
   }
 
   private queryConfig(sql: string, params: Params = {}) {
@@ -254,7 +254,7 @@ export class BigQueryWarehouse implements Warehouse {
         return {
           index,
           insertId: rows[index]?.insertId,
-          reasons: f.errors.map((x) => (x.reason ? `${x.reason}: ${x.message ?? ''}`.trim() : (x.message ?? ''))),
+          reasons: f.errors.map((x) => x.message || x.reason || 'rejected'),
         };
       });
       return { inserted: rows.length - errors.length, errors };

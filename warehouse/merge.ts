@@ -33,3 +33,8 @@ WHEN NOT MATCHED THEN
   INSERT (${insertCols.join(', ')})
   VALUES (${values.join(', ')})`;
 }
+
+/** The current time as a TIMESTAMP (UTC) in each dialect. */
+export function currentTimestampSql(dialect: Dialect): string {
+  return dialect === 'bigquery' ? 'CURRENT_TIMESTAMP()' : 'CAST(get_current_timestamp() AS TIMESTAMP)';
+}
