@@ -61,7 +61,7 @@ export const toParquetCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     const started = performance.now();
-    const progress = createProgress({ label: 'to-parquet', unit: 'rows', });
+    const progress = createProgress({ label: 'to-parquet', unit: 'rows' });
     const manifest = await convertToParquet({
       input: args.input,
       outDir: args.out,

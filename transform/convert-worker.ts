@@ -40,6 +40,7 @@ let parser: ChunkParser | undefined;
 let writer: PartitionWriter | undefined;
 let init: WorkerInit | undefined;
 let chunksDone = 0;
+const timing = { parse: 0, flush: 0 };
 
 port.on('message', (msg: WorkerRequest) => {
   try {
@@ -71,8 +72,12 @@ function handle(msg: WorkerRequest): void {
           rejects.push({ line, raw, reason });
         },
       };
+      const t0 = performance.now();
       const stats = parser.parse(msg.bytes, sink);
+      const t1 = performance.now();
       writer.flushIfNeeded();
+      timing.parse += t1 - t0;
+      timing.flush += performance.now() - t1;
       chunksDone++;
       port!.postMessage({
         type: 'chunkDone',
@@ -86,6 +91,7 @@ function handle(msg: WorkerRequest): void {
     case 'finish':
       if (!writer) throw new Error('finish before init');
       writer.flushAll();
+      if (process.env.SALESFLOW_PROFILE) console.error('worker timing', JSON.stringify(timing));
       port!.postMessage({ type: 'finished', files: writer.files } satisfies WorkerReply);
       return;
   }

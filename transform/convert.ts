@@ -77,6 +77,8 @@ export interface RejectedRow {
 
 export const DEFAULT_ROW_GROUP_SIZE = 131_072;
 export const MAX_REPORTED_REJECTS = 20;
+/** Buffered rows per worker before the biggest partition is written out (peak RSS ≈ 3–4× this per worker). */
+export const DEFAULT_MEMORY_BUDGET = 48 * 1024 * 1024;
 export const REJECTS_FILE = '_rejects/rejects.ndjson';
 
 /** Convert; returns the manifest written to OUTDIR/_manifest.json. */
@@ -151,7 +153,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         compression,
         rowGroupSize,
         rowsPerFile,
-        memoryBudgetBytes: opts.memoryBudgetBytes ?? 96 * 1024 * 1024,
+        memoryBudgetBytes: opts.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
         format,
         failAfterChunks: opts.failAfterChunks,
       },
