@@ -1,5 +1,6 @@
 /** `salesflow aggregate`: flags → queries → aggregate() → a table, JSON or CSV on stdout. */
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
 import { describeColumnNames } from '../shared/schema/index.ts';
@@ -72,7 +73,7 @@ export const aggregateCommand: CommandModule<object, Args> = {
       .option('location', { type: 'string', describe: 'bigquery: job location, e.g. EU' })
       .check((a) => {
         if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 0)) {
-          throw new Error(`--workers must be a whole number ≥ 0 (got ${a.workers})`);
+          throw new UsageError(`--workers must be a whole number ≥ 0 (got ${a.workers})`, { field: 'workers' });
         }
         return true;
       })

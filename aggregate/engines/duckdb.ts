@@ -20,17 +20,20 @@ export const duckdbEngine: AggregateEngine = {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
+      const out: GroupTotals[][] = [];
       if (src.kind === 'csv') {
         const from = duckdbCsvFrom(src.path);
-        return await Promise.all(queries.map((q) => runQuery(conn, q, from, src.path)));
+        for (const q of queries) out.push(await runQuery(conn, q, from, src.path));
+        return out;
       }
-      await checkSchemas(conn, src.files, src.partitionColumns);
-      const out: GroupTotals[][] = [];
-      for (const q of queries) {
-        const files = pruneFiles(src.files, q.where);
-        out.push(
-          files.length === 0 ? [] : await runQuery(conn, q, duckdbParquetFrom(files, src.partitionColumns), src.root),
-        );
+      // Folders a --where rules out are never opened, not even for their schema.
+      const perQuery = queries.map((q) => pruneFiles(src.files, q.where));
+      const touched = src.files.filter((f) => perQuery.some((files) => files.includes(f)));
+      if (touched.length > 0) await checkSchemas(conn, touched, src.partitionColumns);
+      for (const [i, q] of queries.entries()) {
+        const files = perQuery[i];
+        const from = duckdbParquetFrom(files, src.partitionColumns);
+        out.push(files.length === 0 ? [] : await runQuery(conn, q, from, src.root));
       }
       return out;
     } finally {

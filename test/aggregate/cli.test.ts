@@ -1,0 +1,94 @@
+/** The real binary: output formats, exit codes, --help. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
+import { runSalesflow } from '../util/cli.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-aggregate-cli-');
+let lake: string;
+
+beforeAll(async () => {
+  lake = join(tmp(), 'lake');
+  await writeSalesLake(generateSales(3_000, 11), join(tmp(), 'sales.csv'), lake);
+});
+
+describe('salesflow aggregate', () => {
+  it('prints both standard reports as aligned tables', async () => {
+    const r = await runSalesflow(['aggregate', lake]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toBe('Total sale_amount per product_category');
+    expect(lines[1]).toMatch(/^product_category\s+sum$/);
+    expect(r.stdout).toContain('Average sale_amount per sales_region');
+    // Right-aligned amounts: every data row of a report has the same width.
+    const rows = lines.slice(3, 13);
+    expect(new Set(rows.map((l) => l.length)).size).toBe(1);
+  });
+
+  it('gives exact decimal strings in JSON, identical across engines', async () => {
+    const args = [
+      'aggregate',
+      lake,
+      '--by',
+      'date:month',
+      '--metrics',
+      'sum,avg,count,min,max',
+      '-w',
+      'region!=East',
+      '-f',
+      'json',
+    ];
+    const duck = await runSalesflow(args);
+    const arrow = await runSalesflow([...args, '-e', 'arrow', '--workers', '2']);
+    expect(duck.code).toBe(0);
+    expect(arrow.code).toBe(0);
+    const parsed = JSON.parse(duck.stdout);
+    expect(parsed.reports[0].columns).toEqual(['month', 'sum', 'avg', 'count', 'min', 'max']);
+    expect(parsed.reports[0].rows[0]).toMatchObject({ month: '2024-01', sum: expect.stringMatching(/^\d+\.\d\d$/) });
+    expect(typeof parsed.reports[0].rows[0].count).toBe('number');
+    expect(arrow.stdout).toBe(duck.stdout);
+  });
+
+  it('writes CSV with --top', async () => {
+    const r = await runSalesflow(['aggregate', lake, '--by', 'customer', '-m', 'sum', '--top', '3', '-f', 'csv']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('customer_id,sum');
+    expect(lines).toHaveLength(4);
+    const sums = lines.slice(1).map((l) => Number(l.split(',')[1]));
+    expect([...sums].sort((a, b) => b - a)).toEqual(sums);
+  });
+
+  it.each([
+    [['--by', 'colour'], /unknown --by column "colour"; valid: .*sales_region \(region\)/],
+    [['--engine', 'spark'], /Choices: "duckdb", "arrow", "bigquery"/],
+    [['--top', 'many'], /--top must be a whole number/],
+    [['-w', 'region'], /not COLUMN OP VALUE/],
+    [['--workers', '-1'], /--workers must be a whole number/],
+  ])('exits 2 on invalid flags %j', async (flags, message) => {
+    const r = await runSalesflow(['aggregate', lake, ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('exits 2 for a missing source and 1 for a folder without Parquet', async () => {
+    const missing = await runSalesflow(['aggregate', join(tmp(), 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope does not exist/);
+    mkdirSync(join(tmp(), 'empty'));
+    const empty = await runSalesflow(['aggregate', join(tmp(), 'empty')]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toMatch(/no Parquet files under/);
+  });
+
+  it('teaches with examples in --help', async () => {
+    const r = await runSalesflow(['aggregate', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/salesflow aggregate data\/lake --by date:month/);
+    expect(r.stdout).toMatch(/rounded half away from zero/);
+  });
+});

@@ -1,0 +1,121 @@
+/** Bad sources fail with typed errors that say what and where; pruned folders are never opened. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEngine } from '../../aggregate/engine.ts';
+import { finishReport } from '../../aggregate/groups.ts';
+import { buildQueries } from '../../aggregate/query.ts';
+import { InputError, UsageError } from '../../shared/errors.ts';
+import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-aggregate-err-');
+const standard = buildQueries({});
+
+async function duck(sql: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  await c.run(sql);
+  c.closeSync();
+  db.closeSync();
+}
+
+/** A fresh lake whose East folder gets one extra file built by `extra(eastDir)`. */
+async function lakeWith(name: string, extra: (eastDir: string) => Promise<void> | void): Promise<string> {
+  const dir = join(tmp(), name);
+  await writeSalesLake(generateSales(2_000, 3), join(tmp(), `${name}.csv`), dir);
+  await extra(join(dir, 'sales_region=East'));
+  return dir;
+}
+
+const ENGINES = [['duckdb'], ['arrow']] as const;
+
+describe.each(ENGINES)('%s engine', (name) => {
+  let doubleAmount: string;
+  let missingColumn: string;
+  let garbage: string;
+  beforeAll(async () => {
+    doubleAmount = await lakeWith(`double-${name}`, (east) =>
+      duck(
+        `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, DATE '2024-01-01' AS transaction_date, 12.5::DOUBLE AS sale_amount, 'Books' AS product_category) TO '${join(east, 'stray.parquet')}' (FORMAT parquet)`,
+      ),
+    );
+    missingColumn = await lakeWith(`missing-${name}`, (east) =>
+      duck(
+        `COPY (SELECT 'X1' AS transaction_id, DATE '2024-01-01' AS transaction_date, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category) TO '${join(east, 'old.parquet')}' (FORMAT parquet)`,
+      ),
+    );
+    garbage = await lakeWith(`garbage-${name}`, (east) => writeFileSync(join(east, 'broken.parquet'), 'not parquet'));
+  });
+
+  const run = async (source: string, flags = {}) =>
+    (await loadEngine(name)).aggregate(source, buildQueries(flags), { workers: 1 });
+
+  it('refuses a missing source as usage (exit 2)', async () => {
+    const err = await run(join(tmp(), 'nope')).catch((e) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/does not exist/);
+  });
+
+  it('says when a folder holds no Parquet files', async () => {
+    const empty = join(tmp(), `empty-${name}`);
+    mkdirSync(join(empty, '_rejects'), { recursive: true });
+    writeFileSync(join(empty, '_rejects', 'x.parquet'), '');
+    writeFileSync(join(empty, 'notes.txt'), 'hi');
+    await expect(run(empty)).rejects.toThrow(/no Parquet files under/);
+  });
+
+  it('names the file with a wrong column type', async () => {
+    const err = await run(doubleAmount).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.context.file).toMatch(/sales_region=East\/stray\.parquet$/);
+    expect(err.message).toMatch(/column sale_amount is .*(DOUBLE|Float64).*, expected DECIMAL\(12,2\)/);
+  });
+
+  it('names the file missing a column', async () => {
+    const err = await run(missingColumn).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.context.file).toMatch(/old\.parquet$/);
+    expect(err.message).toMatch(/no column customer_id/);
+  });
+
+  it('names an unreadable file', async () => {
+    const err = await run(garbage).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(`${err.context.file} ${err.message}`).toMatch(/broken\.parquet/);
+  });
+
+  it('never opens folders a --where on the partition column rules out', async () => {
+    const [groups] = await run(garbage, { by: ['region'], metrics: 'count', where: ['region=North|West'] });
+    expect(groups.map((g) => g.keys[0]).sort()).toEqual(['North', 'West']);
+  });
+});
+
+it('arrow refuses CSV sources with a pointer to duckdb', async () => {
+  const csv = join(tmp(), 'a.csv');
+  writeFileSync(csv, 'x\n');
+  await expect((await loadEngine('arrow')).aggregate(csv, standard)).rejects.toThrow(/Parquet only.*--engine duckdb/);
+});
+
+it('duckdb reports a bad CSV value as an input error naming the file', async () => {
+  const csv = join(tmp(), 'bad.csv');
+  writeFileSync(
+    csv,
+    'transaction_id,customer_id,transaction_date,sale_amount,product_category,sales_region\nT1,1,2024-01-01,abc,Books,North\n',
+  );
+  const err = await (await loadEngine('duckdb')).aggregate(csv, standard).catch((e) => e);
+  expect(err).toBeInstanceOf(InputError);
+  expect(err.context.file).toBe(csv);
+  expect(err.message).toMatch(/abc/);
+});
+
+it('an empty selection gives reports with no rows, not an error', async () => {
+  const dir = join(tmp(), 'small');
+  await writeSalesLake(generateSales(100, 1), join(tmp(), 'small.csv'), dir);
+  for (const name of ['duckdb', 'arrow'] as const) {
+    const q = buildQueries({ where: ['region=Atlantis'] });
+    const groups = await (await loadEngine(name)).aggregate(dir, q, { workers: 1 });
+    expect(q.map((qq, i) => finishReport(qq, groups[i]).rows)).toEqual([[], []]);
+  }
+});
