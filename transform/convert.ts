@@ -34,6 +34,7 @@ import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import type { ManifestSource, ParquetManifest } from './manifest.ts';
 import type { CompressionName } from './parquet-encode.ts';
 import type { InputFormat } from './row-parser.ts';
+import type { RejectedRow } from './read-sales.ts';
 import { type ChunkResult, WorkerPool } from './worker-pool.ts';
 
 export interface ConvertOptions {
@@ -66,13 +67,6 @@ export interface ConvertProgress {
   totalBytes: number;
   rows: number;
   rejected: number;
-}
-
-export interface RejectedRow {
-  file: string;
-  line: number;
-  raw: string;
-  reason: string;
 }
 
 export const DEFAULT_ROW_GROUP_SIZE = 131_072;

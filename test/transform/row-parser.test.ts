@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { formatEpochDay } from '../../shared/dates.ts';
+import { DEFAULT_DOMAINS, formatFieldErrors, RecordValidator } from '../../shared/schema/index.ts';
+import { ChunkParser, daysFromCivil, splitCsvLine } from '../../transform/row-parser.ts';
+import { rowLine, sampleRows } from '../util/sales-csv.ts';
+
+interface Parsed {
+  rows: { id: string; customer: number; date: string; cents: number; category: string; region: string }[];
+  rejects: { line: number; raw: string; reason: string }[];
+  lines: number;
+}
+
+function parse(text: string | Uint8Array, format: 'csv' | 'ndjson' = 'csv'): Parsed {
+  const parser = new ChunkParser(DEFAULT_DOMAINS, format);
+  const out: Parsed = { rows: [], rejects: [], lines: 0 };
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text;
+  const stats = parser.parse(bytes, {
+    row(b, s, e, customer, day, cents, category, region) {
+      out.rows.push({
+        id: new TextDecoder().decode(b.subarray(s, e)),
+        customer,
+        date: formatEpochDay(day),
+        cents,
+        category: DEFAULT_DOMAINS.categories[category],
+        region: DEFAULT_DOMAINS.regions[region],
+      });
+    },
+    reject(line, raw, reason) {
+      out.rejects.push({ line, raw, reason });
+    },
+  });
+  out.lines = stats.lines;
+  return out;
+}
+
+/** Lines that poke at every rule of the validator, one mutation at a time. */
+function mutatedLines(): string[] {
+  const base = ['TX-1', '42', '2024-02-29', '12.34', 'Books', 'North'];
+  const variants: Record<number, string[]> = {
+    0: ['', 'A', '_x', 'a.b:c-d_e', 'x'.repeat(64), 'x'.repeat(65), 'tx 1', 'tx/1', 'é1', '-1'],
+    1: ['', '0', '1', '007', '-1', '1.0', '1e3', '999999999999999', '9007199254740991', '9007199254740992', ' 1'],
+    2: [
+      '',
+      '2024-02-30',
+      '2023-02-29',
+      '1900-02-29',
+      '2000-02-29',
+      '1899-12-31',
+      '1900-01-01',
+      '2999-12-31',
+      '3000-01-01',
+      '2024-1-01',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '20240101',
+      '2024-01-01T00:00',
+    ],
+    3: [
+      '',
+      '0',
+      '0.00',
+      '0.01',
+      '1',
+      '1.5',
+      '1.50',
+      '1.505',
+      '-1.00',
+      '.5',
+      '5.',
+      '9999999999.99',
+      '10000000000',
+      '1,000',
+      '1e2',
+      ' 1.00',
+    ],
+    4: ['', 'books', 'Home & Garden', 'Nope', 'Books '],
+    // (A trailing \r is a CRLF line ending, not part of the value: covered below.)
+    5: ['', 'north', 'Central', 'Mars', 'No\rrth', ' North'],
+  };
+  const out: string[] = [];
+  for (const [col, values] of Object.entries(variants)) {
+    for (const v of values) {
+      const f = [...base];
+      f[Number(col)] = v;
+      out.push(f.join(','));
+    }
+  }
+  out.push('TX-1,42,2024-01-01,1.00,Books', 'TX-1,42,2024-01-01,1.00,Books,North,extra', 'just-one-field');
+  return out;
+}
+
+describe('ChunkParser (CSV)', () => {
+  it('gives exactly the verdicts and reasons of the shared RecordValidator', () => {
+    const validator = new RecordValidator(DEFAULT_DOMAINS);
+    const lines = [...mutatedLines(), ...sampleRows(200, 7).map(rowLine)];
+    let accepted = 0;
+    for (const line of lines) {
+      const got = parse(`${line}\n`);
+      const want = validator.validateFields(line.split(','));
+      if (want.ok) {
+        accepted++;
+        expect(got.rejects, line).toEqual([]);
+        expect(got.rows, line).toEqual([
+          {
+            id: want.record.transaction_id,
+            customer: want.record.customer_id,
+            date: want.record.transaction_date,
+            cents: want.record.sale_amount,
+            category: want.record.product_category,
+            region: want.record.sales_region,
+          },
+        ]);
+      } else {
+        expect(got.rows, line).toEqual([]);
+        expect(got.rejects, line).toEqual([{ line: 0, raw: line, reason: formatFieldErrors(want.errors) }]);
+      }
+    }
+    // The mix must exercise both verdicts, or the cross-check proves nothing.
+    expect(accepted).toBeGreaterThan(200);
+    expect(lines.length - accepted).toBeGreaterThan(40);
+  });
+
+  it('handles CRLF, a missing final newline and blank lines, and counts physical lines', () => {
+    const got = parse('TX-1,1,2024-01-01,1.00,Books,North\r\n\r\nTX-2,2,2024-01-02,2.00,Toys,South');
+    expect(got.rows.map((r) => [r.id, r.region])).toEqual([
+      ['TX-1', 'North'],
+      ['TX-2', 'South'],
+    ]);
+    expect(got.rejects).toEqual([]);
+    expect(got.lines).toBe(3);
+  });
+
+  it('accepts RFC 4180 quoted fields (with doubled quotes) through the validator', () => {
+    const got = parse('"TX-1","1","2024-01-01","1.00","Home & Garden","North"\n');
+    expect(got.rows).toHaveLength(1);
+    expect(got.rows[0]).toMatchObject({ id: 'TX-1', category: 'Home & Garden', cents: 100 });
+    expect(splitCsvLine('"a ""b""",c')).toEqual(['a "b"', 'c']);
+  });
+
+  it('rejects unparseable quoting with a clear reason and keeps going', () => {
+    const got = parse(
+      [
+        '"TX-1,1,2024-01-01,1.00,Books,North',
+        'TX-"2",1,2024-01-01,1.00,Books,North',
+        '"TX-3"x,1,2024-01-01,1.00,Books,North',
+        'TX-4,1,2024-01-01,1.00,Books,North',
+      ].join('\n'),
+    );
+    expect(got.rows.map((r) => r.id)).toEqual(['TX-4']);
+    expect(got.rejects.map((r) => [r.line, r.reason])).toEqual([
+      [0, 'row has an unterminated quoted field (field 1)'],
+      [1, 'row has a quote inside unquoted field 1 (quote the whole field and double inner quotes)'],
+      [2, 'row has text after the closing quote of field 1 (quote fields whole, double inner quotes)'],
+    ]);
+  });
+
+  it('rejects bad UTF-8 with the line kept (lossily) for the rejects file', () => {
+    const head = new TextEncoder().encode('TX-1,1,2024-01-01,1.00,Books,Nor');
+    const bytes = new Uint8Array([...head, 0xff, 0xfe, 0x0a]);
+    const got = parse(bytes);
+    expect(got.rows).toEqual([]);
+    expect(got.rejects).toEqual([
+      { line: 0, raw: 'TX-1,1,2024-01-01,1.00,Books,Nor\uFFFD\uFFFD', reason: 'row is not valid UTF-8' },
+    ]);
+  });
+
+  it('converts dates like the shared parser across the whole range', () => {
+    for (const [y, m, d] of [
+      [1900, 1, 1],
+      [1970, 1, 1],
+      [2000, 2, 29],
+      [2024, 12, 31],
+      [2999, 12, 31],
+    ]) {
+      expect(daysFromCivil(y, m, d)).toBe(Date.UTC(y, m - 1, d) / 86_400_000);
+    }
+  });
+});
+
+describe('ChunkParser (NDJSON)', () => {
+  it('validates objects with the shared validator (aliases, numbers) and rejects bad JSON', () => {
+    const got = parse(
+      [
+        '{"id":"TX-1","customer":7,"date":"2024-01-01","amount":12.5,"category":"Books","region":"North"}',
+        '{"transaction_id":"TX-2"',
+        '{"transaction_id":"TX-3","customer_id":"0","transaction_date":"2024-01-01","sale_amount":"1.00","product_category":"Books","sales_region":"North"}',
+      ].join('\n'),
+      'ndjson',
+    );
+    expect(got.rows).toEqual([
+      { id: 'TX-1', customer: 7, date: '2024-01-01', cents: 1250, category: 'Books', region: 'North' },
+    ]);
+    expect(got.rejects[0].reason).toMatch(/^row is not valid JSON/);
+    expect(got.rejects[1]).toMatchObject({ line: 2, reason: 'customer_id "0" must be at least 1' });
+  });
+});
