@@ -1,0 +1,146 @@
+/**
+ * What `generateSales` accepts, its defaults, and the checks that turn bad values
+ * into UsageErrors naming the flag. Defaults are fixed (not "today"), so the same
+ * command gives the same bytes on any day.
+ */
+import { availableParallelism } from 'node:os';
+import { parseIsoDate } from '../shared/dates.ts';
+import { UsageError } from '../shared/errors.ts';
+import { DEFAULT_DOMAINS, type SalesDomains } from '../shared/schema/domains.ts';
+
+export const GEN_FORMATS = ['csv', 'ndjson'] as const;
+export type GenFormat = (typeof GEN_FORMATS)[number];
+
+export interface GenOptions {
+  /** Rows to produce (default 10,000,000). */
+  rows?: number;
+  /** Rows per batch; each batch has its own random stream (default 1,000,000). */
+  batchSize?: number;
+  seed?: number;
+  /** Output file (default data/sales.csv). */
+  out?: string;
+  /** Worker threads; 0 generates on the calling thread (default: available cores). */
+  workers?: number;
+  /** First and last sale date, `YYYY-MM-DD` (default 2024-01-01 … 2025-12-31). */
+  startDate?: string;
+  endDate?: string;
+  /** Number of distinct customers (default 100,000). */
+  customers?: number;
+  format?: GenFormat;
+  /** Also write customers.csv and products.csv next to the output (faker, seeded). */
+  dimensions?: boolean;
+  /** Replace existing outputs. */
+  force?: boolean;
+  domains?: SalesDomains;
+}
+
+export interface ResolvedGenOptions {
+  rows: number;
+  batchSize: number;
+  seed: number;
+  out: string;
+  workers: number;
+  startDate: string;
+  endDate: string;
+  /** Epoch days. */
+  startDay: number;
+  endDay: number;
+  customers: number;
+  format: GenFormat;
+  dimensions: boolean;
+  force: boolean;
+  domains: SalesDomains;
+}
+
+export const GEN_DEFAULTS = Object.freeze({
+  rows: 10_000_000,
+  batchSize: 1_000_000,
+  seed: 42,
+  out: 'data/sales.csv',
+  startDate: '2024-01-01',
+  endDate: '2025-12-31',
+  customers: 100_000,
+  format: 'csv' as GenFormat,
+});
+
+/** Transaction ids are a permutation of 48-bit row numbers, and 1e12 rows is ~55 TB of CSV anyway. */
+export const MAX_ROWS = 1e12;
+export const MAX_CUSTOMERS = 10_000_000;
+export const MAX_BATCH_SIZE = 100_000_000;
+export const MAX_WORKERS = 64;
+/** Domains must fit the 16-bit tables the hot loop uses. */
+export const MAX_DOMAIN_VALUES = 65_535;
+
+export function resolveGenOptions(o: GenOptions = {}): ResolvedGenOptions {
+  const rows = intOption('rows', o.rows ?? GEN_DEFAULTS.rows, 1, MAX_ROWS);
+  const batchSize = intOption('batch-size', o.batchSize ?? GEN_DEFAULTS.batchSize, 1, MAX_BATCH_SIZE);
+  const seed = intOption('seed', o.seed ?? GEN_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
+  const workers = intOption('workers', o.workers ?? availableParallelism(), 0, MAX_WORKERS);
+  const customers = intOption('customers', o.customers ?? GEN_DEFAULTS.customers, 1, MAX_CUSTOMERS);
+  const startDate = o.startDate ?? GEN_DEFAULTS.startDate;
+  const endDate = o.endDate ?? GEN_DEFAULTS.endDate;
+  const startDay = dateOption('start-date', startDate);
+  const endDay = dateOption('end-date', endDate);
+  if (startDay > endDay) {
+    throw new UsageError(`--start-date ${startDate} is after --end-date ${endDate}`, { field: 'start-date' });
+  }
+  const format = o.format ?? GEN_DEFAULTS.format;
+  if (!GEN_FORMATS.includes(format)) {
+    throw new UsageError(`--format must be one of ${GEN_FORMATS.join(', ')}, got "${format}"`, { field: 'format' });
+  }
+  const out = o.out ?? GEN_DEFAULTS.out;
+  if (out.length === 0) throw new UsageError('--out must not be empty', { field: 'out' });
+  const domains = o.domains ?? DEFAULT_DOMAINS;
+  for (const key of ['categories', 'regions'] as const) {
+    if (domains[key].length > MAX_DOMAIN_VALUES) {
+      throw new UsageError(`the ${key} domain has ${domains[key].length} values; at most ${MAX_DOMAIN_VALUES}`, {
+        field: key,
+      });
+    }
+  }
+  return {
+    rows,
+    batchSize,
+    seed,
+    out,
+    workers,
+    startDate,
+    endDate,
+    startDay,
+    endDay,
+    customers,
+    format,
+    dimensions: o.dimensions ?? false,
+    force: o.force ?? false,
+    domains,
+  };
+}
+
+function intOption(flag: string, v: number, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${String(v)}`, { field: flag });
+  }
+  return v;
+}
+
+function dateOption(flag: string, v: string): number {
+  const day = parseIsoDate(v);
+  if (Number.isNaN(day)) throw new UsageError(`--${flag} must be a date YYYY-MM-DD, got "${v}"`, { field: flag });
+  if (day < parseIsoDate('1900-01-01') || day > parseIsoDate('2999-12-31')) {
+    throw new UsageError(`--${flag} must be within 1900-01-01..2999-12-31, got ${v}`, { field: flag });
+  }
+  return day;
+}
+
+/**
+ * Parse a count flag: "1000000", "1_000_000", "1e6", "250k", "10M", "1G".
+ * NaN when it is not one (the caller reports which flag).
+ */
+export function parseCount(text: string | number): number {
+  if (typeof text === 'number') return text;
+  const m = /^\s*(\d[\d_]*(?:\.\d+)?(?:e\d+)?)\s*([kKmMgG]?)\s*$/.exec(text);
+  if (m === null) return Number.NaN;
+  const base = Number(m[1].replaceAll('_', ''));
+  const mult = { '': 1, k: 1e3, m: 1e6, g: 1e9 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(base * mult * 1e6) / 1e6;
+}
