@@ -9,6 +9,7 @@
 import { BigQuery, type Job, type QueryResultsOptions } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import { UsageError } from '../shared/errors.ts';
+import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
@@ -108,6 +109,32 @@ export class BigQueryWarehouse implements Warehouse {
         `CREATE OR REPLACE VIEW ${ref(v.name)}\nOPTIONS (description = ${JSON.stringify(v.description)}) AS\n${v.sql('bigquery', ref)}`,
     );
     await this.run(views.join(';\n'));
+  }
+
+  async createTable(name: string, fields: readonly BigQueryField[], opts: { replace?: boolean } = {}): Promise<void> {
+    const table = this.client.dataset(this.datasetId).table(name);
+    try {
+      if (opts.replace) await this.dropTable(name);
+      await table.create({ schema: { fields: [...fields] } }).catch((err: { code?: number }) => {
+        if (opts.replace || err?.code !== 409) throw err;
+      });
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('create table', { table: name }));
+    }
+  }
+
+  async dropTable(name: string): Promise<void> {
+    try {
+      await this.client
+        .dataset(this.datasetId)
+        .table(name)
+        .delete()
+        .catch((err: { code?: number }) => {
+          if (err?.code !== 404) throw err;
+        });
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('drop table', { table: name }));
+    }
   }
 
   private queryConfig(sql: string, params: Params = {}) {

@@ -5,7 +5,15 @@
  * inside an open transaction is rolled back so the connection stays usable.
  * Shared by the DuckDB warehouse and the BigQuery test server.
  */
-import { type DuckDBConnection, type DuckDBResult, DuckDBTypeId, ResultReturnType } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  type DuckDBResult,
+  DuckDBTypeId,
+  LIST,
+  listValue,
+  ResultReturnType,
+  VARCHAR,
+} from '@duckdb/node-api';
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
 
@@ -123,4 +131,28 @@ export function normalizeDuckdbCell(type: FieldType, v: unknown): Cell {
     default:
       return typeof v === 'string' ? v : JSON.stringify(v);
   }
+}
+
+/**
+ * Insert rows given as text values (one array per row, in `columns` order): one
+ * statement binding each column as a VARCHAR list, UNNESTed and cast to the
+ * column type — small SQL however many rows, and a bad value fails the whole
+ * statement. Run it inside the caller's transaction.
+ */
+export async function insertTextRows(
+  conn: DuckDBConnection,
+  target: string,
+  columns: readonly { name: string; type: string }[],
+  rows: readonly (readonly (string | null)[])[],
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const lists = columns.map((_, c) => listValue(rows.map((r) => r[c])));
+  const select = columns.map((col, c) => `CAST(UNNEST($${c + 1}) AS ${col.type})`).join(', ');
+  const names = columns.map((col) => `"${col.name.replaceAll('"', '""')}"`).join(', ');
+  const r = await conn.run(
+    `INSERT INTO ${target} (${names}) SELECT ${select}`,
+    lists,
+    columns.map(() => LIST(VARCHAR)),
+  );
+  return r.rowsChanged;
 }

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, UsageError } from '../shared/errors.ts';
-import { type Bindings, MissingParamError, normalizeDuckdbCell, resultFields, runScript } from './duckdb-exec.ts';
+import type { BigQueryField } from '../shared/schema/index.ts';
+import {
+  type Bindings,
+  insertTextRows,
+  MissingParamError,
+  normalizeDuckdbCell,
+  resultFields,
+  runScript,
+} from './duckdb-exec.ts';
 import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { rewriteParams } from './sql-lexer.ts';
@@ -34,7 +42,6 @@ export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
 const DEFAULT_PAGE_SIZE = 10_000;
 /** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
 const INSERT_ID_MEMORY = 1_000_000;
-const INSERT_CHUNK = 200;
 
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
@@ -84,6 +91,14 @@ export class DuckDBWarehouse implements Warehouse {
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
     await this.run(statements.join(';\n'));
+  }
+
+  async createTable(name: string, fields: readonly BigQueryField[], opts: { replace?: boolean } = {}): Promise<void> {
+    await this.run(createTableSql('duckdb', { name, fields: [...fields] }, (n) => this.ref(n), opts));
+  }
+
+  async dropTable(name: string): Promise<void> {
+    await this.run(`DROP TABLE IF EXISTS ${name}`);
   }
 
   /** @name → CAST($name AS type), and the text bindings for them. */
@@ -269,21 +284,11 @@ export class DuckDBWarehouse implements Warehouse {
       }
       accepted.push(check.values);
     });
-    const names = fields.map((f) => f.name).join(', ');
-    const casts = fields.map((f) => duckdbTypeOf(f));
+    const columns = fields.map((f) => ({ name: f.name, type: duckdbTypeOf(f) }));
     await this.serial(async () => {
       try {
-        await this.conn.run('BEGIN TRANSACTION');
-        for (let i = 0; i < accepted.length; i += INSERT_CHUNK) {
-          const chunk = accepted.slice(i, i + INSERT_CHUNK);
-          const tuples = chunk.map(
-            (_, r) => `(${casts.map((t, c) => `CAST($${r * casts.length + c + 1} AS ${t})`).join(', ')})`,
-          );
-          await this.conn.run(`INSERT INTO ${table} (${names}) VALUES ${tuples.join(', ')}`, chunk.flat());
-        }
-        await this.conn.run('COMMIT');
+        await insertTextRows(this.conn, table, columns, accepted);
       } catch (err) {
-        await this.conn.run('ROLLBACK').catch(() => {});
         throw new LoadError(
           `insert into ${table} failed: ${(err as Error).message}`,
           { object: table, step: 'insert' },

@@ -19,7 +19,11 @@ export function mergeIntoSilverSql(
 ): string {
   const cols = [...COLUMN_NAMES];
   const insertCols = [...cols, ...(opts.sourceFile ? ['_source_file'] : []), '_loaded_at'];
-  const values = [...cols.map((c) => `S.${c}`), ...(opts.sourceFile ? ['S._source_file'] : []), 'CURRENT_TIMESTAMP()'];
+  const values = [
+    ...cols.map((c) => `S.${c}`),
+    ...(opts.sourceFile ? ['S._source_file'] : []),
+    currentTimestampSql(dialect),
+  ];
   const order = opts.orderBy ?? 'transaction_id';
   const into = dialect === 'duckdb' ? 'MERGE INTO' : 'MERGE';
   return `${into} ${ref('silver_sales')} T

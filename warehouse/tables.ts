@@ -9,7 +9,7 @@ export const TABLE_NAMES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface TableDef {
-  name: TableName;
+  name: string;
   description: string;
   fields: BigQueryField[];
   /** DATE column the BigQuery table is partitioned on (by day). */
@@ -81,6 +81,15 @@ export const TABLES: readonly TableDef[] = [
   },
 ];
 
+/**
+ * Columns of a staging table for loads: the sales columns in schema order, all
+ * NULLABLE, so a file lands as-is (CSV loads are positional on BigQuery) and
+ * validation happens in SQL afterwards.
+ */
+export function stagingFields(): BigQueryField[] {
+  return nullable(salesBigQuerySchema());
+}
+
 export function tableDef(name: string): TableDef | undefined {
   return TABLES.find((t) => t.name === name);
 }
@@ -111,7 +120,12 @@ export function duckdbTypeOf(f: Pick<BigQueryField, 'type' | 'precision' | 'scal
 }
 
 /** CREATE TABLE IF NOT EXISTS for one table in one dialect. */
-export function createTableSql(dialect: Dialect, def: TableDef, ref: (name: string) => string): string {
+export function createTableSql(
+  dialect: Dialect,
+  def: Pick<TableDef, 'name' | 'fields' | 'partitionBy' | 'clusterBy'> & { description?: string },
+  ref: (name: string) => string,
+  opts: { replace?: boolean } = {},
+): string {
   const cols = def.fields.map((f) => {
     const type =
       dialect === 'duckdb'
@@ -121,11 +135,12 @@ export function createTableSql(dialect: Dialect, def: TableDef, ref: (name: stri
           : f.type;
     return `  ${f.name} ${type}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`;
   });
-  let sql = `CREATE TABLE IF NOT EXISTS ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
+  const create = opts.replace ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
+  let sql = `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
   if (dialect === 'bigquery') {
     if (def.partitionBy) sql += `\nPARTITION BY ${def.partitionBy}`;
     if (def.clusterBy) sql += `\nCLUSTER BY ${def.clusterBy.join(', ')}`;
-    sql += `\nOPTIONS (description = ${JSON.stringify(def.description)})`;
+    if (def.description) sql += `\nOPTIONS (description = ${JSON.stringify(def.description)})`;
   }
   return sql;
 }

@@ -5,6 +5,7 @@
  * both return rows in one normalized form (see `Cell`), so callers and tests can
  * compare results across dialects.
  */
+import type { BigQueryField } from '../shared/schema/index.ts';
 import type { TableName } from './tables.ts';
 
 export type Dialect = 'duckdb' | 'bigquery';
@@ -113,6 +114,13 @@ export interface Warehouse {
    * BigQuery `BEGIN TRANSACTION; …; COMMIT TRANSACTION;` — see `transaction()`).
    */
   run(sql: string, opts?: QueryOptions): Promise<RunResult>;
+  /**
+   * Create a table with these columns (e.g. a staging table for a load: see
+   * `stagingFields()`); with `replace`, an existing one is dropped first.
+   */
+  createTable(name: string, fields: readonly BigQueryField[], opts?: { replace?: boolean }): Promise<void>;
+  /** Drop a table if it exists. */
+  dropTable(name: string): Promise<void>;
   /** Load a local file or gs:// object into a table in one load job (all rows or none). */
   load(source: string, table: string, opts: LoadOptions): Promise<LoadResult>;
   /** Streaming-style insert with insertIds; invalid rows are reported, valid ones land. */

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { MissingParamError, runScript } from '../../../warehouse/duckdb-exec.ts';
+import { insertTextRows, MissingParamError, runScript } from '../../../warehouse/duckdb-exec.ts';
 import { checkRow } from '../../../warehouse/row-check.ts';
 import { duckdbTypeOf } from '../../../warehouse/tables.ts';
 import { duckdbParamType } from '../../../warehouse/values.ts';
@@ -477,27 +477,8 @@ export class BigQueryServer {
       }
       fresh.push(v.values);
     }
-    const casts = fields.map((f) => duckdbTypeOf(f));
-    const cols = fields.map((f) => ident(f.name)).join(', ');
-    await this.serial(async () => {
-      await this.conn.run('BEGIN TRANSACTION');
-      try {
-        for (let i = 0; i < fresh.length; i += 200) {
-          const chunk = fresh.slice(i, i + 200);
-          const tuples = chunk.map(
-            (_, r) => `(${casts.map((t, c) => `CAST($${r * casts.length + c + 1} AS ${t})`).join(', ')})`,
-          );
-          await this.conn.run(
-            `INSERT INTO ${ident(datasetId)}.${ident(tableId)} (${cols}) VALUES ${tuples.join(', ')}`,
-            chunk.flat(),
-          );
-        }
-        await this.conn.run('COMMIT');
-      } catch (err) {
-        await this.conn.run('ROLLBACK').catch(() => {});
-        throw err;
-      }
-    });
+    const columns = fields.map((f) => ({ name: f.name, type: duckdbTypeOf(f) }));
+    await this.serial(() => insertTextRows(this.conn, `${ident(datasetId)}.${ident(tableId)}`, columns, fresh));
     for (const id of batch) seen.add(id);
     return {
       kind: 'bigquery#tableDataInsertAllResponse',

@@ -1,0 +1,24 @@
+import { afterAll } from 'vitest';
+import { BigQueryWarehouse } from '../../warehouse/bigquery-warehouse.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
+import { warehouseContract } from './contract.ts';
+import { gcsFixture } from './gcs.ts';
+
+let server: RunningBigQueryServer | undefined;
+const gcs = gcsFixture();
+
+warehouseContract('bigquery (REST test server)', async () => {
+  const { putGcs, url } = await gcs.start();
+  server = await startBigQueryServer({ projectId: 'contract-project', gcsEndpoint: url });
+  const warehouse = await BigQueryWarehouse.open({
+    projectId: server.projectId,
+    dataset: 'sales_contract',
+    endpoint: server.url,
+  });
+  return { warehouse, putGcs };
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await gcs.stop();
+});

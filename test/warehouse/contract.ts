@@ -1,0 +1,223 @@
+/**
+ * The warehouse contract: one suite, run against every implementation (DuckDB
+ * file, BigQuery through the REST test server). Each `it` uses its own rows so
+ * the order of tests does not matter.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../shared/errors.ts';
+import { LoadError, QueryError } from '../../warehouse/errors.ts';
+import { currentTimestampSql, mergeIntoSilverSql } from '../../warehouse/merge.ts';
+import { stagingFields, TABLE_NAMES } from '../../warehouse/tables.ts';
+import { VIEW_NAMES } from '../../warehouse/views.ts';
+import { transactionScript, type Warehouse } from '../../warehouse/warehouse.ts';
+import { useTempDir } from '../util/tmp.ts';
+import { expectedByCategory, salesJson, sampleRows, writeSalesFiles } from './fixtures.ts';
+
+export interface ContractContext {
+  warehouse: Warehouse;
+  /** Put a local file at a gs:// URI the warehouse can load from (when a GCS server is running). */
+  putGcs?: (localPath: string, uri: string) => Promise<void>;
+}
+
+const count = async (w: Warehouse, table: string, where = 'TRUE', params = {}) =>
+  (await w.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`, { params })).rows[0].n;
+
+export function warehouseContract(label: string, setup: () => Promise<ContractContext>): void {
+  describe(`warehouse contract: ${label}`, () => {
+    const tmp = useTempDir('salesflow-wh-');
+    let ctx: ContractContext;
+    let w: Warehouse;
+    beforeAll(async () => {
+      ctx = await setup();
+      w = ctx.warehouse;
+      await w.ensure();
+    });
+
+    it('ensure creates every table and view and is idempotent', async () => {
+      await w.ensure();
+      for (const name of [...TABLE_NAMES, ...VIEW_NAMES]) {
+        expect(typeof (await count(w, name))).toBe('number');
+      }
+      expect(w.ref('silver_sales')).toContain('silver_sales');
+    });
+
+    it('loads CSV, NDJSON and Parquet files into a table in one job each', async () => {
+      const rows = sampleRows(30, 11);
+      const files = await writeSalesFiles(tmp(), 'load', rows);
+      await w.createTable('stage_load', stagingFields(), { replace: true });
+      for (const [format, path] of [
+        ['CSV', files.csv],
+        ['NEWLINE_DELIMITED_JSON', files.ndjson],
+        ['PARQUET', files.parquet],
+      ] as const) {
+        const r = await w.load(path, 'stage_load', { format });
+        expect(r.rows, format).toBe(30);
+      }
+      expect(await count(w, 'stage_load', 'transaction_id LIKE @p', { p: 'TX-11-%' })).toBe(90);
+      const truncated = await w.load(files.parquet, 'stage_load', { format: 'PARQUET', write: 'truncate' });
+      expect(truncated.rows).toBe(30);
+      expect(await count(w, 'stage_load')).toBe(30);
+      const amounts = await w.query(
+        'SELECT sale_amount FROM stage_load WHERE transaction_id = @id ORDER BY sale_amount',
+        { params: { id: rows[0].id } },
+      );
+      expect(new Set(amounts.rows.map((r) => r.sale_amount))).toEqual(new Set([salesJson(rows[0]).sale_amount]));
+    });
+
+    it('a load with a bad value fails as a whole and adds nothing', async () => {
+      const rows = sampleRows(5, 12);
+      const files = await writeSalesFiles(tmp(), 'bad', rows);
+      const { appendFileSync } = await import('node:fs');
+      appendFileSync(files.csv, 'TX-12-bad,notanumber,2024-01-01,1.00,Books,North\n');
+      await w.createTable('stage_bad', stagingFields(), { replace: true });
+      const err = await w.load(files.csv, 'stage_bad', { format: 'CSV' }).catch((e) => e);
+      expect(err).toBeInstanceOf(LoadError);
+      expect(err.context.file).toBe(files.csv);
+      expect(await count(w, 'stage_bad')).toBe(0);
+      await expect(w.load(files.csv, 'no_such_table', { format: 'CSV' })).rejects.toBeInstanceOf(Error);
+    });
+
+    it('loads from gs:// URIs', async (t) => {
+      if (!ctx.putGcs) t.skip();
+      const rows = sampleRows(7, 13);
+      const files = await writeSalesFiles(tmp(), 'gcs', rows);
+      await ctx.putGcs!(files.parquet, 'gs://wh-test/lake/part-0.parquet');
+      await w.createTable('stage_gcs', stagingFields(), { replace: true });
+      const r = await w.load('gs://wh-test/lake/part-0.parquet', 'stage_gcs', { format: 'PARQUET' });
+      expect(r.rows).toBe(7);
+      expect(await count(w, 'stage_gcs', 'transaction_id LIKE @p', { p: 'TX-13-%' })).toBe(7);
+      await expect(w.load('gs://wh-test/lake/missing.parquet', 'stage_gcs', { format: 'PARQUET' })).rejects.toThrow();
+    });
+
+    it('inserts rows with insertIds: duplicates land once, invalid rows are reported, valid rows land', async () => {
+      const rows = sampleRows(4, 14).map((r) => ({ insertId: r.id, row: salesJson(r) }));
+      const bad = { insertId: 'bad-1', row: { ...salesJson(sampleRows(1, 15)[0]), customer_id: 'abc' } };
+      const first = await w.insertRows('silver_sales', [rows[0], rows[1], rows[1], bad, rows[2]]);
+      expect(first.errors).toHaveLength(1);
+      expect(first.errors[0].index).toBe(3);
+      expect(first.errors[0].insertId).toBe('bad-1');
+      expect(first.errors[0].reasons.join(' ')).toMatch(/customer_id/);
+      // A retry of the same batch (same insertIds) adds only the new row.
+      const retry = await w.insertRows('silver_sales', [rows[0], rows[1], rows[2], rows[3]]);
+      expect(retry.errors).toEqual([]);
+      expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-14-%' })).toBe(4);
+      expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-15-%' })).toBe(0);
+    });
+
+    it('queries with named parameters of every type, never spliced', async () => {
+      const rows = sampleRows(20, 16);
+      await w.insertRows(
+        'silver_sales',
+        rows.map((r) => ({ insertId: r.id, row: salesJson(r) })),
+      );
+      const pick = rows[3];
+      const r = await w.query(
+        `SELECT transaction_id, customer_id, transaction_date, sale_amount FROM silver_sales
+         WHERE transaction_date = @d AND customer_id = @c AND sale_amount = @amount AND transaction_id = @id`,
+        {
+          params: {
+            d: { type: 'DATE', value: pick.date },
+            c: pick.customer,
+            amount: { type: 'NUMERIC', value: salesJson(pick).sale_amount as string },
+            id: pick.id,
+          },
+        },
+      );
+      expect(r.rows).toEqual([
+        {
+          transaction_id: pick.id,
+          customer_id: pick.customer,
+          transaction_date: pick.date,
+          sale_amount: salesJson(pick).sale_amount,
+        },
+      ]);
+      expect(r.fields.map((f) => f.type)).toEqual(['STRING', 'INT64', 'DATE', 'NUMERIC']);
+      // A value that looks like SQL stays a value.
+      expect(await count(w, 'silver_sales', 'transaction_id = @id', { id: "x' OR '1'='1" })).toBe(0);
+      await expect(w.query('SELECT @missing AS x')).rejects.toBeInstanceOf(UsageError);
+    });
+
+    it('pages through a result larger than one page, every row exactly once', async () => {
+      const rows = sampleRows(2500, 17);
+      await w.insertRows(
+        'silver_sales',
+        rows.map((r) => ({ insertId: r.id, row: salesJson(r) })),
+      );
+      const pages: number[] = [];
+      const seen = new Set<unknown>();
+      for await (const page of w.queryPages(
+        'SELECT transaction_id FROM silver_sales WHERE transaction_id LIKE @p ORDER BY transaction_id',
+        { params: { p: 'TX-17-%' }, pageSize: 1000 },
+      )) {
+        pages.push(page.rows.length);
+        for (const r of page.rows) seen.add(r.transaction_id);
+      }
+      expect(pages).toEqual([1000, 1000, 500]);
+      expect(seen.size).toBe(2500);
+    });
+
+    it('MERGE from staging into silver de-duplicates on transaction_id, and re-running adds nothing', async () => {
+      const rows = sampleRows(10, 18);
+      const files = await writeSalesFiles(tmp(), 'merge', [...rows, ...rows.slice(0, 3)]);
+      await w.createTable('stage_merge', stagingFields(), { replace: true });
+      await w.load(files.parquet, 'stage_merge', { format: 'PARQUET' });
+      // Bronze keeps every landed row with its provenance.
+      await w.run(
+        `INSERT INTO ${w.ref('bronze_sales')} SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)} AS _ingested_at FROM ${w.ref('stage_merge')}`,
+        { params: { file: files.parquet } },
+      );
+      expect(await count(w, 'bronze_sales', '_source_file = @f', { f: files.parquet })).toBe(13);
+      await w.insertRows('silver_sales', [{ insertId: rows[0].id, row: salesJson(rows[0]) }]);
+      const merge = mergeIntoSilverSql(w.dialect, (n) => w.ref(n), w.ref('stage_merge'));
+      const first = await w.run(merge);
+      expect(first.affectedRows).toBe(9);
+      const again = await w.run(merge);
+      expect(again.affectedRows).toBe(0);
+      await w.dropTable('stage_merge');
+      await w.dropTable('stage_merge');
+      await expect(w.query('SELECT * FROM stage_merge')).rejects.toBeInstanceOf(QueryError);
+      expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-18-%' })).toBe(10);
+    });
+
+    it('runs multi-statement transactions with parameters and rolls back on failure', async () => {
+      const logRow = (file: string, status: string) =>
+        `INSERT INTO ${w.ref('load_log')} (file, attempt, status, started_at) VALUES (${file}, 1, '${status}', ${currentTimestampSql(w.dialect)})`;
+      await w.run(
+        transactionScript(w.dialect, [
+          logRow('@f', 'started'),
+          `UPDATE ${w.ref('load_log')} SET status = 'loaded' WHERE file = @f`,
+        ]),
+        {
+          params: { f: 'tx-ok.csv' },
+        },
+      );
+      expect(
+        (await w.query('SELECT status FROM load_log WHERE file = @f', { params: { f: 'tx-ok.csv' } })).rows,
+      ).toEqual([{ status: 'loaded' }]);
+      await expect(
+        w.run(transactionScript(w.dialect, [logRow('@f', 'started'), 'SELECT * FROM no_such_table']), {
+          params: { f: 'tx-fail.csv' },
+        }),
+      ).rejects.toBeInstanceOf(QueryError);
+      expect(await count(w, 'load_log', 'file = @f', { f: 'tx-fail.csv' })).toBe(0);
+    });
+
+    it('reports SQL errors as QueryError with context', async () => {
+      await expect(w.query('SELEC 1')).rejects.toBeInstanceOf(QueryError);
+      const err = await w.query('SELECT * FROM no_such_table').catch((e) => e);
+      expect(err).toBeInstanceOf(QueryError);
+      expect(err.context.object).toBe(w.target);
+    });
+
+    it('gold views compute exact totals and averages', async () => {
+      const rows = sampleRows(300, 19);
+      await w.run(`DELETE FROM ${w.ref('silver_sales')} WHERE TRUE`);
+      await w.insertRows(
+        'silver_sales',
+        rows.map((r) => ({ insertId: `${r.id}-gold`, row: salesJson(r) })),
+      );
+      const got = await w.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
+      expect(got.rows).toEqual(expectedByCategory(rows));
+    });
+  });
+}
