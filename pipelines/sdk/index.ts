@@ -58,3 +58,4 @@ export {
   sessions,
   slidingWindows,
 } from './windows.ts';
+export { collect, TestStream } from './testing.ts';

@@ -112,7 +112,7 @@ export class GroupExecutor {
           st.keys.set(ek, entry);
         }
         entry.acc = this.fn.addInput(entry.acc, this.valueFn === undefined ? value : this.valueFn(value));
-        this.hold(st);
+        if (this.exec.scope !== st.lastScope || st.fired) this.hold(st);
       }
     } catch (e) {
       throw new StepError(this.step, e, value, true);

@@ -1,0 +1,129 @@
+/**
+ * Pipelines SDK overhead: elements/s through map → filter → groupBy(region).combining(sum)
+ * on the DirectRunner vs the same computation as a hand-written loop, in one process.
+ * Records come from a pre-generated pool of POOL synthetic sales (not timed) cycled
+ * to N elements, so both candidates measure processing, not generation.
+ * Target: SDK ≤ 3x the hand loop and ≥ 2M elements/s.
+ *
+ *   node bench/sdk.bench.ts            # 10M elements, BENCH_RUNS (default 3) alternated runs
+ *   SDK_BENCH_N=1000000 node bench/sdk.bench.ts
+ */
+import { type CandidateResult, median, report } from './util/measure.ts';
+import { boundedSource, DirectRunner, groupBy, Pipeline, readFrom, sum, writeTo } from '../pipelines/sdk/index.ts';
+
+interface Sale {
+  id: number;
+  customer: number;
+  cents: number;
+  category: string;
+  region: string;
+}
+
+const N = Number(process.env.SDK_BENCH_N ?? 10_000_000);
+const POOL = Math.min(N, 1_000_000);
+const BATCH = 4096;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const REGIONS = ['north', 'south', 'east', 'west', 'central', 'islands'];
+const CATEGORIES = ['books', 'electronics', 'garden', 'toys', 'food'];
+const MIN_CENTS = 500;
+
+function makePool(): Sale[] {
+  let seed = 42;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
+  return Array.from({ length: POOL }, (_, i) => ({
+    id: i,
+    customer: 1 + Math.floor(rand() * 100_000),
+    cents: 1 + Math.floor(rand() * 100_000),
+    category: CATEGORIES[Math.floor(rand() * CATEGORIES.length)],
+    region: REGIONS[Math.floor(rand() * REGIONS.length)],
+  }));
+}
+
+const pool = makePool();
+
+function handLoop(): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (let done = 0; done < N; ) {
+    const end = Math.min(POOL, N - done);
+    for (let i = 0; i < end; i++) {
+      const s = pool[i];
+      const m = { region: s.region, cents: s.cents };
+      if (m.cents < MIN_CENTS) continue;
+      totals.set(m.region, (totals.get(m.region) ?? 0) + m.cents);
+    }
+    done += end;
+  }
+  return totals;
+}
+
+async function sdk(): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  const p = new Pipeline();
+  p.apply(
+    readFrom(
+      boundedSource<Sale>('Pool', function* () {
+        for (let done = 0; done < N; ) {
+          const end = Math.min(POOL, N - done);
+          for (let i = 0; i < end; i += BATCH) yield { values: pool.slice(i, Math.min(end, i + BATCH)) };
+          done += end;
+        }
+      }),
+    ),
+  )
+    .map((s) => ({ region: s.region, cents: s.cents }))
+    .filter((m) => m.cents >= MIN_CENTS)
+    .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total'))
+    .apply(
+      writeTo<Record<string, unknown>>({
+        name: 'Totals',
+        async write(rows) {
+          for (const r of rows) totals.set(r.region as string, r.total as number);
+        },
+      }),
+    );
+  await new DirectRunner().run(p).waitUntilFinish();
+  return totals;
+}
+
+const candidates: { name: string; run: () => Map<string, number> | Promise<Map<string, number>> }[] = [
+  { name: 'hand-written loop', run: handLoop },
+  { name: 'sdk DirectRunner', run: sdk },
+];
+
+const samples = new Map<string, { seconds: number; rssMB: number }[]>(candidates.map((c) => [c.name, []]));
+let reference: string | undefined;
+for (let i = 0; i < RUNS; i++) {
+  for (const c of candidates) {
+    const start = performance.now();
+    const totals = await c.run();
+    const seconds = (performance.now() - start) / 1000;
+    const rssMB = process.resourceUsage().maxRSS / 1024;
+    const text = JSON.stringify([...totals].sort());
+    reference ??= text;
+    if (text !== reference) throw new Error(`${c.name} computed different totals: ${text} vs ${reference}`);
+    samples.get(c.name)?.push({ seconds, rssMB });
+    process.stderr.write(
+      `  sdk: ${c.name} run ${i + 1}/${RUNS}: ${seconds.toFixed(2)} s, ${(N / seconds / 1e6).toFixed(2)} M el/s\n`,
+    );
+  }
+}
+
+const results: CandidateResult[] = candidates.map((c) => {
+  const ss = samples.get(c.name) ?? [];
+  const secs = median(ss.map((s) => s.seconds));
+  return {
+    name: c.name,
+    samples: ss.map((s) => ({ seconds: s.seconds, peakRssMB: s.rssMB, extra: {} })),
+    medianSeconds: secs,
+    medianPeakRssMB: median(ss.map((s) => s.rssMB)),
+    extra: { 'M elements/s': N / secs / 1e6 },
+  };
+});
+await report(`sdk-${N}`, results, [
+  `${N} elements (a ${POOL}-record pool cycled), in-process, alternated, median of ${RUNS}.`,
+  'Peak RSS is the whole process high-water mark so far (in-process bench), not per candidate.',
+  'Targets: sdk/hand ratio <= 3, sdk >= 2 M elements/s.',
+]);

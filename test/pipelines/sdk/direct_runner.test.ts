@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import {
+  collect,
+  DirectRunner,
+  fixedWindows,
+  groupBy,
+  Pipeline,
+  readFrom,
+  type SourceBatch,
+  sum,
+  unboundedSource,
+  boundedSource,
+  windowInto,
+  writeTo,
+} from '../../../pipelines/sdk/index.ts';
+import { suite, T0 } from './suite.ts';
+
+suite('DirectRunner', () => new DirectRunner());
+// Tiny bundles and queues exercise the bundle/commit paths on every element.
+suite('DirectRunner (1-element bundles)', () => new DirectRunner({ maxBundleSize: 1, queueCapacity: 1 }));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('DirectRunner: backpressure', () => {
+  it('a slow sink slows the source: batches read but not yet acked stay bounded', async () => {
+    const BATCHES = 60;
+    let pulled = 0;
+    let acked = 0;
+    let maxUnacked = 0;
+    const source = boundedSource<number>('Fast', function* () {
+      for (let b = 0; b < BATCHES; b++) {
+        pulled++;
+        maxUnacked = Math.max(maxUnacked, pulled - acked);
+        yield {
+          values: Array.from({ length: 10 }, (_, i) => b * 10 + i),
+          ack: () => {
+            acked++;
+          },
+        };
+      }
+    });
+    const p = new Pipeline();
+    const written: number[] = [];
+    p.apply(readFrom(source)).apply(
+      writeTo<number>(
+        {
+          name: 'Slow',
+          async write(rows) {
+            await sleep(2);
+            written.push(...rows);
+          },
+        },
+        { batchSize: 10 },
+      ),
+    );
+    const queueCapacity = 2;
+    const maxBundleSize = 20;
+    const result = new DirectRunner({ queueCapacity, maxBundleSize }).run(p);
+    await result.waitUntilFinish();
+    expect(written).toHaveLength(BATCHES * 10);
+    expect(acked).toBe(BATCHES);
+    // In flight: the queue, one batch held by the pump, and one bundle (2 batches of 10).
+    const bound = queueCapacity + 1 + maxBundleSize / 10;
+    expect(maxUnacked).toBeLessThanOrEqual(bound);
+    expect(result.counters()['runner/queueHighWater']).toBeLessThanOrEqual(queueCapacity);
+    expect(result.counters()['runner/maxInFlightBatches']).toBeLessThanOrEqual(bound);
+  });
+});
+
+describe('DirectRunner: drain and cancel', () => {
+  /** An endless source: a batch every 2 ms with a watermark at its time. */
+  function endless(acked: number[]) {
+    let t = T0;
+    return unboundedSource<{ region: string; cents: number }>('Endless', async function* (ctx) {
+      for (let i = 0; !ctx.signal.aborted; i++) {
+        await sleep(2);
+        t += 10_000; // 10 s of event time per batch
+        const batch: SourceBatch<{ region: string; cents: number }> = {
+          values: [{ region: i % 2 ? 'n' : 's', cents: 1 }],
+          timestamps: [t],
+          watermark: t,
+          ack: () => {
+            acked.push(i);
+          },
+        };
+        yield batch;
+      }
+    });
+  }
+
+  it('drain stops reading, fires open windows, acks everything read, and finishes DONE', async () => {
+    const acked: number[] = [];
+    const p = new Pipeline();
+    const totals = collect(
+      p
+        .apply(readFrom(endless(acked)))
+        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(60)))
+        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+    );
+    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    await sleep(60);
+    expect(result.state).toBe('RUNNING');
+    const state = await result.drain();
+    expect(state).toBe('DONE');
+    const read = result.counters()['Read(Endless)/elements'];
+    expect(read).toBeGreaterThan(3);
+    // Every element read landed in a fired window, and every batch read was acked.
+    expect(totals.reduce((n, t) => n + (t.total as number), 0)).toBe(read);
+    expect(acked.length).toBe(read);
+  });
+
+  it('SIGTERM drains an unbounded pipeline', async () => {
+    const acked: number[] = [];
+    const p = new Pipeline();
+    collect(p.apply(readFrom(endless(acked))).map((x) => x.cents));
+    const result = new DirectRunner().run(p);
+    await sleep(30);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await result.waitUntilFinish()).toBe('DONE');
+    expect(acked.length).toBe(result.counters()['Read(Endless)/elements']);
+    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('cancel stops without firing windows or acking what is not committed', async () => {
+    const acked: number[] = [];
+    const p = new Pipeline();
+    const totals = collect(
+      p
+        .apply(readFrom(endless(acked)))
+        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(3600)))
+        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+    );
+    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    await sleep(40);
+    expect(await result.cancel()).toBe('CANCELLED');
+    expect(totals).toEqual([]);
+    // The hour-long window never fired, so none of its batches may be acked.
+    expect(acked).toEqual([]);
+  });
+});
