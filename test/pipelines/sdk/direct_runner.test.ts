@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../util/tmp.ts';
 import {
   collect,
   DirectRunner,
@@ -7,7 +10,10 @@ import {
   Pipeline,
   readFrom,
   type SourceBatch,
+  StepError,
   sum,
+  textFileSource,
+  tryParDo,
   unboundedSource,
   boundedSource,
   windowInto,
@@ -136,5 +142,54 @@ describe('DirectRunner: drain and cancel', () => {
     expect(totals).toEqual([]);
     // The hour-long window never fired, so none of its batches may be acked.
     expect(acked).toEqual([]);
+  });
+});
+
+describe('DirectRunner: sources', () => {
+  const tmp = useTempDir();
+
+  it('reads a text file with line numbers; a bad line is dead-lettered with where it was', async () => {
+    const path = join(tmp(), 'sales.csv');
+    writeFileSync(path, 'id,cents\n1,100\n2,oops\n3,250\n');
+    const p = new Pipeline();
+    const { output, failed } = p
+      .apply(readFrom(textFileSource(path, { batchSize: 2 })))
+      .filter((l) => l.line > 1)
+      .apply(
+        tryParDo<{ file: string; line: number; text: string }, number>({
+          process(l, ctx) {
+            const cents = Number(l.text.split(',')[1]);
+            if (!Number.isInteger(cents)) throw new Error(`${l.file}:${l.line}: cents is not an integer`);
+            ctx.output(cents);
+          },
+        }),
+      );
+    const ok = collect(output, 'Ok');
+    const bad = collect(failed, 'Bad');
+    await new DirectRunner().run(p).waitUntilFinish();
+    expect(ok).toEqual([100, 250]);
+    expect(bad).toHaveLength(1);
+    expect(bad[0].element.line).toBe(3);
+    expect(bad[0].error).toBe(`${path}:3: cents is not an integer`);
+  });
+
+  it('a failing source fails the pipeline, naming the read step', async () => {
+    const p = new Pipeline();
+    collect(
+      p.apply(
+        readFrom(
+          boundedSource<number>('Broken', function* () {
+            yield { values: [1] };
+            throw new Error('connection reset');
+          }),
+        ),
+      ),
+    );
+    const err = await new DirectRunner()
+      .run(p)
+      .waitUntilFinish()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StepError);
+    expect((err as StepError).message).toBe('step "Read(Broken)" failed: connection reset');
   });
 });

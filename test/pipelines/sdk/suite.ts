@@ -436,6 +436,26 @@ export function suite(name: string, makeRunner: () => Runner): void {
     });
   });
 
+  describe(`${name}: metrics`, () => {
+    it('counters and distributions are named after the step', async () => {
+      const p = new Pipeline();
+      p.apply(create([5, 15, 25])).parDo<number>(
+        {
+          process(x, ctx) {
+            ctx.counter('big').inc(x > 10 ? 1 : 0);
+            ctx.distribution('size').update(x);
+            ctx.output(x);
+          },
+        },
+        { name: 'Measure' },
+      );
+      const result = await run(p);
+      expect(result.counters()['Measure/big']).toBe(2);
+      expect(result.counters()['Measure/elements']).toBe(3);
+      expect(result.metrics().distributions['Measure/size']).toEqual({ count: 3, sum: 45, min: 5, max: 25 });
+    });
+  });
+
   describe(`${name}: errors`, () => {
     it('a throwing DoFn fails the pipeline with the step name and a truncated element', async () => {
       const p = new Pipeline();
