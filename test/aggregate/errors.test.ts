@@ -49,8 +49,8 @@ describe.each(ENGINES)('%s engine', (name) => {
     garbage = await lakeWith(`garbage-${name}`, (east) => writeFileSync(join(east, 'broken.parquet'), 'not parquet'));
   });
 
-  const run = async (source: string, flags = {}) =>
-    (await loadEngine(name)).aggregate(source, buildQueries(flags), { workers: 1 });
+  const run = async (source: string, flags = {}, workers = 0) =>
+    (await loadEngine(name)).aggregate(source, buildQueries(flags), { workers });
 
   it('refuses a missing source as usage (exit 2)', async () => {
     const err = await run(join(tmp(), 'nope')).catch((e) => e);
@@ -66,8 +66,8 @@ describe.each(ENGINES)('%s engine', (name) => {
     await expect(run(empty)).rejects.toThrow(/no Parquet files under/);
   });
 
-  it('names the file with a wrong column type', async () => {
-    const err = await run(doubleAmount).catch((e) => e);
+  it('names the file with a wrong column type (across the worker boundary too)', async () => {
+    const err = await run(doubleAmount, {}, 1).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect(err.context.file).toMatch(/sales_region=East\/stray\.parquet$/);
     expect(err.message).toMatch(/column sale_amount is .*(DOUBLE|Float64).*, expected DECIMAL\(12,2\)/);
@@ -115,7 +115,7 @@ it('an empty selection gives reports with no rows, not an error', async () => {
   await writeSalesLake(generateSales(100, 1), join(tmp(), 'small.csv'), dir);
   for (const name of ['duckdb', 'arrow'] as const) {
     const q = buildQueries({ where: ['region=Atlantis'] });
-    const groups = await (await loadEngine(name)).aggregate(dir, q, { workers: 1 });
+    const groups = await (await loadEngine(name)).aggregate(dir, q, { workers: 0 });
     expect(q.map((qq, i) => finishReport(qq, groups[i]).rows)).toEqual([[], []]);
   }
 });

@@ -1,0 +1,63 @@
+/** gs:// lakes on the local engines: mirrored through the object store (GCS test server), then read. */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { finishReport } from '../../aggregate/groups.ts';
+import { buildQueries } from '../../aggregate/query.ts';
+import { aggregate } from '../../aggregate/run.ts';
+import { openStore } from '../../shared/storage/index.ts';
+import type { SalesRecord } from '../../shared/schema/index.ts';
+import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
+import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
+import { oracleGroups } from '../util/sales-oracle.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-aggregate-gcs-');
+let server: GcsServer;
+let records: SalesRecord[];
+const uri = 'gs://sales-lake/lakes/v1';
+
+beforeAll(async () => {
+  server = await startGcsServer();
+  records = generateSales(4_000, 5);
+  const lake = join(tmp(), 'lake');
+  await writeSalesLake(records, join(tmp(), 'sales.csv'), lake);
+  const store = openStore(uri, { apiEndpoint: server.url });
+  await store.ensureBucket();
+  for (const rel of readdirSync(lake, { recursive: true, encoding: 'utf8' })) {
+    if (rel.endsWith('.parquet')) await store.putFile(rel, join(lake, rel));
+  }
+  await store.putBuffer('_SUCCESS', '');
+  await store.putBuffer('.part-9.parquet.tmp-1', 'half-written upload');
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+it.each([['duckdb'], ['arrow']] as const)('%s reads a gs:// lake through the local cache', async (engine) => {
+  const cacheDir = join(tmp(), `cache-${engine}`);
+  const queries = buildQueries({ by: ['region', 'category'], metrics: 'sum,avg,count' });
+  const want = finishReport(queries[0], oracleGroups(records, queries[0]));
+  const run = () =>
+    aggregate({ source: uri, engine, queries, cacheDir, workers: 0, store: { apiEndpoint: server.url } });
+
+  const first = await run();
+  expect(first.reports[0]).toEqual(want);
+  expect(relative(cacheDir, first.readFrom)).toBe(join('sales-lake', 'lakes', 'v1'));
+  expect(existsSync(join(first.readFrom, '.part-9.parquet.tmp-1'))).toBe(false);
+
+  // A re-run fetches nothing (same size and CRC32C) and gives the same numbers.
+  const before = server.stats.requests;
+  const objectReads = () => server.stats.requests - before;
+  expect((await run()).reports[0]).toEqual(want);
+  expect(objectReads()).toBeLessThanOrEqual(2); // the listing (and nothing per file)
+
+  // A file deleted from the bucket is dropped from the cache too, never double counted.
+  const store = openStore(uri, { apiEndpoint: server.url });
+  const north = (await store.list('sales_region=North')).objects[0].key;
+  await store.delete(north);
+  const third = await run();
+  const remaining = records.filter((r) => r.sales_region !== 'North');
+  expect(third.reports[0]).toEqual(finishReport(queries[0], oracleGroups(remaining, queries[0])));
+  await store.putFile(north, join(tmp(), 'lake', north));
+});
