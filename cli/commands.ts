@@ -1,8 +1,10 @@
 /** Every subcommand, in --help order. Add a command here once its module exists. */
 import type { CommandModule } from 'yargs';
 import { schemaCommand } from './schema-command.ts';
+import { genCommand } from '../generator/command.ts';
+import { demoCommand } from './demo-command.ts';
 import { toParquetCommand } from '../transform/command.ts';
 import { aggregateCommand } from '../aggregate/command.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules have heterogeneous argument types.
-export const commands: CommandModule<any, any>[] = [schemaCommand, toParquetCommand, aggregateCommand];
+export const commands: CommandModule<any, any>[] = [genCommand, demoCommand, schemaCommand, toParquetCommand, aggregateCommand];

@@ -1,0 +1,144 @@
+/**
+ * The demo: the whole flow on the local default, as a list of named steps run in
+ * order. Each step gets a shared context (the demo folder, sizes, and the files
+ * earlier steps produced) and returns what it made. runDemo times every step,
+ * stops at the first failure (later steps are reported as skipped), and returns
+ * a report; the command prints it as a step/status/rows/seconds table.
+ *
+ * Adding a step = one entry in DEMO_STEPS:
+ *   { name: 'to-parquet', describe: 'CSV → Parquet lake', run: async (ctx) => {
+ *       const out = join(ctx.dir, 'lake');
+ *       const s = await toParquet(ctx.files.salesCsv, out, { force: true });
+ *       ctx.files.lake = out;
+ *       return { rows: s.rows, output: out };
+ *   } }
+ */
+import { join } from 'node:path';
+import { describeError } from '../shared/errors.ts';
+import { formatTable } from '../shared/format.ts';
+import { generateSales } from '../generator/generate.ts';
+
+export interface DemoContext {
+  /** Folder for every demo output (default data/demo). */
+  readonly dir: string;
+  /** Rows to generate. */
+  readonly rows: number;
+  readonly seed: number;
+  /** Files and folders made by earlier steps, by role (salesCsv, customersCsv, …). */
+  readonly files: Record<string, string>;
+  /** Progress notes for people watching (stderr). */
+  note(message: string): void;
+}
+
+export interface DemoStepResult {
+  /** Rows the step produced or processed. */
+  rows?: number;
+  /** Main output (file, folder, table). */
+  output?: string;
+  detail?: string;
+}
+
+export interface DemoStep {
+  name: string;
+  describe: string;
+  run(ctx: DemoContext): Promise<DemoStepResult>;
+}
+
+export type DemoStatus = 'ok' | 'failed' | 'skipped';
+
+export interface DemoStepReport extends DemoStepResult {
+  name: string;
+  status: DemoStatus;
+  seconds: number;
+  error?: string;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  steps: DemoStepReport[];
+  seconds: number;
+}
+
+export const DEMO_DEFAULTS = Object.freeze({ dir: 'data/demo', rows: 1_000_000, seed: 42 });
+
+export const genStep: DemoStep = {
+  name: 'gen',
+  describe: 'synthetic sales CSV + customers/products dimensions',
+  async run(ctx) {
+    const out = join(ctx.dir, 'sales.csv');
+    // The demo owns its folder: re-running replaces its outputs.
+    const s = await generateSales({ rows: ctx.rows, seed: ctx.seed, out, force: true, dimensions: true });
+    ctx.files.salesCsv = out;
+    if (s.dimensions) {
+      ctx.files.customersCsv = s.dimensions.customers;
+      ctx.files.productsCsv = s.dimensions.products;
+    }
+    return { rows: s.rows, output: out, detail: `${s.bytes} bytes` };
+  },
+};
+
+/** The demo's steps, in order. Later commands add theirs here. */
+export const DEMO_STEPS: DemoStep[] = [genStep];
+
+export interface RunDemoOptions {
+  dir?: string;
+  rows?: number;
+  seed?: number;
+  steps?: readonly DemoStep[];
+  /** Called when a step starts and when it ends. */
+  onStep?: (event: { step: string; phase: 'start' } | ({ phase: 'end' } & DemoStepReport & { step: string })) => void;
+  note?: (message: string) => void;
+}
+
+export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
+  const ctx: DemoContext = {
+    dir: opts.dir ?? DEMO_DEFAULTS.dir,
+    rows: opts.rows ?? DEMO_DEFAULTS.rows,
+    seed: opts.seed ?? DEMO_DEFAULTS.seed,
+    files: {},
+    note: opts.note ?? (() => {}),
+  };
+  const start = performance.now();
+  const reports: DemoStepReport[] = [];
+  let failed = false;
+  for (const step of opts.steps ?? DEMO_STEPS) {
+    if (failed) {
+      reports.push({ name: step.name, status: 'skipped', seconds: 0 });
+      continue;
+    }
+    opts.onStep?.({ step: step.name, phase: 'start' });
+    const t0 = performance.now();
+    let report: DemoStepReport;
+    try {
+      const result = await step.run(ctx);
+      report = { name: step.name, status: 'ok', seconds: (performance.now() - t0) / 1000, ...result };
+    } catch (err) {
+      failed = true;
+      report = {
+        name: step.name,
+        status: 'failed',
+        seconds: (performance.now() - t0) / 1000,
+        error: describeError(err),
+      };
+    }
+    reports.push(report);
+    opts.onStep?.({ step: step.name, phase: 'end', ...report });
+  }
+  return { ok: !failed, steps: reports, seconds: (performance.now() - start) / 1000 };
+}
+
+/** The report as an aligned table, failures spelled out below it. */
+export function formatDemoReport(report: DemoReport): string {
+  const table = formatTable(
+    ['step', 'status', 'rows', 'seconds', 'output'],
+    report.steps.map((s) => [
+      s.name,
+      s.status,
+      s.rows ?? '',
+      s.status === 'skipped' ? '' : s.seconds.toFixed(2),
+      s.output ?? '',
+    ]),
+  );
+  const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
+  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`].join('\n');
+}
