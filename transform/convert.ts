@@ -137,8 +137,9 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   };
 
   let pool: WorkerPool | undefined;
-  try {
-    pool = await WorkerPool.start(
+  // Workers start with the first data chunk, so a bad header or a missing file fails fast.
+  const startPool = () =>
+    WorkerPool.start(
       workers,
       {
         outDir: tmp,
@@ -153,6 +154,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       },
       onChunk,
     );
+  try {
     let seq = 0;
     for (let fi = 0; fi < files.length; fi++) {
       const file = files[fi];
@@ -160,13 +162,11 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       sources.push({ path: file, bytes: statSync(file).size, sha256: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
       let first = true;
-      for await (const chunk of lineChunks(
-        rawThenDecoded(file, hash, (n) => (bytesRead += n)),
-        {
-          chunkBytes: opts.chunkBytes ?? DEFAULT_CHUNK_BYTES,
-          file,
-        },
-      )) {
+      const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+      const read = rawThenDecoded(file, hash, Math.min(chunkBytes, 1024 * 1024), (n) => {
+        bytesRead += n;
+      });
+      for await (const chunk of lineChunks(read, { chunkBytes, file })) {
         let bytes = chunk;
         if (first && format === 'csv') {
           const start = consumeHeader(chunk, file);
@@ -176,14 +176,15 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         first = false;
         if (bytes.length === 0) continue;
         chunkFile[seq] = fi;
+        pool ??= await startPool();
         await pool.dispatch(seq++, bytes);
       }
       if (first && format === 'csv') throw emptyFileError(file);
       sources[fi].sha256 = hash.digest('hex');
     }
-    const written = await pool.finish();
+    const written = pool ? await pool.finish() : [];
     if (nextSeq !== seq) throw new Error(`internal: ${seq - nextSeq} chunk results missing`);
-    await pool.terminate();
+    await pool?.terminate();
     pool = undefined;
 
     // Final names: part-00000.parquet … per partition folder, in a stable order.
@@ -239,10 +240,11 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
 function rawThenDecoded(
   file: string,
   hash: ReturnType<typeof createHash>,
+  pieceBytes: number,
   onRead: (n: number) => void,
 ): AsyncIterable<Uint8Array> {
   async function* hashed(): AsyncGenerator<Uint8Array> {
-    for await (const b of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    for await (const b of createReadStream(file, { highWaterMark: pieceBytes })) {
       hash.update(b as Buffer);
       onRead((b as Buffer).length);
       yield b as Buffer;
@@ -250,7 +252,7 @@ function rawThenDecoded(
   }
   if (!isGzip(file)) return hashed();
   const raw = Readable.from(hashed());
-  const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
+  const gunzip = createGunzip({ chunkSize: pieceBytes });
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
@@ -263,7 +265,7 @@ function tooManyRejects(rejected: number, maxErrors: number, first: readonly Rej
   const lines = first.map((r) => `  ${r.file}:${r.line}: ${r.reason}`);
   const more = rejected > first.length ? `\n  … and more (showing the first ${first.length})` : '';
   return new InputError(
-    `${rejected} bad row${rejected === 1 ? '' : 's'} exceeds --max-errors ${maxErrors}; no dataset written:\n${lines.join('\n')}${more}`,
+    `stopped after ${rejected} bad row${rejected === 1 ? '' : 's'} (more than --max-errors ${maxErrors}); no dataset written:\n${lines.join('\n')}${more}`,
     { step: 'validate' },
   );
 }

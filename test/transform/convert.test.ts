@@ -1,0 +1,351 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
+import { ConflictError, InputError, UsageError } from '../../shared/errors.ts';
+import { formatCents } from '../../shared/money.ts';
+import { CSV_HEADER } from '../../shared/schema/index.ts';
+import { convertToParquet, readSalesFile } from '../../transform/index.ts';
+import { type SampleRow, rowLine, sampleRows, writeSalesCsv } from '../util/sales-csv.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-to-parquet-');
+
+async function query(sql: string): Promise<Record<string, string>[]> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, string>[];
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+const lake = (dir: string) => `read_parquet('${dir}/**/*.parquet', hive_partitioning = true)`;
+
+function expectedTotals(rows: readonly SampleRow[]) {
+  const perRegion: Record<string, number> = {};
+  let cents = 0n;
+  for (const r of rows) {
+    perRegion[`sales_region=${r.region}`] = (perRegion[`sales_region=${r.region}`] ?? 0) + 1;
+    cents += BigInt(r.cents);
+  }
+  return { perRegion, sum: formatCents(cents) };
+}
+
+/** Everything next to `dir` that looks like an output or a leftover temp folder. */
+function siblings(dir: string, name: string): string[] {
+  return readdirSync(dir).filter((n) => n.includes(name));
+}
+
+describe('convertToParquet', () => {
+  const rows = sampleRows(30_000, 3);
+
+  it('round trip: DuckDB reads the same rows, exact sum and per-partition counts, with the schema types', async () => {
+    const csv = join(tmp(), 'round.csv');
+    writeSalesCsv(csv, rows);
+    const out = join(tmp(), 'round-lake');
+    // Small chunks and files force many chunks, both workers, rolling files and several row groups.
+    const manifest = await convertToParquet({
+      input: csv,
+      outDir: out,
+      partitionBy: 'region',
+      chunkBytes: 64 * 1024,
+      rowGroupSize: 1000,
+      rowsPerFile: 1500,
+    });
+    const want = expectedTotals(rows);
+    expect(manifest.rows).toBe(rows.length);
+    expect(manifest.rejected).toBe(0);
+    expect(manifest.partitions).toEqual(want.perRegion);
+    expect(existsSync(join(out, '_SUCCESS'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, '_manifest.json'), 'utf8'))).toEqual(manifest);
+    expect(manifest.sources[0]).toMatchObject({ path: csv, rows: rows.length, rejected: 0 });
+    expect(manifest.sources[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(readdirSync(join(out, 'sales_region=North')).sort()[0]).toBe('part-00000.parquet');
+    expect(manifest.files.length).toBeGreaterThan(15);
+
+    const [totals] = await query(`SELECT count(*) AS n, sum(sale_amount)::VARCHAR AS s FROM ${lake(out)}`);
+    expect(totals).toEqual({ n: String(rows.length), s: want.sum });
+    const perRegion = await query(
+      `SELECT sales_region AS r, count(*) AS n FROM ${lake(out)} GROUP BY ALL ORDER BY ALL`,
+    );
+    expect(Object.fromEntries(perRegion.map((x) => [`sales_region=${x.r}`, Number(x.n)]))).toEqual(want.perRegion);
+    const types = await query(`SELECT column_name AS c, column_type AS t FROM (DESCRIBE SELECT * FROM ${lake(out)})`);
+    expect(types).toEqual([
+      { c: 'transaction_id', t: 'VARCHAR' },
+      { c: 'customer_id', t: 'BIGINT' },
+      { c: 'transaction_date', t: 'DATE' },
+      { c: 'sale_amount', t: 'DECIMAL(12,2)' },
+      { c: 'product_category', t: 'VARCHAR' },
+      { c: 'sales_region', t: 'VARCHAR' },
+    ]);
+    // Several row groups per file, and the partition column is not stored in the files.
+    const meta = await query(
+      `SELECT max(row_group_id) AS rg, count(*) FILTER (path_in_schema = 'sales_region') AS region_cols FROM parquet_metadata('${out}/sales_region=North/part-00000.parquet')`,
+    );
+    expect(Number(meta[0].rg)).toBeGreaterThan(0);
+    expect(meta[0].region_cols).toBe('0');
+    // Row-level: one record comes back exactly.
+    const r = rows[123];
+    const [back] = await query(
+      `SELECT customer_id::VARCHAR AS c, transaction_date::VARCHAR AS d, sale_amount::VARCHAR AS a, product_category AS k, sales_region AS g FROM ${lake(out)} WHERE transaction_id = '${r.id}'`,
+    );
+    expect(back).toEqual({ c: String(r.customer), d: r.date, a: formatCents(r.cents), k: r.category, g: r.region });
+  });
+
+  it('polars reads the dataset back with the same totals', async () => {
+    const csv = join(tmp(), 'polars.csv');
+    const few = rows.slice(0, 2000);
+    writeSalesCsv(csv, few);
+    const out = join(tmp(), 'polars-lake');
+    await convertToParquet({ input: csv, outDir: out, partitionBy: ['region'] });
+    const pl = (await import('nodejs-polars')).default;
+    const df = pl.readParquet(join(out, 'sales_region=East', 'part-00000.parquet'));
+    expect(df.height).toBe(few.filter((r) => r.region === 'East').length);
+    expect(df.columns).toEqual([
+      'transaction_id',
+      'customer_id',
+      'transaction_date',
+      'sale_amount',
+      'product_category',
+    ]);
+    expect(String(df.dtypes[3])).toMatch(/Decimal/);
+  });
+
+  it('partitions by two columns (aliases) into nested folders', async () => {
+    const csv = join(tmp(), 'two.csv');
+    writeSalesCsv(csv, rows.slice(0, 3000));
+    const out = join(tmp(), 'two-lake');
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region,category' });
+    expect(m.partitionBy).toEqual(['sales_region', 'product_category']);
+    expect(existsSync(join(out, 'sales_region=North', 'product_category=Home & Garden'))).toBe(true);
+    const [n] = await query(`SELECT count(*) AS n FROM ${lake(out)} WHERE product_category = 'Home & Garden'`);
+    expect(Number(n.n)).toBe(rows.slice(0, 3000).filter((r) => r.category === 'Home & Garden').length);
+  });
+
+  it('bad rows go to _rejects with file, line, raw text and reason; good rows still land', async () => {
+    const csv = join(tmp(), 'bad.csv');
+    const good = rows.slice(0, 1000);
+    writeSalesCsv(csv, good, [
+      'TX-B1,1,2024-02-30,1.00,Books,North',
+      'TX-B2,abc,2024-01-01,1.00,Books,North',
+      'TX-B3,1,2024-01-01,-5,Books,North',
+      'TX-B4,1,2024-01-01,1.00,Books,Atlantis',
+      'TX-B5,1,2024-01-01',
+    ]);
+    const out = join(tmp(), 'bad-lake');
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', maxErrors: 5 });
+    expect(m.rows).toBe(1000);
+    expect(m.rejected).toBe(5);
+    const rejects = readFileSync(join(out, '_rejects', 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rejects.map((r) => [r.line, r.reason])).toEqual([
+      [1002, 'transaction_date "2024-02-30" is not a valid date (expected YYYY-MM-DD)'],
+      [1003, 'customer_id "abc" is not a whole number'],
+      [1004, 'sale_amount "-5" must be greater than 0'],
+      [1005, 'sales_region "Atlantis" is not one of: North, South, East, West, Central'],
+      [1006, 'row has 3 fields, expected 6'],
+    ]);
+    expect(rejects[0]).toMatchObject({ file: csv, raw: 'TX-B1,1,2024-02-30,1.00,Books,North' });
+    const [n] = await query(`SELECT count(*) AS n FROM ${lake(out)}`);
+    expect(n.n).toBe('1000');
+  });
+
+  it('more bad rows than --max-errors: fails listing the first 20, writes no dataset', async () => {
+    const csv = join(tmp(), 'many-bad.csv');
+    const bad = Array.from({ length: 30 }, (_, i) => `TX-X${i},0,2024-01-01,1.00,Books,North`);
+    writeSalesCsv(csv, rows.slice(0, 500), bad);
+    const out = join(tmp(), 'many-bad-lake');
+    const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', maxErrors: 2 }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/^stopped after 30 bad rows \(more than --max-errors 2\); no dataset written:/);
+    expect(err.message).toContain(`${csv}:502: customer_id "0" must be at least 1`);
+    expect(existsSync(out)).toBe(false);
+    expect(siblings(tmp(), 'many-bad-lake')).toEqual([]);
+    // With the default (0), one bad row is enough, and at most 20 are listed.
+    const err0 = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', chunkBytes: 1 << 30 }).catch(
+      (e) => e,
+    );
+    expect(err0.message).toMatch(/^stopped after 30 bad rows \(more than --max-errors 0\)/);
+    expect(err0.message).toContain('… and more (showing the first 20)');
+    expect(err0.message.split('\n').filter((l: string) => l.includes('must be at least 1'))).toHaveLength(20);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('header problems name the file and the missing, extra or misordered columns', async () => {
+    const cases: [string, RegExp][] = [
+      ['transaction_id,customer_id,transaction_date,sale_amount,product_category', /missing sales_region/],
+      [`${CSV_HEADER},note`, /unexpected "note"/],
+      ['customer_id,transaction_id,transaction_date,sale_amount,product_category,sales_region', /out of order/],
+      ['', /no header line/],
+    ];
+    for (const [header, want] of cases) {
+      const csv = join(tmp(), 'header.csv');
+      writeFileSync(csv, header === '' ? '' : `${header}\n${rowLine(rows[0])}\n`);
+      const out = join(tmp(), 'header-lake');
+      const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' }).catch((e) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(want);
+      expect(err.context).toMatchObject({ file: csv, line: 1 });
+      expect(existsSync(out)).toBe(false);
+    }
+    // A BOM and CRLF line endings are fine.
+    const csv = join(tmp(), 'bom.csv');
+    writeFileSync(csv, `\uFEFF${CSV_HEADER}\r\n${rows.slice(0, 10).map(rowLine).join('\r\n')}\r\n`);
+    const m = await convertToParquet({ input: csv, outDir: join(tmp(), 'bom-lake'), partitionBy: 'region' });
+    expect(m.rows).toBe(10);
+  });
+
+  it('refuses an existing OUTDIR without force, replaces it atomically with force', async () => {
+    const csv = join(tmp(), 'force.csv');
+    writeSalesCsv(csv, rows.slice(0, 100));
+    const out = join(tmp(), 'force-lake');
+    await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' });
+    const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('already exists; use -f/--force');
+    writeSalesCsv(csv, rows.slice(0, 40));
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'category', force: true });
+    expect(m.rows).toBe(40);
+    expect(readdirSync(out).some((n) => n.startsWith('sales_region='))).toBe(false);
+    const [n] = await query(`SELECT count(*) AS n FROM ${lake(out)}`);
+    expect(n.n).toBe('40');
+    // A failed forced run leaves the old output untouched.
+    writeFileSync(csv, 'not,a,sales,file\n');
+    await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'region', force: true })).rejects.toThrow(
+      /header does not match/,
+    );
+    expect(JSON.parse(readFileSync(join(out, '_manifest.json'), 'utf8')).rows).toBe(40);
+    expect(siblings(tmp(), 'force-lake')).toEqual(['force-lake']);
+  });
+
+  it('a crash mid-run (injected worker failure) leaves no output and no temp folder', async () => {
+    const csv = join(tmp(), 'crash.csv');
+    writeSalesCsv(csv, rows);
+    const out = join(tmp(), 'crash-lake');
+    await expect(
+      convertToParquet({ input: csv, outDir: out, partitionBy: 'region', chunkBytes: 32 * 1024, failAfterChunks: 3 }),
+    ).rejects.toThrow(/injected failure/);
+    expect(existsSync(out)).toBe(false);
+    expect(siblings(tmp(), 'crash-lake')).toEqual([]);
+  });
+
+  it('reads folders, globs, gzip and NDJSON inputs', async () => {
+    const dir = join(tmp(), 'many');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir);
+    writeSalesCsv(join(dir, 'a.csv'), rows.slice(0, 100));
+    writeSalesCsv(join(dir, 'b.csv'), rows.slice(100, 250));
+    const csvGz = join(tmp(), 'c.csv');
+    writeSalesCsv(csvGz, rows.slice(250, 300));
+    writeFileSync(join(dir, 'c.csv.gz'), gzipSync(readFileSync(csvGz)));
+    const folder = await convertToParquet({ input: dir, outDir: join(tmp(), 'folder-lake'), partitionBy: 'region' });
+    expect(folder.rows).toBe(300);
+    expect(folder.sources.map((s) => s.rows)).toEqual([100, 150, 50]);
+    const globbed = await convertToParquet({
+      input: `${dir}/*.csv`,
+      outDir: join(tmp(), 'glob-lake'),
+      partitionBy: 'region',
+    });
+    expect(globbed.rows).toBe(250);
+    const nd = join(tmp(), 'x.ndjson');
+    writeFileSync(
+      nd,
+      rows
+        .slice(0, 50)
+        .map((r) =>
+          JSON.stringify({
+            id: r.id,
+            customer: r.customer,
+            date: r.date,
+            amount: formatCents(r.cents),
+            category: r.category,
+            region: r.region,
+          }),
+        )
+        .join('\n'),
+    );
+    const m = await convertToParquet({ input: nd, outDir: join(tmp(), 'nd-lake'), partitionBy: 'region' });
+    expect(m.rows).toBe(50);
+  });
+
+  it('partition values from a custom domain cannot escape OUTDIR', async () => {
+    const domains = { categories: ['Books'], regions: ['../evil', 'a/b', '..'] };
+    const csv = join(tmp(), 'evil.csv');
+    writeFileSync(
+      csv,
+      `${CSV_HEADER}\nTX-1,1,2024-01-01,1.00,Books,../evil\nTX-2,1,2024-01-01,2.00,Books,a/b\nTX-3,1,2024-01-01,3.00,Books,..\n`,
+    );
+    const out = join(tmp(), 'evil-lake');
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', domains });
+    expect(m.rows).toBe(3);
+    expect(
+      readdirSync(out)
+        .filter((n) => n.startsWith('sales_region='))
+        .sort(),
+    ).toEqual(['sales_region=..', 'sales_region=..%2Fevil', 'sales_region=a%2Fb']);
+    expect(existsSync(join(tmp(), 'evil'))).toBe(false);
+  });
+
+  it('rejects unusable options with usage errors', async () => {
+    const csv = join(tmp(), 'opts.csv');
+    writeSalesCsv(csv, rows.slice(0, 5));
+    const out = join(tmp(), 'opts-lake');
+    await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'planet' })).rejects.toThrow(UsageError);
+    await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'amount' })).rejects.toThrow(/sale_amount/);
+    await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'region', rowGroupSize: 0 })).rejects.toThrow(
+      UsageError,
+    );
+    await expect(
+      convertToParquet({ input: join(tmp(), 'nope.csv'), outDir: out, partitionBy: 'region' }),
+    ).rejects.toThrow(/input not found/);
+  });
+});
+
+describe('readSalesFile', () => {
+  it('streams validated records and rejects with line numbers, like to-parquet', async () => {
+    const rows = sampleRows(5000, 9);
+    const csv = join(tmp(), 'read.csv.gz');
+    const plain = join(tmp(), 'read.csv');
+    writeSalesCsv(plain, rows, ['TX-Z,1,2024-01-01,1.001,Books,North']);
+    writeFileSync(csv, gzipSync(readFileSync(plain)));
+    let n = 0;
+    const rejects = [];
+    let batches = 0;
+    for await (const b of readSalesFile(csv, { batchBytes: 16 * 1024 })) {
+      for (const r of b.records) {
+        expect(r.transaction_id).toBe(rows[n].id);
+        n++;
+      }
+      rejects.push(...b.rejects);
+      batches++;
+    }
+    expect(n).toBe(rows.length);
+    expect(batches).toBeGreaterThan(5);
+    expect(rejects).toEqual([
+      {
+        file: csv,
+        line: 5002,
+        raw: 'TX-Z,1,2024-01-01,1.001,Books,North',
+        reason: 'sale_amount "1.001" is not a decimal number with at most 2 decimals (e.g. 123.45)',
+      },
+    ]);
+    const first = await readSalesFile(plain).next();
+    expect(first.value?.records[0]).toEqual({
+      transaction_id: rows[0].id,
+      customer_id: rows[0].customer,
+      transaction_date: rows[0].date,
+      sale_amount: rows[0].cents,
+      product_category: rows[0].category,
+      sales_region: rows[0].region,
+    });
+  });
+});
