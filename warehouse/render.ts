@@ -1,0 +1,28 @@
+/** Query results as text: an aligned table, JSON, or CSV (RFC 4180 quoting). */
+import { formatTable } from '../shared/format.ts';
+import type { Cell, ResultField, Row } from './warehouse.ts';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function renderTable(fields: readonly ResultField[], rows: readonly Row[]): string {
+  const names = fields.map((f) => f.name);
+  return formatTable(
+    names,
+    rows.map((r) => names.map((n) => r[n])),
+  );
+}
+
+export function csvCell(v: Cell): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvHeader(fields: readonly ResultField[]): string {
+  return fields.map((f) => csvCell(f.name)).join(',');
+}
+
+export function csvRows(fields: readonly ResultField[], rows: readonly Row[]): string {
+  return rows.map((r) => fields.map((f) => csvCell(r[f.name])).join(',')).join('\n');
+}
