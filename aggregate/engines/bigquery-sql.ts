@@ -61,18 +61,23 @@ function ident(c: ColumnName): string {
   return `\`${c}\``;
 }
 
+/**
+ * Date labels come from the canonical `YYYY-MM-DD` text of CAST(date AS STRING),
+ * which every BigQuery-compatible engine agrees on (FORMAT_DATE is not
+ * everywhere, e.g. not on the test server); weeks use DATE_TRUNC(…, ISOWEEK).
+ */
 export function bigqueryKeyExpr(key: GroupKey): string {
   const col = ident(key.column);
   switch (key.datePart) {
     case undefined:
     case 'day':
-      return columnSpec(key.column).type === 'DATE' ? `FORMAT_DATE('%Y-%m-%d', ${col})` : `CAST(${col} AS STRING)`;
+      return `CAST(${col} AS STRING)`;
     case 'week':
-      return `FORMAT_DATE('%Y-%m-%d', DATE_TRUNC(${col}, ISOWEEK))`;
+      return `CAST(DATE_TRUNC(${col}, ISOWEEK) AS STRING)`;
     case 'month':
-      return `FORMAT_DATE('%Y-%m', ${col})`;
+      return `SUBSTR(CAST(${col} AS STRING), 1, 7)`;
     case 'year':
-      return `FORMAT_DATE('%Y', ${col})`;
+      return `SUBSTR(CAST(${col} AS STRING), 1, 4)`;
   }
 }
 
