@@ -197,15 +197,27 @@ export function split<Tagged extends AnyTags>(
   );
 }
 
+/**
+ * map and filter DoFns remember their function so a runner may call it directly
+ * (no context, no promise check): the hot path of most pipelines. Semantics are
+ * the same as running the DoFn.
+ */
+const elementwise = new WeakMap<object, { kind: 'map' | 'filter'; fn: (element: unknown) => unknown }>();
+
+export function elementwiseFnOf(
+  doFn: object,
+): { kind: 'map' | 'filter'; fn: (element: unknown) => unknown } | undefined {
+  return elementwise.get(doFn);
+}
+
 export function map<I, O>(fn: (element: I) => O): PTransformClass<PCollection<I>, PCollection<O>> {
-  return parDo<I, O>(
-    {
-      process(element, ctx) {
-        ctx.output(fn(element));
-      },
+  const doFn: DoFn<I, O> = {
+    process(element, ctx) {
+      ctx.output(fn(element));
     },
-    { name: named('Map', fn) },
-  );
+  };
+  elementwise.set(doFn, { kind: 'map', fn: fn as (element: unknown) => unknown });
+  return parDo<I, O>(doFn, { name: named('Map', fn) });
 }
 
 export function asyncMap<I, O>(fn: (element: I) => Promise<O>): PTransformClass<PCollection<I>, PCollection<O>> {
@@ -233,12 +245,11 @@ export function flatMap<I, O>(fn: (element: I) => Iterable<O>): PTransformClass<
 export function filter<I, S extends I = I>(
   fn: ((element: I) => element is S) | ((element: I) => boolean),
 ): PTransformClass<PCollection<I>, PCollection<S>> {
-  return parDo<I, S>(
-    {
-      process(element, ctx) {
-        if (fn(element)) ctx.output(element as S);
-      },
+  const doFn: DoFn<I, S> = {
+    process(element, ctx) {
+      if (fn(element)) ctx.output(element as S);
     },
-    { name: named('Filter', fn) },
-  );
+  };
+  elementwise.set(doFn, { kind: 'filter', fn: fn as (element: unknown) => unknown });
+  return parDo<I, S>(doFn, { name: named('Filter', fn) });
 }

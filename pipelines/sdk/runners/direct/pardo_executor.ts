@@ -8,7 +8,7 @@ import { StepError } from '../../errors.ts';
 import type { Counter, Distribution } from '../../metrics.ts';
 import type { TransformNode } from '../../pipeline.ts';
 import { FAILED_TAG } from '../../tags.ts';
-import type { DoFn, DoFnContext, FailedElement } from '../../transforms/pardo.ts';
+import { type DoFn, type DoFnContext, elementwiseFnOf, type FailedElement } from '../../transforms/pardo.ts';
 import { type BoundedWindow, GLOBAL_WINDOW, MIN_TIMESTAMP } from '../../windows.ts';
 import type { AckScope } from './ack.ts';
 import { type Emitter, type Execution, isPromise, noopEmitter, OutputChain } from './execution.ts';
@@ -48,6 +48,8 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
     this.mainTag = node.spec.mainTag;
     this.sideNames = Object.keys(node.spec.sideInputs);
     if (this.sideNames.length > 0) this.parked = [];
+    const simple = node.spec.onError === 'fail' && this.parked === undefined ? elementwiseFnOf(this.doFn) : undefined;
+    this.receive = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
     exec.registry.counterFrom(this.step, 'elements', () => this.elementsIn);
     exec.registry.counterFrom(this.step, 'failed', () => this.failures);
   }
@@ -148,7 +150,7 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
       for (const p of parked) {
         this.exec.scope = p.scope;
         this.exec.adopt(p.scope);
-        const r = this.receive(p.value, p.timestamp, p.window);
+        const r = this.processElement(p.value, p.timestamp, p.window);
         if (r !== undefined) await r;
       }
       this.exec.scope = saved;
@@ -157,7 +159,37 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
 
   // --- elements ------------------------------------------------------------------------------
 
-  readonly receive: Emitter = (value, timestamp, window) => {
+  /** The step's input: `processElement`, or a direct call for map/filter. */
+  readonly receive: Emitter;
+
+  /** map/filter without the DoFn machinery: same results, errors and metrics. */
+  private direct(kind: 'map' | 'filter', fn: (element: unknown) => unknown): Emitter {
+    const step = this.step;
+    if (kind === 'map') {
+      return (value, timestamp, window) => {
+        this.elementsIn++;
+        let out: unknown;
+        try {
+          out = fn(value);
+        } catch (e) {
+          throw new StepError(step, e, value, true);
+        }
+        return this.main(out, timestamp, window);
+      };
+    }
+    return (value, timestamp, window) => {
+      this.elementsIn++;
+      let keep: unknown;
+      try {
+        keep = fn(value);
+      } catch (e) {
+        throw new StepError(step, e, value, true);
+      }
+      if (keep) return this.main(value, timestamp, window);
+    };
+  }
+
+  private readonly processElement: Emitter = (value, timestamp, window) => {
     if (this.parked !== undefined) return this.park(value, timestamp, window);
     this.elementsIn++;
     this.timestamp = timestamp;
