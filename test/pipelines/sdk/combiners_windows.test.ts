@@ -109,6 +109,6 @@ describe('previewElement', () => {
     expect(previewElement({ a: 1n })).toBe('{"a":"1n"}');
     const long = previewElement({ s: 'x'.repeat(500) });
     expect(long.startsWith('{"s":"xxx')).toBe(true);
-    expect(long).toMatch(/… \(510 chars\)$/);
+    expect(long).toMatch(/… \(508 chars\)$/);
   });
 });
