@@ -1,6 +1,6 @@
 /** `salesflow to-parquet`: flags → convertToParquet, with a progress bar and a summary line. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL } from '../shared/errors.ts';
+import { EXIT_PARTIAL, UsageError } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
@@ -47,7 +47,7 @@ export const toParquetCommand: CommandModule<object, Args> = {
         for (const k of ['row-group-size', 'workers', 'max-errors'] as const) {
           const v = a[k];
           if (v !== undefined && (!Number.isInteger(v) || v < (k === 'max-errors' ? 0 : 1))) {
-            throw new Error(`--${k} must be a whole number ${k === 'max-errors' ? '≥ 0' : '≥ 1'} (got ${v})`);
+            throw new UsageError(`--${k} must be a whole number ${k === 'max-errors' ? '≥ 0' : '≥ 1'} (got ${v})`);
           }
         }
         return true;

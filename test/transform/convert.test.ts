@@ -11,6 +11,8 @@ import { type SampleRow, rowLine, sampleRows, writeSalesCsv } from '../util/sale
 import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-to-parquet-');
+// Most cases use one worker: start-up (loading Arrow and parquet-wasm) dominates tiny inputs, and
+// the round-trip and crash cases below cover the two-worker path.
 
 async function query(sql: string): Promise<Record<string, string>[]> {
   const db = await DuckDBInstance.create(':memory:');
@@ -101,7 +103,7 @@ describe('convertToParquet', () => {
     const few = rows.slice(0, 2000);
     writeSalesCsv(csv, few);
     const out = join(tmp(), 'polars-lake');
-    await convertToParquet({ input: csv, outDir: out, partitionBy: ['region'] });
+    await convertToParquet({ input: csv, outDir: out, partitionBy: ['region'], workers: 1 });
     const pl = (await import('nodejs-polars')).default;
     const df = pl.readParquet(join(out, 'sales_region=East', 'part-00000.parquet'));
     expect(df.height).toBe(few.filter((r) => r.region === 'East').length);
@@ -119,7 +121,7 @@ describe('convertToParquet', () => {
     const csv = join(tmp(), 'two.csv');
     writeSalesCsv(csv, rows.slice(0, 3000));
     const out = join(tmp(), 'two-lake');
-    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region,category' });
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region,category', workers: 1 });
     expect(m.partitionBy).toEqual(['sales_region', 'product_category']);
     expect(existsSync(join(out, 'sales_region=North', 'product_category=Home & Garden'))).toBe(true);
     const [n] = await query(`SELECT count(*) AS n FROM ${lake(out)} WHERE product_category = 'Home & Garden'`);
@@ -137,7 +139,7 @@ describe('convertToParquet', () => {
       'TX-B5,1,2024-01-01',
     ]);
     const out = join(tmp(), 'bad-lake');
-    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', maxErrors: 5 });
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', maxErrors: 5, workers: 1 });
     expect(m.rows).toBe(1000);
     expect(m.rejected).toBe(5);
     const rejects = readFileSync(join(out, '_rejects', 'rejects.ndjson'), 'utf8')
@@ -190,7 +192,9 @@ describe('convertToParquet', () => {
       const csv = join(tmp(), 'header.csv');
       writeFileSync(csv, header === '' ? '' : `${header}\n${rowLine(rows[0])}\n`);
       const out = join(tmp(), 'header-lake');
-      const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' }).catch((e) => e);
+      const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', workers: 1 }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(InputError);
       expect(err.message).toMatch(want);
       expect(err.context).toMatchObject({ file: csv, line: 1 });
@@ -199,7 +203,12 @@ describe('convertToParquet', () => {
     // A BOM and CRLF line endings are fine.
     const csv = join(tmp(), 'bom.csv');
     writeFileSync(csv, `\uFEFF${CSV_HEADER}\r\n${rows.slice(0, 10).map(rowLine).join('\r\n')}\r\n`);
-    const m = await convertToParquet({ input: csv, outDir: join(tmp(), 'bom-lake'), partitionBy: 'region' });
+    const m = await convertToParquet({
+      input: csv,
+      outDir: join(tmp(), 'bom-lake'),
+      partitionBy: 'region',
+      workers: 1,
+    });
     expect(m.rows).toBe(10);
   });
 
@@ -207,13 +216,13 @@ describe('convertToParquet', () => {
     const csv = join(tmp(), 'force.csv');
     writeSalesCsv(csv, rows.slice(0, 100));
     const out = join(tmp(), 'force-lake');
-    await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' });
-    const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region' }).catch((e) => e);
+    await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', workers: 1 });
+    const err = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', workers: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('already exists; use -f/--force');
     writeSalesCsv(csv, rows.slice(0, 40));
-    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'category', force: true });
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'category', force: true, workers: 1 });
     expect(m.rows).toBe(40);
     expect(readdirSync(out).some((n) => n.startsWith('sales_region='))).toBe(false);
     const [n] = await query(`SELECT count(*) AS n FROM ${lake(out)}`);
@@ -247,7 +256,12 @@ describe('convertToParquet', () => {
     const csvGz = join(tmp(), 'c.csv');
     writeSalesCsv(csvGz, rows.slice(250, 300));
     writeFileSync(join(dir, 'c.csv.gz'), gzipSync(readFileSync(csvGz)));
-    const folder = await convertToParquet({ input: dir, outDir: join(tmp(), 'folder-lake'), partitionBy: 'region' });
+    const folder = await convertToParquet({
+      input: dir,
+      outDir: join(tmp(), 'folder-lake'),
+      partitionBy: 'region',
+      workers: 1,
+    });
     expect(folder.rows).toBe(300);
     expect(folder.sources.map((s) => s.rows)).toEqual([100, 150, 50]);
     const globbed = await convertToParquet({
@@ -273,7 +287,7 @@ describe('convertToParquet', () => {
         )
         .join('\n'),
     );
-    const m = await convertToParquet({ input: nd, outDir: join(tmp(), 'nd-lake'), partitionBy: 'region' });
+    const m = await convertToParquet({ input: nd, outDir: join(tmp(), 'nd-lake'), partitionBy: 'region', workers: 1 });
     expect(m.rows).toBe(50);
   });
 
@@ -285,7 +299,7 @@ describe('convertToParquet', () => {
       `${CSV_HEADER}\nTX-1,1,2024-01-01,1.00,Books,../evil\nTX-2,1,2024-01-01,2.00,Books,a/b\nTX-3,1,2024-01-01,3.00,Books,..\n`,
     );
     const out = join(tmp(), 'evil-lake');
-    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', domains });
+    const m = await convertToParquet({ input: csv, outDir: out, partitionBy: 'region', domains, workers: 1 });
     expect(m.rows).toBe(3);
     expect(
       readdirSync(out)
@@ -305,7 +319,7 @@ describe('convertToParquet', () => {
       UsageError,
     );
     await expect(
-      convertToParquet({ input: join(tmp(), 'nope.csv'), outDir: out, partitionBy: 'region' }),
+      convertToParquet({ input: join(tmp(), 'nope.csv'), outDir: out, partitionBy: 'region', workers: 1 }),
     ).rejects.toThrow(/input not found/);
   });
 });

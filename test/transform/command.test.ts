@@ -1,0 +1,96 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSalesflow } from '../util/cli.ts';
+import { sampleRows, writeSalesCsv } from '../util/sales-csv.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-to-parquet-cli-');
+
+describe('salesflow to-parquet (CLI)', () => {
+  it('--help teaches with examples', async () => {
+    const res = await runSalesflow(['to-parquet', '--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Examples:');
+    expect(res.stdout).toContain('-p region,category -f');
+    expect(res.stdout).toContain('--max-errors');
+  });
+
+  it('invalid flags exit 2 naming the flag', async () => {
+    const csv = join(tmp(), 'flags.csv');
+    writeSalesCsv(csv, sampleRows(5));
+    const bad = await runSalesflow([
+      'to-parquet',
+      csv,
+      '-o',
+      join(tmp(), 'x'),
+      '-p',
+      'region',
+      '--compression',
+      'lzma',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Argument: compression');
+    const neg = await runSalesflow(['to-parquet', csv, '-o', join(tmp(), 'x'), '-p', 'region', '--max-errors', '-1']);
+    expect(neg.code).toBe(2);
+    expect(neg.stderr).toContain('--max-errors must be a whole number ≥ 0');
+    const col = await runSalesflow(['to-parquet', csv, '-o', join(tmp(), 'x'), '-p', 'planet']);
+    expect(col.code).toBe(2);
+    expect(col.stderr).toContain('unknown partition column "planet"');
+  });
+
+  it('converts with a summary line; exit 3 when rows were rejected; exit 2 when OUTDIR exists', async () => {
+    const csv = join(tmp(), 'cli.csv');
+    writeSalesCsv(csv, sampleRows(200), ['TX-bad,1,2024-01-01,abc,Books,North']);
+    const out = join(tmp(), 'cli-lake');
+    const res = await runSalesflow([
+      'to-parquet',
+      csv,
+      '-o',
+      out,
+      '-p',
+      'region',
+      '--max-errors',
+      '1',
+      '--workers',
+      '1',
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(3);
+    expect(res.stdout).toMatch(
+      /^200 rows → .*cli-lake: 5 partitions, 5 files, .* 1 rejected \(see .*_rejects\/rejects\.ndjson\)\n$/,
+    );
+    expect(existsSync(join(out, '_SUCCESS'))).toBe(true);
+    const again = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'region']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists; use -f/--force to replace it');
+    const failed = await runSalesflow(['to-parquet', csv, '-o', join(tmp(), 'strict-lake'), '-p', 'region']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`${csv}:202: sale_amount "abc" is not a decimal number`);
+    expect(existsSync(join(tmp(), 'strict-lake'))).toBe(false);
+  });
+
+  it('a killed run leaves no OUTDIR that looks complete', async () => {
+    const csv = join(tmp(), 'kill.csv');
+    writeSalesCsv(csv, sampleRows(150_000, 5));
+    const out = join(tmp(), 'kill-lake');
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('../util/cli.ts');
+    const child = spawn(process.execPath, [BIN, 'to-parquet', csv, '-o', out, '-p', 'region'], { stdio: 'ignore' });
+    // Kill as soon as the temporary sibling folder exists, i.e. mid-run.
+    const { readdirSync } = await import('node:fs');
+    const started = Date.now();
+    while (!readdirSync(tmp()).some((n) => n.startsWith('.kill-lake.tmp-')) && Date.now() - started < 30_000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+    expect(existsSync(out)).toBe(false);
+    // Whatever the leftover temp folder holds, it has no _SUCCESS or manifest.
+    for (const n of readdirSync(tmp()).filter((x) => x.startsWith('.kill-lake.tmp-'))) {
+      expect(existsSync(join(tmp(), n, '_SUCCESS'))).toBe(false);
+      expect(existsSync(join(tmp(), n, '_manifest.json'))).toBe(false);
+    }
+    expect(readFileSync(csv, 'utf8').length).toBeGreaterThan(0);
+  });
+});
