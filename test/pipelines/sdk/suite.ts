@@ -456,6 +456,75 @@ export function suite(name: string, makeRunner: () => Runner): void {
     });
   });
 
+  describe(`${name}: streaming compositions`, () => {
+    it('a second grouping downstream of a first sees its results on time; acks wait for both', async () => {
+      const stream = new TestStream<{ region: string; cents: number }>()
+        .addElements({ value: { region: 'n', cents: 1 }, timestamp: T0 + 1 * SEC })
+        .addElements({ value: { region: 's', cents: 2 }, timestamp: T0 + 2 * SEC })
+        .advanceWatermarkTo(T0 + 60 * SEC)
+        .addElements({ value: { region: 'n', cents: 4 }, timestamp: T0 + 61 * SEC });
+      const seenAcks: number[][] = [];
+      const p = new Pipeline();
+      p.apply(readFrom(stream.source()))
+        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(60)))
+        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total'))
+        .map((r) => r.total as number)
+        .apply(combineGlobally(sum()))
+        .apply(
+          writeTo({
+            name: 'Minute',
+            async write(rows) {
+              seenAcks.push([...stream.acked]);
+              for (const r of rows) seenAcks.push([r]);
+            },
+          }),
+        );
+      await run(p);
+      // Window [0,60): 1 + 2, written before batches 0 and 1 were acked; then [60,120): 4.
+      expect(seenAcks[0]).not.toContain(0);
+      expect(seenAcks[0]).not.toContain(1);
+      expect(seenAcks.filter((_x, i) => i % 2 === 1)).toEqual([[3], [4]]);
+      expect(stream.acked.sort()).toEqual([0, 1, 2]);
+    });
+
+    it('discarding accumulation: a late pane carries only the late data', async () => {
+      const stream = new TestStream<number>()
+        .addElements({ value: 1, timestamp: T0 + 5 * SEC })
+        .advanceWatermarkTo(T0 + 65 * SEC)
+        .addElements({ value: 10, timestamp: T0 + 6 * SEC });
+      const p = new Pipeline();
+      const panes = collect(
+        p
+          .apply(readFrom(stream.source()))
+          .apply(windowInto<number>(fixedWindows(60), { allowedLateness: 30, accumulation: 'discarding' }))
+          .apply(combineGlobally(sum())),
+      );
+      await run(p);
+      expect(panes).toEqual([1, 10]);
+    });
+
+    it('side inputs are complete before unbounded main input is processed', async () => {
+      const stream = new TestStream<string>()
+        .addElements({ value: 'n', timestamp: T0 })
+        .addElements({ value: 's', timestamp: T0 + SEC });
+      const p = new Pipeline();
+      const names = p.apply(create([['n', 'North'] as const, ['s', 'South'] as const]));
+      const out = collect(
+        p.apply(readFrom(stream.source())).parDo<string>(
+          {
+            process(code, ctx) {
+              ctx.output(ctx.sideInput<ReadonlyMap<string, string>>('names').get(code) ?? '?');
+            },
+          },
+          { sideInputs: { names: asMap(names) } },
+        ),
+      );
+      await run(p);
+      expect(out).toEqual(['North', 'South']);
+      expect(stream.acked.sort()).toEqual([0, 1]);
+    });
+  });
+
   describe(`${name}: errors`, () => {
     it('a throwing DoFn fails the pipeline with the step name and a truncated element', async () => {
       const p = new Pipeline();
