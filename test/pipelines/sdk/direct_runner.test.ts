@@ -193,3 +193,39 @@ describe('DirectRunner: sources', () => {
     expect((err as StepError).message).toBe('step "Read(Broken)" failed: connection reset');
   });
 });
+
+describe('DirectRunner: window state', () => {
+  it('drops window state once the watermark passes end + allowed lateness', async () => {
+    const p = new Pipeline();
+    let t = T0;
+    const openSeen: number[] = [];
+    const source = unboundedSource<number>('Minutes', async function* () {
+      for (let i = 0; i < 50; i++) {
+        t += 60_000; // one element per minute of event time, watermark right behind it
+        yield { values: [1], timestamps: [t], watermark: t };
+      }
+      // Event time moves on with no data (first closing the last window), then one probe element.
+      yield { values: [], watermark: t + 60_000 };
+      yield { values: [], watermark: t + 600_000 };
+      yield { values: [2], timestamps: [t + 600_000], watermark: t + 600_000 };
+    });
+    const read = p.apply(readFrom(source));
+    // Created before the grouping, so it sees each element first.
+    read.parDo({
+      process() {
+        openSeen.push(result.counters()['GroupBy(key)/openWindows']);
+      },
+    });
+    read
+      .apply(windowInto<number>(fixedWindows(60), { allowedLateness: 120 }))
+      .apply(groupBy<number>((x) => x).combining((x) => x, sum(), 'n'));
+    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    await result.waitUntilFinish();
+    expect(openSeen).toHaveLength(51);
+    // Open windows: the current one plus those within 2 minutes of lateness, never the whole history.
+    expect(Math.max(...openSeen)).toBeLessThanOrEqual(4);
+    // After the watermark jumped 10 minutes, every old window was dropped.
+    expect(openSeen.at(-1)).toBe(0);
+    expect(result.counters()['GroupBy(key)/openWindows']).toBe(0);
+  });
+});

@@ -81,6 +81,7 @@ export class GroupExecutor {
     this.merging = this.windowing.windowFn.merging;
     exec.registry.counterFrom(this.step, 'elements', () => this.elementsIn);
     exec.registry.counterFrom(this.step, 'droppedLate', () => this.droppedLate);
+    exec.registry.counterFrom(this.step, 'openWindows', () => this.openWindows);
   }
 
   connect(_tag: string, emit: Emitter): void {
@@ -216,14 +217,17 @@ export class GroupExecutor {
       const due: WindowState[] = [];
       let next = Number.POSITIVE_INFINITY;
       for (const s of this.states()) {
-        if ((!s.fired && s.window.end <= watermark) || s.dirty) due.push(s);
-        const wake = s.fired ? s.window.end + this.latenessMs : s.window.end;
+        const fires = (!s.fired && s.window.end <= watermark) || s.dirty;
+        if (fires) due.push(s);
+        // Next wake-up: its end (to fire), or end + lateness (to be dropped) once fired.
+        const wake = s.fired || fires ? s.window.end + this.latenessMs : s.window.end;
         if (wake > watermark && wake < next) next = wake;
       }
       this.nextDue = next;
       this.anyDirty = false;
       due.sort((a, b) => a.window.end - b.window.end || a.window.start - b.window.start);
-      result = this.emit(due);
+      if (due.length > 0) result = this.emit(due);
+      else this.collectGarbage();
     }
     if (
       watermark === Number.POSITIVE_INFINITY &&
