@@ -252,29 +252,44 @@ export class Scanner {
     mask: Uint8Array | null,
     n: number,
   ): void {
-    let groupOf: (i: number) => number;
     if (keyCodes.length === 1) {
       const k = keyCodes[0];
-      groupOf = typeof k === 'number' ? () => k : (i) => k[i];
-    } else {
-      // Several keys: a composite id per distinct code combination.
-      groupOf = (i) => {
-        const codes = keyCodes.map((k) => (typeof k === 'number' ? k : k[i]));
-        const id = codes.join(',');
-        let g = acc.composite.get(id);
-        if (g === undefined) {
-          g = acc.keyCodes.length;
-          acc.keyCodes.push(codes);
-          acc.composite.set(id, g);
-        }
-        return g;
-      };
+      if (typeof k === 'number') this.accumulateOne(acc, k, amounts, mask, n);
+      else this.accumulateCoded(acc, k, amounts, mask, n);
+      return;
     }
+    // Several keys: a composite group id per distinct code combination, then the coded loop.
+    const groups = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (mask !== null && mask[i] === 0) continue;
+      const codes = keyCodes.map((kc) => (typeof kc === 'number' ? kc : kc[i]));
+      const id = codes.join(',');
+      let g = acc.composite.get(id);
+      if (g === undefined) {
+        g = acc.keyCodes.length;
+        acc.keyCodes.push(codes);
+        acc.composite.set(id, g);
+      }
+      groups[i] = g;
+    }
+    this.accumulateCoded(acc, groups, amounts, mask, n);
+  }
+
+  /** The hot loop: one group code per row, accumulators indexed by code. */
+  private accumulateCoded(
+    acc: Accumulator,
+    codes: Int32Array,
+    amounts: Float64Array,
+    mask: Uint8Array | null,
+    n: number,
+  ) {
+    let maxCode = 0;
+    for (let i = 0; i < n; i++) if (codes[i] > maxCode) maxCode = codes[i];
+    acc.ensure(maxCode);
     const { count, sum, big, min, max } = acc;
     for (let i = 0; i < n; i++) {
       if (mask !== null && mask[i] === 0) continue;
-      const g = groupOf(i);
-      if (g >= count.length) acc.ensure(g);
+      const g = codes[i];
       const c = amounts[i];
       count[g]++;
       let s = sum[g] + c;
@@ -286,6 +301,31 @@ export class Scanner {
       if (c < min[g]) min[g] = c;
       if (c > max[g]) max[g] = c;
     }
+  }
+
+  /** Every row in one group (a partition value from the path): no per-row lookups. */
+  private accumulateOne(acc: Accumulator, g: number, amounts: Float64Array, mask: Uint8Array | null, n: number) {
+    acc.ensure(g);
+    let rows = 0;
+    let s = acc.sum[g];
+    let lo = acc.min[g];
+    let hi = acc.max[g];
+    for (let i = 0; i < n; i++) {
+      if (mask !== null && mask[i] === 0) continue;
+      const c = amounts[i];
+      rows++;
+      s += c;
+      if (s > SPILL || s < -SPILL) {
+        acc.big[g] += BigInt(s);
+        s = 0;
+      }
+      if (c < lo) lo = c;
+      if (c > hi) hi = c;
+    }
+    acc.count[g] += rows;
+    acc.sum[g] = s;
+    acc.min[g] = lo;
+    acc.max[g] = hi;
   }
 
   /** Exact totals per query, labels resolved. */

@@ -12,7 +12,7 @@ import type { AggregateEngine, EngineOptions } from '../engine.ts';
 import { GroupMerger, type GroupTotals } from '../groups.ts';
 import { openLocalSource, type LakeFile, partitionValueMatches } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
-import { Scanner, type ScanTask } from './arrow-scan.ts';
+import type { ScanTask } from './arrow-scan.ts';
 import type { FromWorker, ToWorker } from './arrow-worker.ts';
 
 export const arrowEngine: AggregateEngine = {
@@ -54,6 +54,8 @@ export function planTasks(files: readonly LakeFile[], workers: number): ScanTask
 }
 
 async function scanInThread(queries: readonly AggregateQuery[], tasks: ScanTask[], opts: EngineOptions) {
+  // Loaded here only: with workers, parquet-wasm lives in the workers and the main thread stays small.
+  const { Scanner } = await import('./arrow-scan.ts');
   const scanner = new Scanner(queries);
   let done = 0;
   for (const t of tasks) {
