@@ -229,3 +229,16 @@ describe('DirectRunner: window state', () => {
     expect(result.counters()['GroupBy(key)/openWindows']).toBe(0);
   });
 });
+
+describe('DirectRunner: progress', () => {
+  it('reports elements read at bundle commits when enabled', async () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const p = new Pipeline();
+    collect(p.apply(readFrom(boundedSource('Nums', () => [{ values: [1, 2, 3] }, { values: [4, 5] }]))));
+    await new DirectRunner({ progress: { label: 'load', enabled: true, plain: true, stream } })
+      .run(p)
+      .waitUntilFinish();
+    expect(lines.at(-1)).toMatch(/^load 5 el /);
+  });
+});

@@ -19,6 +19,7 @@
  *   and the other process in a pipeline.
  */
 import { log } from '../../../../shared/log.ts';
+import { createProgress, type Progress, type ProgressOptions } from '../../../../shared/progress.ts';
 import { describeError } from '../../../../shared/errors.ts';
 import { PipelineConstructionError, StepError } from '../../errors.ts';
 import type { SourceBatch } from '../../io/source.ts';
@@ -43,6 +44,11 @@ export interface DirectRunnerOptions {
   queueCapacity?: number;
   /** Drain on the first SIGINT/SIGTERM, cancel on the second. Default: when a source is unbounded. */
   drainOnSignals?: boolean;
+  /**
+   * A progress line (elements read, rate; `total` if known) on stderr when it is a
+   * TTY, updated at each bundle commit. Options as shared/progress.ts.
+   */
+  progress?: Omit<ProgressOptions, 'unit'>;
 }
 
 type InboxItem =
@@ -103,7 +109,8 @@ class DirectJob implements PipelineResult, Execution {
   state: PipelineState = 'RUNNING';
   readonly registry = new MetricsRegistry();
   scope: AckScope = NO_TOKENS;
-  private readonly opts: Required<Omit<DirectRunnerOptions, 'drainOnSignals'>>;
+  private readonly opts: Required<Omit<DirectRunnerOptions, 'drainOnSignals' | 'progress'>>;
+  private readonly progress: Progress | undefined;
   private readonly pipeline: Pipeline;
   private readonly executors = new Map<number, Executor>();
   private readonly ordered: Executor[] = [];
@@ -134,11 +141,13 @@ class DirectJob implements PipelineResult, Execution {
       queueCapacity: options.queueCapacity ?? 4,
     };
     this.inbox = new BoundedQueue(this.opts.queueCapacity);
+    this.progress = options.progress && createProgress({ ...options.progress, unit: 'el' });
     this.hasUnbounded = pipeline.nodes.some((n) => n.spec.kind === 'read' && !n.spec.source.bounded);
     this.build();
     if (options.drainOnSignals ?? this.hasUnbounded) this.installSignalHandlers();
     this.done = this.execute().then(
       () => {
+        this.progress?.finish();
         this.state = this.cancelled ? 'CANCELLED' : 'DONE';
         return this.state;
       },
@@ -480,6 +489,7 @@ class DirectJob implements PipelineResult, Execution {
     this.scope = NO_TOKENS;
     this.bundleOpen = false;
     this.bundles++;
+    this.progress?.set(this.sources.reduce((n, s) => n + s.elements, 0));
     const tokens = this.bundleTokens;
     this.bundleTokens = [];
     const acks: Promise<void>[] = [];
