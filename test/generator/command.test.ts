@@ -1,0 +1,74 @@
+/** `salesflow gen` through the real binary: flags, exit codes, messages. */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSalesflow } from '../util/cli.ts';
+import { useTempDir } from '../util/tmp.ts';
+import { sha256File } from './helpers.ts';
+
+const tmp = useTempDir('salesflow-gen-cli-');
+
+describe('salesflow gen', () => {
+  it('generates, prints a summary with --verbose, and is identical for 1 and 2 workers', async () => {
+    const a = join(tmp(), 'a.csv');
+    const b = join(tmp(), 'b.csv');
+    const ra = await runSalesflow(['gen', '-n', '20k', '-b', '7k', '-o', a, '-w', '1', '--verbose']);
+    expect(ra.code).toBe(0);
+    expect(ra.stderr).toMatch(/gen: 20\.0k rows, .* rows\/s, 1 workers\) → /);
+    expect(ra.stdout).toBe('');
+    const rb = await runSalesflow(['gen', '--rows', '20000', '--batch-size', '7000', '--out', b, '--workers', '2']);
+    expect(rb.code).toBe(0);
+    expect(rb.stderr).toBe(''); // quiet when not a TTY
+    expect(sha256File(a)).toBe(sha256File(b));
+    expect(readFileSync(a, 'utf8').split('\n')).toHaveLength(20_002);
+  });
+
+  it('refuses an existing output without -f (exit 2), replaces it with -f', async () => {
+    const out = join(tmp(), 'exists.csv');
+    writeFileSync(out, 'keep me\n');
+    const refused = await runSalesflow(['gen', '-n', '10', '-o', out]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('already exists; use -f/--force');
+    expect(readFileSync(out, 'utf8')).toBe('keep me\n');
+    const forced = await runSalesflow(['gen', '-n', '10', '-o', out, '-f']);
+    expect(forced.code).toBe(0);
+    expect(readFileSync(out, 'utf8').split('\n')).toHaveLength(12);
+  });
+
+  it.each([
+    [['-n', 'lots'], /--rows must be a whole number .* got "lots"/],
+    [
+      ['--start-date', '2025-06-01', '--end-date', '2025-01-01'],
+      /--start-date 2025-06-01 is after --end-date 2025-01-01/,
+    ],
+    [['--end-date', '2025-02-30'], /--end-date must be a date YYYY-MM-DD, got "2025-02-30"/],
+    [['--bogus'], /Unknown argument: bogus/],
+  ])('%j → exit 2 with a message naming the flag', async (args, message) => {
+    const out = join(tmp(), 'never.csv');
+    const res = await runSalesflow(['gen', ...args, '-o', out]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('reports an unreadable --domains file with its path (exit 1)', async () => {
+    const res = await runSalesflow([
+      'gen',
+      '-n',
+      '10',
+      '-o',
+      join(tmp(), 'd.csv'),
+      '--domains',
+      join(tmp(), 'missing.json'),
+    ]);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/missing\.json.*cannot read domains file/);
+  });
+
+  it('--help teaches with examples', async () => {
+    const res = await runSalesflow(['gen', '--help']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Examples:');
+    expect(res.stdout).toContain('--dimensions');
+  });
+});
