@@ -551,6 +551,18 @@ export function suite(name: string, makeRunner: () => Runner): void {
       expect(stepErr.retry).toBe('terminal');
     });
 
+    it('ctx.output in a step with only tagged outputs is an error, not a silent drop', async () => {
+      const p = new Pipeline();
+      p.apply(create([1])).apply(
+        withOutputs<number, { a: number }>(['a'], {
+          process(x, ctx) {
+            (ctx as unknown as { output(v: number): void }).output(x);
+          },
+        }),
+      );
+      await expect(run(p)).rejects.toThrow(/only tagged outputs \(a\); use ctx.outputTo/);
+    });
+
     it('tryParDo routes failing elements to a dead-letter output and keeps going', async () => {
       const p = new Pipeline();
       const { output, failed } = p.apply(create([1, 2, 3, 4])).apply(

@@ -399,6 +399,9 @@ class DirectJob implements PipelineResult, Execution {
     const timestamps = batch.timestamps;
     const fallback = slot.node.spec.kind === 'read' && slot.node.spec.source.bounded ? MIN_TIMESTAMP : Date.now();
     const n = values.length;
+    if (timestamps !== undefined && timestamps.length !== n) {
+      throw new StepError(slot.node.name, new Error(`a batch has ${n} values but ${timestamps.length} timestamps`));
+    }
     for (let i = 0; i < n; i++) {
       const r = emit(values[i], timestamps === undefined ? fallback : timestamps[i], GLOBAL_WINDOW);
       if (r !== undefined) {

@@ -48,6 +48,13 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
     this.mainTag = node.spec.mainTag;
     this.sideNames = Object.keys(node.spec.sideInputs);
     if (this.sideNames.length > 0) this.parked = [];
+    if (this.mainTag === undefined) {
+      this.main = () => {
+        throw new Error(
+          `ctx.output(): this step has only tagged outputs (${node.outputs.size ? [...node.outputs.keys()].join(', ') : 'none'}); use ctx.outputTo(tag, value)`,
+        );
+      };
+    }
     const simple = node.spec.onError === 'fail' && this.parked === undefined ? elementwiseFnOf(this.doFn) : undefined;
     this.receive = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
     exec.registry.counterFrom(this.step, 'elements', () => this.elementsIn);
