@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../shared/errors.ts';
+import { parseWarehouseSpec } from '../../warehouse/open.ts';
+import { csvCell } from '../../warehouse/render.ts';
+import {
+  normalizeNumeric,
+  parseParamFlag,
+  resolveParam,
+  timestampFromDuckdb,
+  timestampFromMicros,
+} from '../../warehouse/values.ts';
+
+describe('parameters', () => {
+  it('infers types from --param values and honours explicit types', () => {
+    expect(parseParamFlag('n=42')).toEqual(['n', { type: 'INT64', value: '42' }]);
+    expect(parseParamFlag('d=2024-01-31')).toEqual(['d', { type: 'DATE', value: '2024-01-31' }]);
+    expect(parseParamFlag('a=12.50')).toEqual(['a', { type: 'NUMERIC', value: '12.50' }]);
+    expect(parseParamFlag('r=North')).toEqual(['r', 'North']);
+    expect(parseParamFlag('id:STRING=00123')).toEqual(['id', { type: 'STRING', value: '00123' }]);
+    expect(parseParamFlag('q=a=b')).toEqual(['q', 'a=b']);
+    expect(() => parseParamFlag('novalue')).toThrow(UsageError);
+    expect(() => parseParamFlag('x:WEIRD=1')).toThrow(/unknown type/);
+  });
+
+  it('resolves plain values to BigQuery parameter types', () => {
+    expect(resolveParam('a', 3)).toEqual({ type: 'INT64', value: '3' });
+    expect(resolveParam('a', 2.5)).toEqual({ type: 'FLOAT64', value: '2.5' });
+    expect(resolveParam('a', 10n ** 18n)).toEqual({ type: 'INT64', value: '1000000000000000000' });
+    expect(resolveParam('a', true)).toEqual({ type: 'BOOL', value: 'true' });
+    expect(resolveParam('a', null)).toEqual({ type: 'STRING', value: null });
+    expect(() => resolveParam('a', Number.NaN)).toThrow(UsageError);
+  });
+});
+
+describe('normalized values', () => {
+  it('prints NUMERIC exactly with at least two decimals', () => {
+    expect(normalizeNumeric('12.3')).toBe('12.30');
+    expect(normalizeNumeric('12.340000000')).toBe('12.34');
+    expect(normalizeNumeric('5')).toBe('5.00');
+    expect(normalizeNumeric('-0.5')).toBe('-0.50');
+    expect(normalizeNumeric('0.123456789')).toBe('0.123456789');
+  });
+
+  it('prints timestamps as ISO UTC with microseconds from either dialect', () => {
+    expect(timestampFromMicros(1704164645123456n)).toBe('2024-01-02T03:04:05.123456Z');
+    expect(timestampFromDuckdb('2024-01-02 03:04:05.123456')).toBe('2024-01-02T03:04:05.123456Z');
+    expect(timestampFromDuckdb('2024-01-02 05:04:05.1+02')).toBe('2024-01-02T03:04:05.100000Z');
+  });
+
+  it('quotes CSV cells only when needed', () => {
+    expect(csvCell('Home & Garden')).toBe('Home & Garden');
+    expect(csvCell('a,"b"')).toBe('"a,""b"""');
+    expect(csvCell(null)).toBe('');
+  });
+});
+
+describe('--warehouse', () => {
+  it('parses duckdb and bigquery targets', () => {
+    expect(parseWarehouseSpec('duckdb:/tmp/w.duckdb')).toEqual({ kind: 'duckdb', path: '/tmp/w.duckdb' });
+    expect(parseWarehouseSpec('bigquery:my-proj.sales')).toEqual({
+      kind: 'bigquery',
+      project: 'my-proj',
+      dataset: 'sales',
+    });
+    const saved = process.env.GOOGLE_CLOUD_PROJECT;
+    process.env.GOOGLE_CLOUD_PROJECT = 'env-proj';
+    try {
+      expect(parseWarehouseSpec('bigquery:', { dataset: 'x' })).toEqual({
+        kind: 'bigquery',
+        project: 'env-proj',
+        dataset: 'x',
+      });
+      expect(parseWarehouseSpec('bigquery:sales')).toEqual({ kind: 'bigquery', project: 'env-proj', dataset: 'sales' });
+    } finally {
+      if (saved === undefined) delete process.env.GOOGLE_CLOUD_PROJECT;
+      else process.env.GOOGLE_CLOUD_PROJECT = saved;
+    }
+    expect(() => parseWarehouseSpec('postgres:x')).toThrow(UsageError);
+    expect(() => parseWarehouseSpec('bigquery:proj.bad-dataset')).toThrow(/invalid dataset/);
+  });
+});
