@@ -99,7 +99,9 @@ function composite<T>(aggs: Aggregation<T>[]): CombineFn<T, unknown[], unknown[]
  * `{sales_region, total}` per region and window. The key is a field, a list of
  * fields (all copied to the output) or a function (output field `key`).
  */
-export class GroupBy<T> implements PTransformClass<PCollection<T>, PCollection<Record<string, unknown>>> {
+export class GroupBy<T, Out extends object = Record<string, unknown>>
+  implements PTransformClass<PCollection<T>, PCollection<Out>>
+{
   readonly name: string;
   private readonly key: Extractor<T> | readonly (keyof T & string)[];
   private readonly aggs: Aggregation<T>[];
@@ -111,14 +113,18 @@ export class GroupBy<T> implements PTransformClass<PCollection<T>, PCollection<R
   }
 
   /** Add an aggregate: `fn` over `field` (or a function of the element), output as `as`. */
-  combining<I, A, O>(field: Extractor<T>, fn: CombineFn<I, A, O>, as: string): GroupBy<T> {
-    return new GroupBy(this.key, [
+  combining<I, A, O, As extends string>(
+    field: Extractor<T>,
+    fn: CombineFn<I, A, O>,
+    as: As,
+  ): GroupBy<T, Out & { [P in As]: O }> {
+    return new GroupBy<T, Out & { [P in As]: O }>(this.key, [
       ...this.aggs,
       { extract: extractor(field), fn: fn as CombineFn<unknown, unknown, unknown>, as },
     ]);
   }
 
-  expand(input: PCollection<T>): PCollection<Record<string, unknown>> {
+  expand(input: PCollection<T>): PCollection<Out> {
     if (this.aggs.length === 0) throw new PipelineConstructionError(`${this.name} needs at least one .combining(…)`);
     const key = this.key;
     const fields = Array.isArray(key) ? (key as string[]) : typeof key === 'string' ? [key] : undefined;
@@ -145,11 +151,17 @@ export class GroupBy<T> implements PTransformClass<PCollection<T>, PCollection<R
       else for (let i = 0; i < fields.length; i++) out[fields[i]] = (k as unknown[])[i];
       if (single) out[aggs[0].as] = result;
       else for (let i = 0; i < aggs.length; i++) out[aggs[i].as] = (result as unknown[])[i];
-      return out;
+      return out as Out;
     }, 'Output');
   }
 }
 
+/**
+ * `groupBy<Sale>('region')`: output rows typed `{[field]: unknown} & {[as]: result}`;
+ * name the key fields too for fully typed rows: `groupBy<Sale, 'region'>('region')`.
+ */
+export function groupBy<T>(key: Extractor<T> | readonly (keyof T & string)[]): GroupBy<T>;
+export function groupBy<T, K extends keyof T & string>(key: K | readonly K[]): GroupBy<T, Pick<T, K>>;
 export function groupBy<T>(key: Extractor<T> | readonly (keyof T & string)[]): GroupBy<T> {
   return new GroupBy<T>(key);
 }

@@ -51,13 +51,13 @@ it('README example: per-region totals per minute, late sales aside, acks after t
     .apply(windowIntoWithLate<Sale>(fixedWindows(60), { allowedLateness: 30 }));
 
   main
-    .apply(groupBy<Sale>('region').combining('cents', sum(), 'total_cents'))
+    .apply(groupBy<Sale, 'region'>('region').combining('cents', sum(), 'total_cents'))
     .parDo<{ minute: string; region: string; total_cents: number }>({
       process(row, ctx) {
         ctx.output({
           minute: new Date(ctx.window.start).toISOString().slice(11, 16),
-          region: row.region as string,
-          total_cents: row.total_cents as number,
+          region: row.region,
+          total_cents: row.total_cents,
         });
       },
     })
