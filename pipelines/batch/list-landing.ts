@@ -1,0 +1,42 @@
+/**
+ * Step 1: list the landing area for files the pipeline reads, with the checksum
+ * of their current version, and look each up in the load log.
+ */
+import type { ObjectStore } from '../../shared/storage/index.ts';
+import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
+
+export interface ListedLanding {
+  files: LandingFile[];
+  /** Keys the pipeline does not read (unknown extension), for the report. */
+  ignored: string[];
+}
+
+/**
+ * Keys under `exclude` prefixes are skipped (the archive or rejected area may
+ * live inside the landing folder).
+ */
+export async function listLanding(store: ObjectStore, exclude: readonly string[] = []): Promise<ListedLanding> {
+  const { objects } = await store.list('', { recursive: true });
+  const files: LandingFile[] = [];
+  const ignored: string[] = [];
+  for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    if (exclude.some((p) => o.key.startsWith(p))) continue;
+    const kind = classifyKey(o.key);
+    if (!kind) {
+      if (!/(^|\/)[_.]/.test(o.key)) ignored.push(o.key);
+      continue;
+    }
+    // Listing may omit checksums (local folders): stat computes them.
+    const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
+    const checksum = info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
+    files.push({
+      key: o.key,
+      uri: store.uri(o.key),
+      size: info.size,
+      checksum,
+      ...kind,
+      partitionValues: partitionValuesOf(o.key),
+    });
+  }
+  return { files, ignored };
+}

@@ -1,0 +1,79 @@
+/**
+ * The load log: one row per file and finished attempt. It is written in the same
+ * transaction as the file's data, so "logged as loaded" and "rows present" can
+ * never disagree, and it is what makes re-runs safe: a file whose (name,
+ * checksum) already has a final row is never loaded again, only disposed of
+ * (archived, deleted or moved to rejected/) if a crash interrupted that.
+ */
+import { currentTimestampSql, type Params, type Warehouse } from '../../warehouse/index.ts';
+
+/** How an attempt ended: loaded (every row valid), partial (some rows quarantined), rejected (nothing loaded). */
+export type LoadStatus = 'loaded' | 'partial' | 'rejected';
+
+export interface PriorLoad {
+  status: LoadStatus;
+  attempt: number;
+}
+
+export interface LoadLog {
+  /** The final row for this version of the file, if one exists. */
+  prior(file: string, checksum: string): PriorLoad | undefined;
+  /** Attempt number for a new attempt at this file. */
+  nextAttempt(file: string): number;
+}
+
+/** Read the log once per run (one row per finished attempt: small). */
+export async function readLoadLog(w: Warehouse): Promise<LoadLog> {
+  const { rows } = await w.query(
+    `SELECT file, checksum, status, attempt FROM ${w.ref('load_log')} WHERE status IN ('loaded', 'partial', 'rejected')`,
+  );
+  const byVersion = new Map<string, PriorLoad>();
+  const attempts = new Map<string, number>();
+  for (const r of rows) {
+    const file = String(r.file);
+    byVersion.set(`${file}\u0000${r.checksum}`, { status: r.status as LoadStatus, attempt: Number(r.attempt) });
+    attempts.set(file, Math.max(attempts.get(file) ?? 0, Number(r.attempt)));
+  }
+  return {
+    prior: (file, checksum) => byVersion.get(`${file}\u0000${checksum}`),
+    nextAttempt: (file) => (attempts.get(file) ?? 0) + 1,
+  };
+}
+
+export interface LogEntry {
+  file: string;
+  attempt: number;
+  sizeBytes: number;
+  checksum: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  status: LoadStatus;
+  startedAt: Date;
+  error?: string;
+}
+
+/** INSERT of one load_log row, with its parameters (prefixed `log_`, to share a script's params). */
+export function logRowSql(w: Warehouse, e: LogEntry): { sql: string; params: Params } {
+  const sql = `INSERT INTO ${w.ref('load_log')}
+  (file, attempt, size_bytes, checksum, rows_read, rows_loaded, rows_rejected, rows_duplicate, status, started_at, finished_at, error)
+VALUES (@log_file, @log_attempt, @log_size, @log_checksum, @log_read, @log_loaded, @log_rejected, @log_duplicate,
+  @log_status, @log_started, ${currentTimestampSql(w.dialect)}, @log_error)`;
+  return {
+    sql,
+    params: {
+      log_file: e.file,
+      log_attempt: e.attempt,
+      log_size: e.sizeBytes,
+      log_checksum: e.checksum,
+      log_read: e.rowsRead,
+      log_loaded: e.rowsLoaded,
+      log_rejected: e.rowsRejected,
+      log_duplicate: e.rowsDuplicate,
+      log_status: e.status,
+      log_started: { type: 'TIMESTAMP', value: e.startedAt.toISOString() },
+      log_error: { type: 'STRING', value: e.error ?? null },
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The batch pipeline, written with the pipelines SDK:
+ *
+ *   Read(Landing)        one element per new file; its ack = dispose of the file
+ *   → Stage              rows into per-file staging tables (in-process or pushed down)
+ *   → Write(Commit)      one transaction: bronze, MERGE silver, quarantine, load_log
+ *   (ack) Dispose        archive / delete / move to rejected/, only once committed
+ *   then RefreshGold     re-create the gold views, check they answer
+ *
+ * Files are processed one at a time (a bundle is one file), so each file's ack
+ * — its archive — follows its own commit, never a later one.
+ */
+import type { SalesDomains } from '../../shared/schema/index.ts';
+import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
+import { createProgress } from '../../shared/progress.ts';
+import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
+import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
+import { commitFile, type FileOutcome } from './commit.ts';
+import { type Disposal, disposeFile } from './dispose.ts';
+import type { LandingFile } from './landing-file.ts';
+import { listLanding } from './list-landing.ts';
+import { readLoadLog } from './load-log.ts';
+import { dropStaging, type StagedFile, stageFile, stagingNames } from './stage.ts';
+
+export const DEFAULT_MAX_ERROR_RATE = 0.05;
+
+export interface BatchOptions {
+  /** Landing area: `gs://bucket/prefix` or a folder. */
+  source: string;
+  /** An open warehouse, or its spec (`duckdb:PATH`, `bigquery:PROJECT.DATASET`); default: the local DuckDB file. */
+  warehouse?: Warehouse | string;
+  /** Archive for loaded files (`gs://…` or a folder); same keys as in the landing area. */
+  archive?: string;
+  /** Delete loaded files instead of archiving them. */
+  deleteSource?: boolean;
+  /** Where rejected files go; default: `rejected/` next to the landing area. */
+  rejected?: string;
+  /** Largest share of invalid rows a file may have and still load (default 0.05). */
+  maxErrorRate?: number;
+  domains?: SalesDomains;
+  storeOptions?: GcsStoreOptions;
+  warehouseOptions?: OpenWarehouseOptions;
+  /** Called after each file is committed and disposed of. */
+  onFile?: (outcome: FileOutcome) => void;
+  /** Draw a progress line (default: stderr is a TTY). */
+  progress?: boolean;
+}
+
+export interface BatchSummary {
+  files: FileOutcome[];
+  /** Keys in the landing area the pipeline does not read. */
+  ignored: string[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  /** False when any file was rejected (the command exits 3). */
+  ok: boolean;
+  seconds: number;
+}
+
+/** `rejected/` as a sibling of the landing prefix (or folder); inside it when the landing area is a bucket root. */
+export function defaultRejectedLocation(source: string): string {
+  const trimmed = source.replace(/\/+$/, '');
+  if (trimmed.startsWith('gs://') && !trimmed.slice(5).includes('/')) return `${trimmed}/_rejected`;
+  const slash = trimmed.lastIndexOf('/');
+  return slash <= 0 ? `${trimmed}/_rejected` : `${trimmed.slice(0, slash)}/rejected`;
+}
+
+/** Prefixes of `inner` inside `outer` (same bucket/folder), to keep them out of the listing. */
+function keyPrefixInside(outer: ObjectStore, inner: ObjectStore | undefined): string[] {
+  if (!inner) return [];
+  const o = outer.url.replace(/\/+$/, '');
+  const i = inner.url.replace(/\/+$/, '');
+  return i.startsWith(`${o}/`) ? [`${i.slice(o.length + 1)}/`] : [];
+}
+
+export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
+  const t0 = performance.now();
+  const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+  const source = openStore(opts.source, opts.storeOptions);
+  const disposal: Disposal = {
+    archive: opts.archive ? openStore(opts.archive, opts.storeOptions) : undefined,
+    deleteSource: opts.deleteSource,
+    rejected: openStore(opts.rejected ?? defaultRejectedLocation(opts.source), opts.storeOptions),
+  };
+  const ownsWarehouse = typeof opts.warehouse !== 'object';
+  const w =
+    typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
+  try {
+    await w.ensure();
+    const log = await readLoadLog(w);
+    const listed = await listLanding(source, [
+      ...keyPrefixInside(source, disposal.archive),
+      ...keyPrefixInside(source, disposal.rejected),
+    ]);
+    const outcomes = new Map<string, FileOutcome>();
+    const progress = createProgress({
+      label: 'pipeline batch',
+      total: listed.files.length,
+      unit: 'files',
+      enabled: opts.progress,
+    });
+
+    const p = new Pipeline();
+    const files = p.apply(
+      readFrom(
+        boundedSource<LandingFile>('Landing', function* () {
+          for (const file of listed.files) {
+            yield {
+              values: [file],
+              // Runs only after the file's commit: the SDK acks a batch once every sink committed its outputs.
+              ack: async () => {
+                const outcome = outcomes.get(file.key);
+                if (!outcome) return;
+                try {
+                  outcome.disposition = await disposeFile(source, outcome, disposal);
+                } catch (err) {
+                  outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                }
+                opts.onFile?.(outcome);
+                progress.add(1, file.size);
+              },
+            };
+          }
+        }),
+      ),
+    );
+    const staged = files.asyncMap(async (file): Promise<StagedFile> => {
+      const prior = log.prior(file.uri, file.checksum);
+      if (prior) {
+        // Loaded (or rejected) before; a crash may have left its staging tables behind.
+        const names = stagingNames(file);
+        await dropStaging(w, { rowsTable: names.rows, rejectsTable: names.rejects } as StagedFile);
+        return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
+      }
+      return stageFile(w, source, file, log.nextAttempt(file.uri), opts.domains);
+    }, 'Stage');
+    staged.apply(
+      writeTo<StagedFile>(
+        {
+          name: 'Commit',
+          async write(batch) {
+            for (const s of batch) {
+              const outcome = await commitFile(w, s, { maxErrorRate, domains: opts.domains });
+              outcome.seconds = (Date.now() - s.startedAt.getTime()) / 1000;
+              outcomes.set(s.file.key, outcome);
+            }
+          },
+        },
+        { batchSize: 1 },
+      ),
+    );
+    await new DirectRunner({ maxBundleSize: 1 }).run(p).waitUntilFinish();
+    progress.finish();
+    await refreshGold(w);
+
+    const list = listed.files.map((f) => outcomes.get(f.key)).filter((o): o is FileOutcome => o !== undefined);
+    const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate') => list.reduce((n, o) => n + o[k], 0);
+    return {
+      files: list,
+      ignored: listed.ignored,
+      rowsRead: sum('rowsRead'),
+      rowsLoaded: sum('rowsLoaded'),
+      rowsRejected: sum('rowsRejected'),
+      rowsDuplicate: sum('rowsDuplicate'),
+      ok: list.every((o) => o.status !== 'rejected' || o.alreadyDone),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    if (ownsWarehouse) await w.close();
+  }
+}
+
+/** Gold is views over silver: re-create them (picks up definition changes) and check each answers. */
+export async function refreshGold(w: Warehouse): Promise<void> {
+  await w.ensure();
+  for (const v of VIEW_NAMES) await w.query(`SELECT COUNT(*) AS n FROM ${w.ref(v)}`);
+}

@@ -1,0 +1,124 @@
+/**
+ * Stage one landing file: get its rows into a per-file staging table without
+ * touching the medallion tables, by the path that suits the format:
+ *
+ * - CSV/NDJSON (plain or gzip): validated in this process with the SDK (the full
+ *   RecordValidator, line-level reasons), valid and rejected rows staged through
+ *   NDJSON load jobs.
+ * - Parquet: pushed down — one load job of the file itself (gs:// straight into
+ *   BigQuery; DuckDB reads it natively) into a typed staging table; validation
+ *   happens in SQL at commit (validation-sql.ts).
+ *
+ * A file whose layout is wrong (header, schema, encoding, truncated gzip, not
+ * Parquet) comes back with `layoutError` and is rejected whole by the commit step.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SalesflowError } from '../../shared/errors.ts';
+import type { BigQueryField, SalesDomains } from '../../shared/schema/index.ts';
+import type { ObjectStore } from '../../shared/storage/index.ts';
+import { stagingFields, type Warehouse } from '../../warehouse/index.ts';
+import { crashPoint } from './crash.ts';
+import type { LandingFile } from './landing-file.ts';
+import type { PriorLoad } from './load-log.ts';
+import { inputCause, stageTextFile } from './stage-text.ts';
+
+export interface StagedFile {
+  file: LandingFile;
+  attempt: number;
+  startedAt: Date;
+  /** Set when the file already has a final load_log row: nothing to load, only to dispose of. */
+  prior?: PriorLoad;
+  /** Why the whole file is refused (layout, encoding, compression). */
+  layoutError?: string;
+  /** Staging tables, when rows were staged. */
+  rowsTable?: string;
+  rejectsTable?: string;
+  /** Rows refused before staging (in-process validation). */
+  rejectedInProcess: number;
+}
+
+const STAGE_ROW_FIELDS: BigQueryField[] = [
+  ...stagingFields(),
+  { name: '_line', type: 'INT64', mode: 'NULLABLE' },
+  { name: '_seq', type: 'INT64', mode: 'NULLABLE' },
+];
+const STAGE_REJECT_FIELDS: BigQueryField[] = [
+  { name: 'raw_row', type: 'STRING', mode: 'NULLABLE' },
+  { name: '_line', type: 'INT64', mode: 'NULLABLE' },
+  { name: 'reasons', type: 'STRING', mode: 'NULLABLE' },
+];
+
+/** Deterministic per file, so a crashed attempt's leftovers are replaced by the next one. */
+export function stagingNames(file: LandingFile): { rows: string; rejects: string } {
+  const id = createHash('sha256').update(file.uri).digest('hex').slice(0, 16);
+  return { rows: `stage_${id}_rows`, rejects: `stage_${id}_rejects` };
+}
+
+/** Bad input that rejects the file, as opposed to a failure of the warehouse or network (which fails the run). */
+function layoutProblem(err: unknown, file: LandingFile): string | undefined {
+  const input = inputCause(err);
+  if (input) return input.context.line !== undefined ? `line ${input.context.line}: ${input.message}` : input.message;
+  // A Parquet load job the warehouse refuses (not Parquet, wrong column types) is about the file, unless transient.
+  if (file.format === 'parquet' && err instanceof SalesflowError && !err.transient && err.code === 'LOAD') {
+    return `not a loadable sales Parquet file: ${err.message}`;
+  }
+  return undefined;
+}
+
+export async function stageFile(
+  w: Warehouse,
+  store: ObjectStore,
+  file: LandingFile,
+  attempt: number,
+  domains?: SalesDomains,
+): Promise<StagedFile> {
+  const staged: StagedFile = { file, attempt, startedAt: new Date(), rejectedInProcess: 0 };
+  const names = stagingNames(file);
+  if (file.format === 'parquet' && file.gzip) {
+    staged.layoutError = 'gzip-compressed Parquet is not supported (Parquet compresses its pages itself)';
+    return staged;
+  }
+  if (file.size === 0) {
+    staged.layoutError = 'the file is empty (0 bytes)';
+    return staged;
+  }
+  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true });
+  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
+  staged.rowsTable = names.rows;
+  staged.rejectsTable = names.rejects;
+  try {
+    if (file.format === 'parquet') {
+      await w.load(file.uri, names.rows, { format: 'PARQUET' });
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
+      try {
+        const text = await stageTextFile(file, await store.getStream(file.key), dir, domains);
+        staged.rejectedInProcess = text.rejected;
+        if (text.valid > 0) await w.load(text.validPath, names.rows, { format: 'NEWLINE_DELIMITED_JSON' });
+        if (text.rejected > 0 && (await stat(text.rejectsPath)).size > 0) {
+          await w.load(text.rejectsPath, names.rejects, { format: 'NEWLINE_DELIMITED_JSON' });
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  } catch (err) {
+    const problem = layoutProblem(err, file);
+    if (problem === undefined) throw err;
+    staged.layoutError = problem;
+    await dropStaging(w, staged);
+    return staged;
+  }
+  crashPoint('after-stage');
+  return staged;
+}
+
+export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<void> {
+  if (staged.rowsTable) await w.dropTable(staged.rowsTable);
+  if (staged.rejectsTable) await w.dropTable(staged.rejectsTable);
+  staged.rowsTable = undefined;
+  staged.rejectsTable = undefined;
+}

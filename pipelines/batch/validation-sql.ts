@@ -1,0 +1,103 @@
+/**
+ * Row validation pushed down into the warehouse, for files staged as typed
+ * columns (Parquet): the schema validator's rules as SQL predicates, one per
+ * field, each NULL-safe so "valid" is never unknown. The reasons read like the
+ * in-process validator's (`field: reason; …`). Both dialects share this text.
+ *
+ * Not checked here: the transaction_id character set (DuckDB and BigQuery have
+ * no common regex function; ids are checked for presence and length). Text files
+ * (CSV/NDJSON) are validated in-process by the full validator before staging.
+ */
+import { COLUMN_NAMES, type ColumnName, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
+import { TRANSACTION_ID_MAX_LENGTH } from '../../shared/schema/index.ts';
+import type { Params } from '../../warehouse/index.ts';
+
+interface Check {
+  field: ColumnName;
+  /** True when the value is invalid (never NULL). */
+  fails: string;
+  reason: string;
+}
+
+/** A SQL string literal safe in both dialects (only letters, digits, spaces, & and -). */
+function literal(value: string): string {
+  if (!/^[A-Za-z0-9 &_.-]*$/.test(value)) throw new Error(`domain value ${JSON.stringify(value)} cannot be inlined`);
+  return `'${value}'`;
+}
+
+function checks(domains: SalesDomains): Check[] {
+  const oneOf = (values: readonly string[]) => values.map(literal).join(', ');
+  return [
+    {
+      field: 'transaction_id',
+      fails: `(transaction_id IS NULL OR LENGTH(transaction_id) = 0 OR LENGTH(transaction_id) > ${TRANSACTION_ID_MAX_LENGTH})`,
+      reason: `is missing, empty or longer than ${TRANSACTION_ID_MAX_LENGTH} characters`,
+    },
+    { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
+    {
+      field: 'transaction_date',
+      fails:
+        "(transaction_date IS NULL OR transaction_date < DATE '1900-01-01' OR transaction_date > DATE '2999-12-31')",
+      reason: 'is missing or outside 1900-01-01..2999-12-31',
+    },
+    {
+      field: 'sale_amount',
+      fails: '(sale_amount IS NULL OR sale_amount <= 0)',
+      reason: 'is missing or not greater than 0',
+    },
+    {
+      field: 'product_category',
+      fails: `(product_category IS NULL OR product_category NOT IN (${oneOf(domains.categories)}))`,
+      reason: `is missing or not one of: ${domains.categories.join(', ')}`,
+    },
+    {
+      field: 'sales_region',
+      fails: `(sales_region IS NULL OR sales_region NOT IN (${oneOf(domains.regions)}))`,
+      reason: `is missing or not one of: ${domains.regions.join(', ')}`,
+    },
+  ];
+}
+
+/** TRUE for rows every check accepts. */
+export function validPredicate(domains: SalesDomains = DEFAULT_DOMAINS): string {
+  return `NOT (${checks(domains)
+    .map((c) => c.fails)
+    .join(' OR ')})`;
+}
+
+/** `field: reason; …` for the checks a row fails ('' for a valid row). */
+export function reasonsExpression(domains: SalesDomains = DEFAULT_DOMAINS): string {
+  const parts = checks(domains).map((c) => `CASE WHEN ${c.fails} THEN '${c.field}: ${c.reason}; ' ELSE '' END`);
+  return `RTRIM(CONCAT(${parts.join(', ')}), '; ')`;
+}
+
+/** The row as a CSV-like line for quarantine's raw_row (empty for NULLs). */
+export function rawRowExpression(): string {
+  const cols = COLUMN_NAMES.map((c) => `COALESCE(CAST(${c} AS STRING), '')`);
+  return `CONCAT(${cols.join(", ',', ")})`;
+}
+
+/**
+ * SELECT over a staging table with partition values filled in (hive folders
+ * carry columns the files lack), as a subquery usable in FROM. The values are
+ * bound parameters `@part_<column>`.
+ */
+export function filledStaging(
+  stagingRef: string,
+  partitionValues: Partial<Record<ColumnName, string>>,
+): { sql: string; params: Params } {
+  const params: Record<string, Params[string]> = {};
+  const cols = COLUMN_NAMES.map((c) => {
+    const v = partitionValues[c];
+    if (v === undefined) return c;
+    params[`part_${c}`] = v;
+    const value =
+      c === 'transaction_date'
+        ? `CAST(@part_${c} AS DATE)`
+        : c === 'customer_id'
+          ? `CAST(@part_${c} AS INT64)`
+          : `@part_${c}`;
+    return `COALESCE(${c}, ${value}) AS ${c}`;
+  });
+  return { sql: `(SELECT ${cols.join(', ')}, _line, _seq FROM ${stagingRef})`, params };
+}
