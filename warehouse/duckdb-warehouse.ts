@@ -32,6 +32,7 @@ import type {
   Params,
   QueryOptions,
   QueryResult,
+  Row,
   RowError,
   RunResult,
   Warehouse,
@@ -131,34 +132,44 @@ export class DuckDBWarehouse implements Warehouse {
 
   async *queryPages(sql: string, opts: QueryOptions = {}): AsyncIterable<QueryResult> {
     const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-    // Materialize under the lock (a streaming result would hold the connection across yields).
-    const pages = await this.serial(async () => {
-      try {
-        const { sql: text, bindings } = this.prepare(sql, opts.params);
-        const { last } = await runScript(this.conn, text, bindings);
-        const fields = resultFields(last);
-        const rows: QueryResult['rows'] = [];
-        for await (const chunk of last.yieldRowsJson()) {
-          for (const values of chunk) {
-            const row: QueryResult['rows'][number] = {};
-            fields.forEach((f, i) => {
-              row[f.name] = normalizeDuckdbCell(f.type, values[i]);
-            });
-            rows.push(row);
+    // Stream DuckDB's result chunk by chunk; the connection stays ours until the
+    // caller has read every page (or stopped early, which runs `finally`).
+    const release = await this.acquire();
+    try {
+      const { sql: text, bindings } = this.prepare(sql, opts.params);
+      const { last } = await runScript(this.conn, text, bindings, { stream: true });
+      const fields = resultFields(last);
+      let rows: Row[] = [];
+      let pages = 0;
+      for await (const chunk of last.yieldRowsJson()) {
+        for (const values of chunk) {
+          const row: Row = {};
+          for (let i = 0; i < fields.length; i++) row[fields[i].name] = normalizeDuckdbCell(fields[i].type, values[i]);
+          rows.push(row);
+          if (rows.length === pageSize) {
+            pages++;
+            yield { fields, rows };
+            rows = [];
           }
         }
-        return { fields, rows };
-      } catch (err) {
-        throw this.wrap(err, sql);
       }
+      if (rows.length > 0 || pages === 0) yield { fields, rows };
+    } catch (err) {
+      throw this.wrap(err, sql);
+    } finally {
+      release();
+    }
+  }
+
+  /** Hold the connection until the returned function is called. */
+  private acquire(): Promise<() => void> {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
     });
-    if (pages.rows.length === 0) {
-      yield { fields: pages.fields, rows: [] };
-      return;
-    }
-    for (let i = 0; i < pages.rows.length; i += pageSize) {
-      yield { fields: pages.fields, rows: pages.rows.slice(i, i + pageSize) };
-    }
+    const previous = this.queue;
+    this.queue = previous.then(() => held);
+    return previous.then(() => release);
   }
 
   run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {

@@ -154,6 +154,12 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       }
       expect(pages).toEqual([1000, 1000, 500]);
       expect(seen.size).toBe(2500);
+      // Stopping early releases the warehouse for the next statement.
+      for await (const page of w.queryPages('SELECT transaction_id FROM silver_sales', { pageSize: 10 })) {
+        expect(page.rows).toHaveLength(10);
+        break;
+      }
+      expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-17-%' })).toBe(2500);
     });
 
     it('MERGE from staging into silver de-duplicates on transaction_id, and re-running adds nothing', async () => {
