@@ -42,6 +42,14 @@ export interface GcsStoreOptions {
 /** Below this, one multipart request beats a resumable session's two round trips. */
 export const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024;
 
+/**
+ * Resumable uploads go in chunks of this size (a multiple of 256 KiB). The client
+ * keeps the chunk in flight in memory, so after a dropped connection it resends
+ * exactly what the server lacks; in one-request mode it can only give up
+ * ("offset is lower than the number of bytes written").
+ */
+export const RESUMABLE_CHUNK_SIZE = 8 * 1024 * 1024;
+
 /** A Storage client configured the project's way (fast CRC32C, endpoint/env, project id). */
 export function createStorageClient(
   opts: { apiEndpoint?: string; projectId?: string; retryOptions?: RetryOptions } = {},
@@ -96,6 +104,7 @@ export class GcsStore implements ObjectStore {
       const [file] = await this.bucket.upload(localPath, {
         destination: name,
         resumable: size >= this.resumableThreshold,
+        ...(size >= this.resumableThreshold ? { chunkSize: RESUMABLE_CHUNK_SIZE } : {}),
         validation: 'crc32c',
         ...this.writeOptions(name, opts),
         ...(opts.onProgress
@@ -115,6 +124,7 @@ export class GcsStore implements ObjectStore {
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       await file.save(Buffer.from(data as Uint8Array), {
         resumable: size >= this.resumableThreshold,
+        ...(size >= this.resumableThreshold ? { chunkSize: RESUMABLE_CHUNK_SIZE } : {}),
         validation: 'crc32c',
         ...this.writeOptions(name, opts),
       });
@@ -131,6 +141,7 @@ export class GcsStore implements ObjectStore {
       // Unknown length: a resumable session, so a dropped connection resumes instead of restarting.
       const writable = file.createWriteStream({
         resumable: true,
+        chunkSize: RESUMABLE_CHUNK_SIZE,
         validation: 'crc32c',
         ...this.writeOptions(name, opts),
       });
@@ -242,10 +253,7 @@ export class GcsStore implements ObjectStore {
       throw toStorageError(err, where);
     }
     if (opts.create === false) {
-      throw new NotFoundError(
-        `bucket gs://${this.location.bucket} does not exist (and --no-create-bucket was given)`,
-        where,
-      );
+      throw new NotFoundError('bucket does not exist (and creating it was not allowed: --no-create-bucket)', where);
     }
     try {
       await this.storage.createBucket(this.location.bucket, {

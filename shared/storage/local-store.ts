@@ -221,7 +221,8 @@ export class LocalStore implements ObjectStore {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toStorageError(err, { object: root, step: 'mkdir' });
     }
-    if (opts.create === false) throw new NotFoundError(`folder ${root} does not exist`, { object: root });
+    if (opts.create === false)
+      throw new NotFoundError('folder does not exist (and creating it was not allowed)', { object: root });
     try {
       await mkdir(root, { recursive: true });
     } catch (err) {

@@ -50,7 +50,7 @@ export function validateBucketName(bucket: string, where = bucket): void {
               : /^\d+\.\d+\.\d+\.\d+$/.test(bucket)
                 ? 'must not look like an IP address'
                 : undefined;
-  if (why) throw new UsageError(`invalid bucket name "${bucket}" in ${where}: a bucket name ${why}`, { object: where });
+  if (why) throw new UsageError(`invalid bucket name "${bucket}": a bucket name ${why}`, { object: where });
 }
 
 export function normalizePrefix(prefix: string): string {

@@ -43,6 +43,10 @@ export function isTransient(err: unknown): boolean {
   if (typeof e?.code === 'string' && TRANSIENT_NETWORK.has(e.code)) return true;
   if (typeof e?.message === 'string' && /socket hang up|network|ECONNRESET|premature close/i.test(e.message))
     return true;
+  // The client's resumable session lost track of what the server holds; a fresh upload fixes it.
+  if (typeof e?.message === 'string' && /Initiate a new upload/.test(e.message)) return true;
+  // The client's own retries ran out on a retryable status: still transient, a later attempt may pass.
+  if (typeof e?.message === 'string' && /^Retry (limit|total time limit) exceeded/.test(e.message)) return true;
   return e?.cause !== undefined && e.cause !== err ? isTransient(e.cause) : false;
 }
 

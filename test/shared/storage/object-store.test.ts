@@ -61,7 +61,7 @@ describe.each(kinds)('object store on a %s', (_name, make) => {
     await store.putStream('c.parquet', Readable.from([bytes.subarray(0, 1000), bytes.subarray(1000)]));
 
     expect(await store.getBuffer('a/one.csv')).toEqual(data);
-    expect(await store.getBuffer('c.parquet')).toEqual(bytes);
+    expect((await store.getBuffer('c.parquet')).equals(bytes)).toBe(true);
     const stat = await store.stat('a/b/two.bin');
     expect(stat).toMatchObject({ key: 'a/b/two.bin', size: 300_000, md5Hash: md5(bytes), crc32c: crc32cOf(bytes) });
     expect(stat?.generation).toMatch(/^\d+$/);
@@ -130,7 +130,11 @@ describe('locations', () => {
 describe('gs:// failures', () => {
   it('a bucket that does not exist is a clear error unless creation is allowed', async () => {
     const store = openStore('gs://nope-missing-bucket/x', { apiEndpoint: server.url });
-    await expect(store.ensureBucket({ create: false })).rejects.toThrow(/gs:\/\/nope-missing-bucket does not exist/);
+    await expect(store.ensureBucket({ create: false })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/bucket does not exist/),
+      context: { object: 'gs://nope-missing-bucket' },
+    });
     expect(await store.ensureBucket({ location: 'EU' })).toEqual({ created: true });
     const bucket = server.state.bucket('nope-missing-bucket');
     expect(bucket).toMatchObject({
@@ -149,6 +153,21 @@ describe('gs:// failures', () => {
     const err = await store.stat('k').catch((e) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect(String(err.message)).toContain('gs://some-bucket/x/k');
+  });
+
+  it('honours STORAGE_EMULATOR_HOST (bare /b/… paths) without credentials', async () => {
+    const saved = process.env.STORAGE_EMULATOR_HOST;
+    process.env.STORAGE_EMULATOR_HOST = server.url;
+    try {
+      const store = openStore('gs://via-env/x');
+      expect(await store.ensureBucket()).toEqual({ created: true });
+      await store.putBuffer('k', 'v');
+      expect(server.readObject('via-env', 'x/k')?.toString()).toBe('v');
+      expect((await store.list()).objects.map((o) => o.key)).toEqual(['k']);
+    } finally {
+      if (saved === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+      else process.env.STORAGE_EMULATOR_HOST = saved;
+    }
   });
 
   it('checksums of local bytes match what the server computed', async () => {

@@ -24,6 +24,8 @@ export interface GcsFaults {
   resetMidUpload?: number;
   /** Share (0..1) of uploads that commit the object but lose the response (connection reset). */
   lostResponse?: number;
+  /** Uploads of matching object names always fail with this status (e.g. 403 terminal, 503 transient). */
+  failObjects?: { match: RegExp; status: number }[];
   /** Which requests the 503/429 faults hit (default all). */
   target?: 'all' | 'uploads';
   /** PRNG seed, so a failing run can be replayed. */
@@ -182,6 +184,12 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     const method = req.method ?? 'GET';
     const uploadType = q.get('uploadType') ?? (q.has('upload_id') ? 'resumable' : 'media');
     const preconditions = preconditionsFrom(q);
+    const forced = faults.failObjects?.find((f) => f.match.test(q.get('name') ?? ''));
+    if (forced && !q.has('upload_id')) {
+      await readBody(req);
+      const reason = forced.status === 403 ? 'forbidden' : forced.status >= 500 ? 'backendError' : 'invalid';
+      throw new GcsApiError(forced.status, reason, `Upload of ${q.get('name')} refused (injected ${forced.status})`);
+    }
 
     if (uploadType === 'resumable' && q.has('upload_id')) {
       if (method === 'DELETE') {

@@ -1,0 +1,126 @@
+/** `salesflow upload SRC DEST`: flags → upload() → progress, summary, exit code. */
+import type { CommandModule } from 'yargs';
+import { EXIT_FAILURE, UsageError } from '../shared/errors.ts';
+import { log } from '../shared/log.ts';
+import { createProgress, type Progress } from '../shared/progress.ts';
+import { formatSummary } from './report.ts';
+import { describeFailure, upload } from './upload.ts';
+
+const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'] as const;
+
+interface UploadArgs {
+  src: string;
+  dest: string;
+  workers: number;
+  prefix?: string;
+  'create-bucket': boolean;
+  location: string;
+  'dry-run': boolean;
+  force: boolean;
+  'storage-class'?: (typeof STORAGE_CLASSES)[number];
+  'api-endpoint'?: string;
+  verbose?: boolean;
+}
+
+export const uploadCommand: CommandModule<object, UploadArgs> = {
+  command: 'upload <src> <dest>',
+  describe:
+    'Upload a file or folder to gs://bucket/prefix or a local bucket folder (concurrent, verified, re-runnable)',
+  builder: (y) =>
+    y
+      .positional('src', { type: 'string', demandOption: true, describe: 'File or folder (e.g. the Parquet lake)' })
+      .positional('dest', {
+        type: 'string',
+        demandOption: true,
+        describe: 'gs://bucket/prefix, or a local folder standing in for a bucket',
+      })
+      .option('workers', { alias: 'w', type: 'number', default: 8, describe: 'Files uploading at once (1-256)' })
+      .option('prefix', { type: 'string', describe: 'Extra object prefix under DEST' })
+      .option('create-bucket', {
+        type: 'boolean',
+        default: true,
+        describe:
+          'Create a missing bucket (uniform access, public access prevention enforced); --no-create-bucket to refuse',
+      })
+      .option('location', {
+        type: 'string',
+        default: 'US',
+        describe: 'Location for a bucket this creates (US, EU, europe-west1…)',
+      })
+      .option('storage-class', {
+        choices: STORAGE_CLASSES,
+        describe: 'Storage class for new objects (and a new bucket)',
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Show what would be uploaded or skipped; change nothing',
+      })
+      .option('force', {
+        alias: 'f',
+        type: 'boolean',
+        default: false,
+        describe: 'Re-upload even objects that already match',
+      })
+      .option('api-endpoint', {
+        type: 'string',
+        describe: 'GCS endpoint (e.g. http://127.0.0.1:4443 for the test server); STORAGE_EMULATOR_HOST works too',
+      })
+      .check((a) => {
+        if (!Number.isInteger(a.workers) || a.workers < 1 || a.workers > 256) {
+          throw new UsageError(`--workers must be an integer from 1 to 256, got ${a.workers}`);
+        }
+        return true;
+      })
+      .example('salesflow upload data/lake gs://my-bucket/lake -w 8', 'Upload the Parquet lake, 8 files at a time')
+      .example(
+        'salesflow upload data/lake gs://my-bucket/lake',
+        'Run again: unchanged files are skipped (size + checksum)',
+      )
+      .example(
+        'salesflow upload data/sales.csv gs://my-bucket --prefix raw/2026-11-22 --location EU',
+        'One file, new EU bucket',
+      )
+      .example('salesflow upload data/lake /srv/bucket/lake', 'A local folder as the bucket (atomic per file)')
+      .example(
+        'STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 salesflow upload data/lake gs://demo/lake',
+        'Against the test server (npm run gcs-server)',
+      )
+      .epilogue(
+        'Objects keep their relative paths (prefix/sales_region=North/part-00000.parquet). _SUCCESS and ' +
+          '_manifest.json go up last, and only if every other file landed. Exit 1 if any file failed; each ' +
+          'failure is named with its reason (transient after retries, or terminal).',
+      ),
+  handler: async (args) => {
+    let progress: Progress | undefined;
+    const summary = await upload({
+      src: args.src,
+      dest: args.dest,
+      workers: args.workers,
+      prefix: args.prefix,
+      createBucket: args['create-bucket'],
+      location: args.location,
+      storageClass: args['storage-class'],
+      dryRun: args['dry-run'],
+      force: args.force,
+      store: args['api-endpoint'] ? { apiEndpoint: args['api-endpoint'] } : {},
+      onPlan: (files) => {
+        progress = createProgress({
+          label: args['dry-run'] ? 'checking' : 'upload',
+          total: files.length,
+          unit: 'files',
+          enabled: process.stderr.isTTY === true || args.verbose === true,
+        });
+      },
+      onBytes: (delta) => progress?.add(0, delta),
+      onFile: (r) => {
+        progress?.add(1, 0);
+        if (r.status === 'failed') log.warn(describeFailure(r));
+        else log.debug(`${r.status} ${r.uri}`);
+      },
+    });
+    progress?.finish();
+    process.stdout.write(`${formatSummary(summary, args.src)}\n`);
+    if (summary.failed > 0) process.exitCode = EXIT_FAILURE;
+  },
+};
