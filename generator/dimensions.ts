@@ -8,7 +8,6 @@
  */
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { base, en, Faker } from '@faker-js/faker';
 import { homeRegionOf } from './customers.ts';
 import { amountAtQuantile, buildSalesModel } from './model.ts';
 import type { ResolvedGenOptions } from './options.ts';
@@ -37,6 +36,8 @@ export async function writeDimensions(
   productsPath: string,
 ): Promise<{ customerRows: number; productRows: number }> {
   const model = buildSalesModel(o);
+  // Loaded on demand: faker's module graph costs ~40 MB of RSS that plain `gen` never needs.
+  const { base, en, Faker } = await import('@faker-js/faker');
   const faker = new Faker({ locale: [en, base], seed: o.seed });
   const pool = (make: () => string) => Array.from({ length: POOL_SIZE }, make);
   const firstNames = pool(() => faker.person.firstName());
