@@ -59,3 +59,5 @@ export {
   slidingWindows,
 } from './windows.ts';
 export { collect, TestStream } from './testing.ts';
+export type { MapInWorkersOptions } from './transforms/map_in_workers.ts';
+export { mapInWorkers } from './transforms/map_in_workers.ts';

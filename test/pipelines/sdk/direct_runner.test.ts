@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { useTempDir } from '../../util/tmp.ts';
 import {
   collect,
+  create,
   DirectRunner,
   fixedWindows,
   groupBy,
+  mapInWorkers,
   Pipeline,
   readFrom,
   type SourceBatch,
@@ -240,5 +242,52 @@ describe('DirectRunner: progress', () => {
       .run(p)
       .waitUntilFinish();
     expect(lines.at(-1)).toMatch(/^load 5 el /);
+  });
+});
+
+describe('mapInWorkers', () => {
+  const heavy = new URL('./fixtures/heavy.ts', import.meta.url);
+
+  it('maps in worker threads: same results as in-process, in input order, timestamps kept', async () => {
+    const { score } = await import('./fixtures/heavy.ts');
+    const sales = Array.from({ length: 1000 }, (_, i) => ({ id: i, cents: (i * 37) % 1000 }));
+    const p = new Pipeline();
+    const out = collect(
+      p
+        .apply(readFrom(boundedSource('Sales', () => [{ values: sales, timestamps: sales.map((s) => T0 + s.id) }])))
+        .apply(
+          mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(heavy, {
+            exportName: 'score',
+            batchSize: 64,
+          }),
+        )
+        .parDo<[number, number, number]>({
+          process(r, ctx) {
+            ctx.output([r.id, ctx.timestamp - T0, r.score]);
+          },
+        }),
+    );
+    const inProcess = collect(
+      p.apply(readFrom(boundedSource('Again', () => [{ values: sales }]))).map(score),
+      'InProcess',
+    );
+    const result = new DirectRunner({ maxBundleSize: 300 }).run(p);
+    await result.waitUntilFinish();
+    expect(inProcess).toHaveLength(1000);
+    expect(out).toEqual(inProcess.map((r) => [r.id, r.id, r.score]));
+  });
+
+  it('a throwing function fails the step, naming the element', async () => {
+    const p = new Pipeline();
+    p.apply(create([1, 7, 3])).apply(mapInWorkers<number, number>(heavy, { exportName: 'failOnSeven', workers: 1 }));
+    await expect(new DirectRunner().run(p).waitUntilFinish()).rejects.toThrow(
+      /step "MapInWorkers\(failOnSeven\)\.finishBundle" failed: seven is not allowed \(element 7\)/,
+    );
+  });
+
+  it('an unknown export is a clear setup error', async () => {
+    const p = new Pipeline();
+    p.apply(create([1])).apply(mapInWorkers<number, number>(heavy, { exportName: 'nope', workers: 1 }));
+    await expect(new DirectRunner().run(p).waitUntilFinish()).rejects.toThrow(/has no function export "nope"/);
   });
 });
