@@ -7,9 +7,22 @@
  *
  *   node bench/sdk.bench.ts            # 10M elements, BENCH_RUNS (default 3) alternated runs
  *   SDK_BENCH_N=1000000 node bench/sdk.bench.ts
+ *
+ * A second suite shows where the second core pays: a CPU-heavy element function
+ * (~2000 multiply-mods per element) in-process (map) vs mapInWorkers with 2 workers.
  */
 import { type CandidateResult, median, report } from './util/measure.ts';
-import { boundedSource, DirectRunner, groupBy, Pipeline, readFrom, sum, writeTo } from '../pipelines/sdk/index.ts';
+import {
+  boundedSource,
+  DirectRunner,
+  groupBy,
+  mapInWorkers,
+  Pipeline,
+  readFrom,
+  sum,
+  writeTo,
+} from '../pipelines/sdk/index.ts';
+import { score } from '../test/pipelines/sdk/fixtures/heavy.ts';
 
 interface Sale {
   id: number;
@@ -127,3 +140,69 @@ await report(`sdk-${N}`, results, [
   'Peak RSS is the whole process high-water mark so far (in-process bench), not per candidate.',
   'Targets: sdk/hand ratio <= 3, sdk >= 2 M elements/s.',
 ]);
+
+// --- where a worker pool pays: a CPU-heavy element function ---------------------------------
+
+const HEAVY_N = Number(process.env.SDK_BENCH_HEAVY_N ?? 200_000);
+const heavyPool = pool.slice(0, Math.min(HEAVY_N, POOL)).map((s) => ({ id: s.id, cents: s.cents }));
+
+async function heavy(workers: number): Promise<number> {
+  let checksum = 0;
+  const p = new Pipeline();
+  const read = p.apply(
+    readFrom(
+      boundedSource<{ id: number; cents: number }>('Heavy', function* () {
+        for (let i = 0; i < heavyPool.length; i += BATCH) yield { values: heavyPool.slice(i, i + BATCH) };
+      }),
+    ),
+  );
+  const scored =
+    workers === 0
+      ? read.map(score)
+      : read.apply(
+          mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
+            new URL('../test/pipelines/sdk/fixtures/heavy.ts', import.meta.url),
+            { exportName: 'score', workers },
+          ),
+        );
+  scored.parDo({
+    process(r) {
+      checksum = (checksum + r.score) % 1_000_000_007;
+    },
+  });
+  await new DirectRunner().run(p).waitUntilFinish();
+  return checksum;
+}
+
+const heavyCandidates = [
+  { name: 'map (1 thread)', run: () => heavy(0) },
+  { name: 'mapInWorkers (2 workers)', run: () => heavy(2) },
+];
+const heavySamples = new Map<string, { seconds: number; rssMB: number }[]>(heavyCandidates.map((c) => [c.name, []]));
+let heavyRef: number | undefined;
+for (let i = 0; i < RUNS; i++) {
+  for (const c of heavyCandidates) {
+    const start = performance.now();
+    const checksum = await c.run();
+    const seconds = (performance.now() - start) / 1000;
+    heavyRef ??= checksum;
+    if (checksum !== heavyRef) throw new Error(`${c.name} computed a different checksum`);
+    heavySamples.get(c.name)?.push({ seconds, rssMB: process.resourceUsage().maxRSS / 1024 });
+    process.stderr.write(`  sdk-heavy: ${c.name} run ${i + 1}/${RUNS}: ${seconds.toFixed(2)} s\n`);
+  }
+}
+await report(
+  `sdk-heavy-${HEAVY_N}`,
+  heavyCandidates.map((c) => {
+    const ss = heavySamples.get(c.name) ?? [];
+    const secs = median(ss.map((s) => s.seconds));
+    return {
+      name: c.name,
+      samples: ss.map((s) => ({ seconds: s.seconds, peakRssMB: s.rssMB, extra: {} })),
+      medianSeconds: secs,
+      medianPeakRssMB: median(ss.map((s) => s.rssMB)),
+      extra: { 'k elements/s': HEAVY_N / secs / 1e3 },
+    };
+  }),
+  [`${HEAVY_N} elements, CPU-heavy function (~2000 multiply-mods each), in-process, median of ${RUNS}.`],
+);
