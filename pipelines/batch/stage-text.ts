@@ -27,6 +27,9 @@ export interface StagedText {
   rejected: number;
 }
 
+/** Quarantine keeps the start of an absurdly long row, not megabytes of it. */
+const MAX_RAW_CHARS = 64 * 1024;
+
 /** `seq`: the valid row's position in the file, so "first row wins" among duplicate ids is deterministic. */
 type Verdict = { ok: true; record: SalesRecord; seq: number } | { ok: false; reject: RejectedRow };
 
@@ -117,7 +120,7 @@ export async function stageTextFile(
     _seq: v.seq,
   }));
   const rejectSink = ndjsonSink<RejectedRow>('StageRejects', rejectsPath, (r) => ({
-    raw_row: r.raw,
+    raw_row: r.raw.length > MAX_RAW_CHARS ? `${r.raw.slice(0, MAX_RAW_CHARS)}… (${r.raw.length} characters)` : r.raw,
     _line: r.line,
     reasons: r.reason,
   }));

@@ -1,0 +1,102 @@
+/** `salesflow pipeline batch`: flags → runBatch, once or on an interval, with a per-file report. */
+import type { CommandModule } from 'yargs';
+import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { log } from '../../shared/log.ts';
+import { formatBatchReport } from './report.ts';
+import { DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
+import { parseInterval } from './watch-interval.ts';
+
+interface Args {
+  source: string;
+  once?: boolean;
+  watch?: string;
+  warehouse?: string;
+  archive?: string;
+  'delete-source'?: boolean;
+  rejected?: string;
+  'max-error-rate': number;
+  verbose?: boolean;
+}
+
+export const batchCommand: CommandModule<object, Args> = {
+  command: 'batch',
+  describe: 'Load landing files into the warehouse: validate, de-duplicate, quarantine, log, archive',
+  builder: (y) =>
+    y
+      .option('source', {
+        alias: 's',
+        type: 'string',
+        demandOption: true,
+        describe: 'Landing area: gs://bucket/prefix or a folder (CSV, NDJSON, Parquet; .gz too)',
+      })
+      .option('once', { type: 'boolean', describe: 'Process what is there and exit (the default)' })
+      .option('watch', { type: 'string', describe: 'Keep running, looking for new files every INTERVAL (60s, 5m)' })
+      .option('warehouse', {
+        alias: 'w',
+        type: 'string',
+        describe: 'duckdb:PATH (default .salesflow/warehouse.duckdb) or bigquery:PROJECT.DATASET',
+      })
+      .option('archive', { type: 'string', describe: 'Move loaded files here (gs://… or a folder), after the commit' })
+      .option('delete-source', { type: 'boolean', describe: 'Delete loaded files after the commit instead' })
+      .option('rejected', {
+        type: 'string',
+        describe: 'Where rejected files go (default: rejected/ next to the landing area)',
+      })
+      .option('max-error-rate', {
+        type: 'number',
+        default: DEFAULT_MAX_ERROR_RATE,
+        describe: 'Largest share of invalid rows a file may have and still load (0..1)',
+      })
+      .conflicts('once', 'watch')
+      .conflicts('archive', 'delete-source')
+      .check((a) => {
+        const rate = a['max-error-rate'];
+        if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
+        if (a.watch !== undefined) parseInterval(a.watch);
+        return true;
+      })
+      .example('salesflow pipeline batch -s data/landing --archive data/archive', 'local folder → local DuckDB')
+      .example(
+        'salesflow pipeline batch -s gs://my-bucket/landing -w bigquery:my-project.sales --archive gs://my-bucket/archive',
+        'GCS → BigQuery (Parquet is validated inside BigQuery)',
+      )
+      .example('salesflow pipeline batch -s data/landing --watch 60s --delete-source', 'poll every minute')
+      .epilogue(
+        'Each file is loaded whole or not at all: valid rows go to bronze_sales and (new transaction_ids only) ' +
+          'silver_sales, invalid rows to quarantine_sales with file, line and reasons, and a load_log row is written ' +
+          'in the same transaction. A file is archived/deleted only after that commit; a file with a bad layout or ' +
+          'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
+          'again. Exit 3 when any file was rejected.',
+      ),
+  handler: async (args) => {
+    const run = async () => {
+      const summary = await runBatch({
+        source: args.source,
+        warehouse: args.warehouse,
+        archive: args.archive,
+        deleteSource: args['delete-source'],
+        rejected: args.rejected,
+        maxErrorRate: args['max-error-rate'],
+        progress: args.verbose ? true : undefined,
+        onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
+      });
+      process.stdout.write(`${formatBatchReport(summary)}\n`);
+      if (!summary.ok) process.exitCode = EXIT_PARTIAL;
+    };
+    if (args.watch === undefined) return run();
+    const interval = parseInterval(args.watch);
+    let stopping = false;
+    const stop = () => {
+      stopping = true;
+      log.info('stopping after the current pass');
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    while (!stopping) {
+      await run();
+      const until = Date.now() + interval;
+      while (!stopping && Date.now() < until)
+        await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+    }
+  },
+};
