@@ -11,8 +11,14 @@ export interface GroupTotals {
   keys: string[];
   count: bigint;
   sum: bigint;
-  min: bigint;
-  max: bigint;
+  /** Only when a min/max metric was asked for (SQL engines skip the work otherwise). */
+  min?: bigint;
+  max?: bigint;
+}
+
+/** Does the query need per-group minimum and maximum? */
+export function needsMinMax(q: AggregateQuery): boolean {
+  return q.metrics.includes('min') || q.metrics.includes('max');
 }
 
 /** Merges partial totals of the same group (from several files, workers or row groups). */
@@ -28,8 +34,8 @@ export class GroupMerger {
     }
     cur.count += g.count;
     cur.sum += g.sum;
-    if (g.min < cur.min) cur.min = g.min;
-    if (g.max > cur.max) cur.max = g.max;
+    if (g.min !== undefined && (cur.min === undefined || g.min < cur.min)) cur.min = g.min;
+    if (g.max !== undefined && (cur.max === undefined || g.max > cur.max)) cur.max = g.max;
   }
 
   result(): GroupTotals[] {
@@ -42,6 +48,11 @@ export interface Report {
   title: string;
   columns: string[];
   rows: (string | number)[][];
+}
+
+function need(v: bigint | undefined): bigint {
+  if (v === undefined) throw new Error('engine returned no min/max for a query that asked for one');
+  return v;
 }
 
 /** Numeric-aware comparison of group labels (customer ids sort as numbers). */
@@ -72,10 +83,10 @@ function compareMetric(metric: AggregateQuery['metrics'][number], a: GroupTotals
       d = a.count - b.count;
       break;
     case 'min':
-      d = a.min - b.min;
+      d = need(a.min) - need(b.min);
       break;
     case 'max':
-      d = a.max - b.max;
+      d = need(a.max) - need(b.max);
       break;
     case 'avg':
       d = a.sum * b.count - b.sum * a.count;
@@ -93,9 +104,9 @@ function metricCell(m: AggregateQuery['metrics'][number], g: GroupTotals): strin
     case 'count':
       return Number(g.count);
     case 'min':
-      return formatCents(g.min);
+      return formatCents(need(g.min));
     case 'max':
-      return formatCents(g.max);
+      return formatCents(need(g.max));
   }
 }
 

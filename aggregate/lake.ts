@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { InputError, UsageError } from '../shared/errors.ts';
+import { log } from '../shared/log.ts';
 import { parseIsoDate } from '../shared/dates.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/index.ts';
@@ -32,6 +33,10 @@ export function openLocalSource(path: string): LocalSource {
     if (/\.parquet$/i.test(path))
       return { kind: 'parquet', root: path, files: [{ path, partitions: {} }], partitionColumns: [] };
     throw new InputError(`source ${path} is neither a .parquet nor a .csv file`, { file: path, step: 'open source' });
+  }
+  // to-parquet writes _manifest.json, then _SUCCESS last: a manifest alone means an unfinished copy.
+  if (existsSync(join(path, '_manifest.json')) && !existsSync(join(path, '_SUCCESS'))) {
+    log.warn(`${path} has _manifest.json but no _SUCCESS: it may be an incomplete copy of a lake`);
   }
   const files: LakeFile[] = [];
   walk(path, path, files);
@@ -83,7 +88,11 @@ function partitionsOf(root: string, file: string): Partial<Record<ColumnName, st
       });
     }
     // Hive escapes special characters in folder names as %XX.
-    parts[key as ColumnName] = decodeURIComponent(seg.slice(eq + 1));
+    try {
+      parts[key as ColumnName] = decodeURIComponent(seg.slice(eq + 1));
+    } catch {
+      throw new InputError(`partition folder "${seg}" has a malformed %XX escape`, { file, step: 'open source' });
+    }
   }
   return parts;
 }

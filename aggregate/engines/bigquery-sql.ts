@@ -8,6 +8,7 @@
 import { UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
 import { columnSpec, type ColumnName } from '../../shared/schema/index.ts';
+import { needsMinMax } from '../groups.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 
 /** The alias a gs:// source is queried under (a query-scoped external table). */
@@ -103,15 +104,14 @@ export function bigqueryFilterSql(f: Filter): string {
   return `${col} ${f.op} ${literal(f.column, f.values[0])}`;
 }
 
-/** One SELECT returning k0…kn, n, s, lo, hi per group (amounts as exact decimal strings). */
+/** One SELECT returning k0…kn, n, s (and lo, hi for min/max) per group (amounts as exact decimal strings). */
 export function bigqueryQuerySql(q: AggregateQuery, from: string): string {
   const cols = [
     ...q.by.map((k, i) => `${bigqueryKeyExpr(k)} AS k${i}`),
     'COUNT(*) AS n',
     'CAST(SUM(sale_amount) AS STRING) AS s',
-    'CAST(MIN(sale_amount) AS STRING) AS lo',
-    'CAST(MAX(sale_amount) AS STRING) AS hi',
   ];
+  if (needsMinMax(q)) cols.push('CAST(MIN(sale_amount) AS STRING) AS lo', 'CAST(MAX(sale_amount) AS STRING) AS hi');
   const where = q.where.length > 0 ? `\nWHERE ${q.where.map(bigqueryFilterSql).join('\n  AND ')}` : '';
   return `SELECT ${cols.join(', ')}\nFROM ${from}${where}\nGROUP BY ${q.by.map((_, i) => i + 1).join(', ')}`;
 }

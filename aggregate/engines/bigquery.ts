@@ -76,7 +76,7 @@ async function runQuery(
     }),
     count: BigInt(String(r.n)),
     sum: decimalTextToCents(String(r.s)),
-    min: decimalTextToCents(String(r.lo)),
-    max: decimalTextToCents(String(r.hi)),
+    min: r.lo === undefined ? undefined : decimalTextToCents(String(r.lo)),
+    max: r.hi === undefined ? undefined : decimalTextToCents(String(r.hi)),
   }));
 }

@@ -6,6 +6,7 @@
  */
 import { formatCents } from '../../shared/money.ts';
 import { duckdbReadCsvColumns, duckdbType, columnSpec, type ColumnName } from '../../shared/schema/index.ts';
+import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 
@@ -67,13 +68,10 @@ export function duckdbFilterSql(f: Filter): string {
   return `${col} ${f.op === '!=' ? '<>' : f.op} ${literal(f.column, f.values[0])}`;
 }
 
-/** One SELECT returning k0…kn, n (count), s (sum), lo (min), hi (max) per group. */
+/** One SELECT returning k0…kn, n (count), s (sum) and, when asked for, lo (min), hi (max) per group. */
 export function duckdbQuerySql(q: AggregateQuery, from: string): string {
-  const keys = q.by.map((k, i) => `${duckdbKeyExpr(k)} AS k${i}`);
+  const cols = [...q.by.map((k, i) => `${duckdbKeyExpr(k)} AS k${i}`), 'COUNT(*) AS n', 'SUM(sale_amount) AS s'];
+  if (needsMinMax(q)) cols.push('MIN(sale_amount) AS lo', 'MAX(sale_amount) AS hi');
   const where = q.where.length > 0 ? `\nWHERE ${q.where.map(duckdbFilterSql).join('\n  AND ')}` : '';
-  const groupBy = q.by.map((_, i) => i + 1).join(', ');
-  return (
-    `SELECT ${[...keys, 'COUNT(*) AS n', 'SUM(sale_amount) AS s', 'MIN(sale_amount) AS lo', 'MAX(sale_amount) AS hi'].join(', ')}\n` +
-    `FROM ${from}${where}\nGROUP BY ${groupBy}`
-  );
+  return `SELECT ${cols.join(', ')}\nFROM ${from}${where}\nGROUP BY ${q.by.map((_, i) => i + 1).join(', ')}`;
 }

@@ -8,7 +8,7 @@ import { InputError, SalesflowError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/index.ts';
 import type { AggregateEngine } from '../engine.ts';
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
-import type { GroupTotals } from '../groups.ts';
+import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import { duckdbCsvFrom, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
@@ -57,12 +57,13 @@ async function runQuery(conn: DuckDBConnection, q: AggregateQuery, from: string,
     );
   }
   const nKeys = q.by.length;
+  const minMax = needsMinMax(q);
   return rows.map((r) => ({
     keys: r.slice(0, nKeys).map((v) => (v === null ? '' : String(v))),
     count: BigInt(r[nKeys] as bigint),
     sum: cents(r[nKeys + 1]),
-    min: cents(r[nKeys + 2]),
-    max: cents(r[nKeys + 3]),
+    min: minMax ? cents(r[nKeys + 2]) : undefined,
+    max: minMax ? cents(r[nKeys + 3]) : undefined,
   }));
 }
 

@@ -64,7 +64,6 @@ describe('salesflow aggregate', () => {
 
   it.each([
     [['--by', 'colour'], /unknown --by column "colour"; valid: .*sales_region \(region\)/],
-    [['--engine', 'spark'], /Choices: "duckdb", "arrow", "bigquery"/],
     [['--workers', '-1'], /--workers must be a whole number/],
   ])('exits 2 on invalid flags %j', async (flags, message) => {
     const r = await runSalesflow(['aggregate', lake, ...flags]);

@@ -63,8 +63,8 @@ export function oracleGroups(records: readonly SalesRecord[], q: AggregateQuery)
     else {
       g.count++;
       g.sum += c;
-      if (c < g.min) g.min = c;
-      if (c > g.max) g.max = c;
+      if (c < g.min!) g.min = c;
+      if (c > g.max!) g.max = c;
     }
   }
   return [...groups.values()];
