@@ -29,7 +29,7 @@ export async function writeSalesFiles(dir: string, name: string, rows: readonly 
   const ndjson = join(dir, `${name}.ndjson`);
   const parquet = join(dir, `${name}.parquet`);
   writeSalesCsv(csv, rows);
-  writeFileSync(ndjson, rows.map((r) => JSON.stringify(salesJson(r))).join('\n') + '\n');
+  writeFileSync(ndjson, `${rows.map((r) => JSON.stringify(salesJson(r))).join('\n')}\n`);
   // Parquet with the schema's logical types (DECIMAL(12,2), DATE, BIGINT), written by DuckDB.
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();

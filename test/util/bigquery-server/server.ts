@@ -422,7 +422,7 @@ export class BigQueryServer {
   private fieldsOf(datasetId: string, tableId: string): BqField[] {
     this.getDataset(datasetId);
     const meta = this.tables.get(key(datasetId, tableId));
-    if (!meta || meta.type !== 'TABLE') throw notFound(`Table ${this.projectId}:${datasetId}.${tableId}`);
+    if (meta?.type !== 'TABLE') throw notFound(`Table ${this.projectId}:${datasetId}.${tableId}`);
     return meta.schema?.fields ?? [];
   }
 
