@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { UsageError } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
-import { describeColumnNames } from '../shared/schema/index.ts';
+import { describeColumnNames } from '../shared/schema/columns.ts';
 import { ENGINES, type EngineName } from './engine.ts';
 import { FORMATS, type OutputFormat, renderReports } from './output.ts';
 import { buildQueries, DATE_PARTS, METRICS, type SortOrder } from './query.ts';

@@ -5,7 +5,7 @@
  * type system; this decides, in one place, what is acceptable.
  */
 import { InputError } from '../shared/errors.ts';
-import { type ColumnName, columnSpec } from '../shared/schema/index.ts';
+import { type ColumnName, columnSpec } from '../shared/schema/columns.ts';
 
 /** The physical shapes we can aggregate exactly. `decimal2` = any DECIMAL(p ≤ 18, 2). */
 export type ColumnKind = 'string' | 'int64' | 'date' | 'decimal2' | 'other';

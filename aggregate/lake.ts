@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
 import { parseIsoDate } from '../shared/dates.ts';
 import { parseCents } from '../shared/money.ts';
-import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/index.ts';
+import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/columns.ts';
 import type { Filter } from './query.ts';
 
 export interface LakeFile {

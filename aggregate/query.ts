@@ -6,7 +6,7 @@
 import { parseIsoDate } from '../shared/dates.ts';
 import { UsageError } from '../shared/errors.ts';
 import { parseCents } from '../shared/money.ts';
-import { type ColumnName, columnSpec, type LogicalType, resolveColumn } from '../shared/schema/index.ts';
+import { type ColumnName, columnSpec, type LogicalType, resolveColumn } from '../shared/schema/columns.ts';
 
 export const METRICS = ['sum', 'avg', 'count', 'min', 'max'] as const;
 export type Metric = (typeof METRICS)[number];

@@ -10,7 +10,7 @@ import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFrom
 import { ParquetFile } from 'parquet-wasm';
 import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';
-import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/index.ts';
+import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import type { GroupTotals } from '../groups.ts';
 import { partitionValueMatches } from '../lake.ts';

@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
-import { columnSpec, type ColumnName } from '../../shared/schema/index.ts';
+import { columnSpec, type ColumnName } from '../../shared/schema/columns.ts';
 import { needsMinMax } from '../groups.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 

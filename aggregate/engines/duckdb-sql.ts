@@ -5,7 +5,8 @@
  * and count (shared/money.ts averageCents).
  */
 import { formatCents } from '../../shared/money.ts';
-import { duckdbReadCsvColumns, duckdbType, columnSpec, type ColumnName } from '../../shared/schema/index.ts';
+import { type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
+import { duckdbReadCsvColumns, duckdbType } from '../../shared/schema/duckdb.ts';
 import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';

@@ -5,7 +5,7 @@
  */
 import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, SalesflowError } from '../../shared/errors.ts';
-import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/index.ts';
+import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/columns.ts';
 import type { AggregateEngine } from '../engine.ts';
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import { type GroupTotals, needsMinMax } from '../groups.ts';
