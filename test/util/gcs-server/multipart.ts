@@ -1,4 +1,8 @@
-/** Split a `multipart/related` body (GCS multipart uploads: JSON metadata part + media part). */
+/**
+ * Split a `multipart/related` body (GCS multipart uploads: JSON metadata part +
+ * media part). Tolerates what real clients send: CRLF (Node client) or bare LF
+ * line ends and a quoted or single-quoted boundary (gcloud's Python MIME writer).
+ */
 
 export interface Part {
   headers: Record<string, string>;
@@ -6,30 +10,34 @@ export interface Part {
 }
 
 export function parseMultipartRelated(contentType: string, body: Buffer): Part[] {
-  const m = /boundary="?([^";]+)"?/i.exec(contentType);
+  const m = /boundary=(?:"([^"]+)"|'([^']+)'|([^;\s]+))/i.exec(contentType);
   if (!m) throw new Error('multipart body without a boundary');
-  const delimiter = Buffer.from(`--${m[1]}`);
+  const delimiter = Buffer.from(`--${m[1] ?? m[2] ?? m[3]}`);
   const parts: Part[] = [];
   let pos = body.indexOf(delimiter);
   while (pos >= 0) {
     let start = pos + delimiter.length;
     // "--" right after a delimiter closes the body.
     if (body[start] === 0x2d && body[start + 1] === 0x2d) break;
-    if (body[start] === 0x0d && body[start + 1] === 0x0a) start += 2;
+    if (body[start] === 0x0d) start++;
+    if (body[start] === 0x0a) start++;
     const next = body.indexOf(delimiter, start);
     if (next < 0) break;
-    // The CRLF before the next delimiter belongs to the delimiter, not the part.
+    // The line break before the next delimiter belongs to the delimiter, not the part.
     let end = next;
-    if (body[end - 2] === 0x0d && body[end - 1] === 0x0a) end -= 2;
-    const headerEnd = body.indexOf('\r\n\r\n', start);
+    if (body[end - 1] === 0x0a) end--;
+    if (body[end - 1] === 0x0d) end--;
+    const crlf = body.indexOf('\r\n\r\n', start);
+    const lf = body.indexOf('\n\n', start);
+    const headerEnd = crlf >= 0 && (lf < 0 || crlf < lf) ? { at: crlf, len: 4 } : { at: lf, len: 2 };
     const headers: Record<string, string> = {};
     let bodyStart = start;
-    if (headerEnd >= 0 && headerEnd < end) {
-      for (const line of body.subarray(start, headerEnd).toString('latin1').split('\r\n')) {
+    if (headerEnd.at >= 0 && headerEnd.at < end) {
+      for (const line of body.subarray(start, headerEnd.at).toString('latin1').split(/\r?\n/)) {
         const colon = line.indexOf(':');
         if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
       }
-      bodyStart = headerEnd + 4;
+      bodyStart = headerEnd.at + headerEnd.len;
     }
     parts.push({ headers, body: body.subarray(bodyStart, end) });
     pos = next;

@@ -140,6 +140,17 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       }
       throw new GcsApiError(405, 'methodNotAllowed', `${method} not allowed on a bucket`);
     }
+    // gcloud storage asks for the layout before copying (hierarchical namespace or not).
+    if (segments[2] === 'storageLayout' && method === 'GET') {
+      const b = state.bucket(bucketName);
+      return sendJson(res, 200, {
+        kind: 'storage#storageLayout',
+        bucket: b.name,
+        location: b.location,
+        locationType: 'region',
+        hierarchicalNamespace: { enabled: false },
+      });
+    }
     if (segments[2] !== 'o') throw new GcsApiError(404, 'notFound', `Not found: ${url.pathname}`);
     const objectName = segments.slice(3).join('/');
     if (upload) return handleUpload(req, res, bucketName, q, base);
