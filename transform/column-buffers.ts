@@ -22,6 +22,8 @@ import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
 import { salesArrowSchema } from '../shared/schema/index.ts';
 
 const TWO_32 = 4294967296;
+/** Offsets, customer, day, cents, category, region. */
+const BYTES_PER_ROW = 4 + 8 + 4 + 16 + 4 + 4;
 
 export class ColumnBuffers {
   rows = 0;
@@ -46,8 +48,19 @@ export class ColumnBuffers {
   }
 
   /** Approximate bytes held, for the flush budget. */
+  /** Bytes allocated (capacity), whether used or not. */
   get byteSize(): number {
-    return this.idBytes.byteLength + this.capacity * (4 + 8 + 4 + 16 + 4 + 4);
+    return this.idBytes.byteLength + this.capacity * BYTES_PER_ROW;
+  }
+
+  /** Bytes holding rows, for the flush budget. */
+  get usedBytes(): number {
+    return this.idOffsets[this.rows] + this.rows * BYTES_PER_ROW;
+  }
+
+  /** Forget the rows but keep the arrays: refilling them makes no garbage. */
+  reset(): void {
+    this.rows = 0;
   }
 
   append(

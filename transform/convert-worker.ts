@@ -6,8 +6,9 @@
  *   out: ready · chunkDone {seq, lines, rows, rejects[]} · finished {files[]} · error {message, stack}
  */
 import { parentPort } from 'node:worker_threads';
+import { wasmMemory } from 'parquet-wasm';
 import { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';
-import { ChunkParser, type InputFormat, type RowSink } from './row-parser.ts';
+import { ChunkParser, type InputFormat } from './row-parser.ts';
 
 export interface WorkerInit extends PartitionWriterOptions {
   format: InputFormat;
@@ -29,7 +30,7 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'chunkDone'; seq: number; lines: number; rows: number; rejects: ChunkReject[] }
+  | { type: 'chunkDone'; seq: number; lines: number; rows: number; rejects: ChunkReject[]; buffer: ArrayBuffer }
   | { type: 'finished'; files: PartitionWriter['files'] }
   | { type: 'error'; message: string; stack?: string };
 
@@ -64,34 +65,39 @@ function handle(msg: WorkerRequest): void {
       if (init.failAfterChunks !== undefined && chunksDone >= init.failAfterChunks) {
         throw new Error('injected failure (failAfterChunks test hook)');
       }
-      const rejects: ChunkReject[] = [];
-      const w = writer;
-      const sink: RowSink = {
-        row: (b, s, e, cu, d, ce, ca, re) => w.row(b, s, e, cu, d, ce, ca, re),
-        reject: (line, raw, reason) => {
-          rejects.push({ line, raw, reason });
-        },
-      };
       const t0 = performance.now();
-      const stats = parser.parse(msg.bytes, sink);
+      const stats = parser.parse(msg.bytes, writer);
+      const rejects: ChunkReject[] = writer.rejects;
+      writer.rejects = [];
       const t1 = performance.now();
       writer.flushIfNeeded();
       timing.parse += t1 - t0;
       timing.flush += performance.now() - t1;
       chunksDone++;
-      port!.postMessage({
+      const buffer = msg.bytes.buffer as ArrayBuffer;
+      const done: WorkerReply = {
         type: 'chunkDone',
         seq: msg.seq,
         lines: stats.lines,
         rows: stats.rows,
         rejects,
-      } satisfies WorkerReply);
+        buffer,
+      };
+      port!.postMessage(done, [buffer]);
       return;
     }
     case 'finish':
       if (!writer) throw new Error('finish before init');
       writer.flushAll();
-      if (process.env.SALESFLOW_PROFILE) console.error('worker timing', JSON.stringify(timing));
+      // SALESFLOW_PROFILE=1: where a worker's time and memory went (for tuning, on stderr).
+      if (process.env.SALESFLOW_PROFILE) {
+        const mu = process.memoryUsage();
+        const mb = (n: number) => Math.round(n / 1048576);
+        process.stderr.write(
+          `to-parquet worker ${init?.writerId}: parse ${Math.round(timing.parse)} ms, encode ${Math.round(timing.flush)} ms; ` +
+            `heap ${mb(mu.heapTotal)} MB, external ${mb(mu.external)} MB, wasm ${mb(wasmMemory().buffer.byteLength)} MB\n`,
+        );
+      }
       port!.postMessage({ type: 'finished', files: writer.files } satisfies WorkerReply);
       return;
   }

@@ -30,6 +30,7 @@ import {
 } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
 import { formatOf, isGzip, resolveInputs } from './inputs.ts';
+import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import type { ManifestSource, ParquetManifest } from './manifest.ts';
 import type { CompressionName } from './parquet-encode.ts';
@@ -72,7 +73,7 @@ export interface ConvertProgress {
 export const DEFAULT_ROW_GROUP_SIZE = 131_072;
 export const MAX_REPORTED_REJECTS = 20;
 /** Buffered rows per worker before the biggest partition is written out (peak RSS ≈ 3–4× this per worker). */
-export const DEFAULT_MEMORY_BUDGET = 48 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 24 * 1024 * 1024;
 export const REJECTS_FILE = '_rejects/rejects.ndjson';
 
 /** Convert; returns the manifest written to OUTDIR/_manifest.json. */
@@ -115,6 +116,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   let bytesRead = 0;
 
   const onChunk = (r: ChunkResult) => {
+    pool_.give(r.buffer);
     pending.set(r.seq, r);
     for (let c = pending.get(nextSeq); c !== undefined; c = pending.get(nextSeq)) {
       pending.delete(nextSeq);
@@ -137,6 +139,9 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   };
 
   let pool: WorkerPool | undefined;
+  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  // Chunk buffers go to the workers and come back with their results.
+  const pool_ = new BufferPool(chunkBytes);
   // Workers start with the first data chunk, so a bad header or a missing file fails fast.
   const startPool = () =>
     WorkerPool.start(
@@ -162,16 +167,23 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       sources.push({ path: file, bytes: statSync(file).size, sha256: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
       let first = true;
-      const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-      const read = rawThenDecoded(file, hash, Math.min(chunkBytes, 1024 * 1024), (n) => {
-        bytesRead += n;
-      });
-      for await (const chunk of lineChunks(read, { chunkBytes, file })) {
+      const chunks = isGzip(file)
+        ? lineChunks(
+            rawThenDecoded(file, hash, Math.min(chunkBytes, 1024 * 1024), (n) => {
+              bytesRead += n;
+            }),
+            { chunkBytes, file },
+          )
+        : fileChunks(file, pool_, (b) => {
+            hash.update(b);
+            bytesRead += b.length;
+          });
+      for await (const chunk of chunks) {
         let bytes = chunk;
         if (first && format === 'csv') {
           const start = consumeHeader(chunk, file);
           lineCursor[fi] = 1;
-          bytes = chunk.slice(start);
+          bytes = chunk.subarray(start);
         }
         first = false;
         if (bytes.length === 0) continue;

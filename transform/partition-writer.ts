@@ -81,8 +81,11 @@ export class PartitionWriter implements RowSink {
     part.buffers.append(bytes, idStart, idEnd, customer, day, cents, category, region);
   }
 
-  reject(): void {
-    // Rejects are collected by the caller's own sink wrapper; nothing to store here.
+  /** Rejected rows since the caller last emptied this list (the worker sends them per chunk). */
+  rejects: { line: number; raw: string; reason: string }[] = [];
+
+  reject(line: number, raw: string, reason: string): void {
+    this.rejects.push({ line, raw, reason });
   }
 
   /** Write out buffers that are full, then the biggest ones until under the memory budget. */
@@ -90,15 +93,16 @@ export class PartitionWriter implements RowSink {
     let total = 0;
     for (const p of this.partitions.values()) {
       if (p.buffers.rows >= this.opts.rowsPerFile) this.flush(p);
-      total += p.buffers.byteSize;
+      total += p.buffers.usedBytes;
     }
     while (total > this.opts.memoryBudgetBytes) {
       let biggest: Partition | undefined;
       for (const p of this.partitions.values()) {
-        if (p.buffers.rows > 0 && (biggest === undefined || p.buffers.byteSize > biggest.buffers.byteSize)) biggest = p;
+        if (p.buffers.rows > 0 && (biggest === undefined || p.buffers.usedBytes > biggest.buffers.usedBytes))
+          biggest = p;
       }
       if (biggest === undefined) break;
-      total -= biggest.buffers.byteSize;
+      total -= biggest.buffers.usedBytes;
       this.flush(biggest);
     }
   }
@@ -126,8 +130,10 @@ export class PartitionWriter implements RowSink {
       rows,
       bytes: bytes.length,
     });
-    // Fresh, small buffers: the big ones are garbage now, which keeps memory bounded.
-    p.buffers = new ColumnBuffers();
+    // Refill the same arrays (no garbage, no allocator churn) while this partition's share
+    // of the budget allows; with many partitions, start small again instead.
+    if (p.buffers.byteSize <= this.opts.memoryBudgetBytes / this.partitions.size) p.buffers.reset();
+    else p.buffers = new ColumnBuffers();
   }
 
   private numericKey(category: number, region: number): number {

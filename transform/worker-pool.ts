@@ -13,6 +13,8 @@ export interface ChunkResult {
   lines: number;
   rows: number;
   rejects: ChunkReject[];
+  /** The chunk's buffer, handed back for reuse. */
+  buffer: ArrayBuffer;
 }
 
 interface Slot {
