@@ -4,7 +4,8 @@
  */
 import { BlockGenerator } from './block-generator.ts';
 import { type GenOptions, resolveGenOptions } from './options.ts';
-import { planUnits } from './plan.ts';
+import { batchCount, planUnits } from './plan.ts';
+import { UsageError } from '../shared/errors.ts';
 
 /**
  * The rows of batch `batchIndex` (no header) exactly as `generateSales` with the
@@ -14,6 +15,14 @@ import { planUnits } from './plan.ts';
 export function generateBatch(seed: number, batchIndex: number, options: GenOptions = {}): Buffer {
   const batchSize = options.batchSize ?? 1_000_000;
   const o = resolveGenOptions({ rows: (batchIndex + 1) * batchSize, ...options, seed, batchSize, workers: 0 });
+  if (batchIndex < 0 || !Number.isInteger(batchIndex) || batchIndex * o.batchSize >= o.rows) {
+    throw new UsageError(
+      `batch ${batchIndex} does not exist: ${o.rows} rows make ${batchCount(o.rows, o.batchSize)} batches`,
+      {
+        field: 'batch',
+      },
+    );
+  }
   const gen = new BlockGenerator(o);
   const parts: Buffer[] = [];
   for (const unit of planUnits(o.rows, o.batchSize)) {

@@ -58,7 +58,7 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
     }
     const bytes = await writeFacts(o, target.tmpPath, hooks);
     if (o.dimensions) await writeDimensions(o, dimTargets[0].tmpPath, dimTargets[1].tmpPath);
-    hooks.signal?.throwIfAborted();
+    checkAborted(hooks.signal, o.out);
     await target.commit();
     for (const t of dimTargets) await t.commit();
     const seconds = (performance.now() - start) / 1000;
@@ -116,7 +116,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
     };
     fill();
     while (pending.length > 0) {
-      hooks.signal?.throwIfAborted();
+      checkAborted(hooks.signal, o.out);
       const block = await pending.shift()!;
       const view = new Uint8Array(block.buffer, 0, block.length);
       let off = 0;
@@ -130,16 +130,17 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
     // No fsync: the rename guards against interrupted runs, not power loss, and
     // flushing 500 MB to disk would dominate the run time.
     return bytes;
-  } catch (err) {
-    if (err instanceof Error && err.name === 'AbortError') {
-      throw new SalesflowError('generation aborted; no output written', {
-        context: { file: o.out, step: 'gen' },
-        cause: err,
-      });
-    }
-    throw err;
   } finally {
     await file.close();
     await renderer.close();
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined, out: string): void {
+  if (signal?.aborted) {
+    throw new SalesflowError('generation aborted; no output written', {
+      context: { file: out, step: 'gen' },
+      cause: signal.reason,
+    });
   }
 }

@@ -73,6 +73,9 @@ describe('generateSales', () => {
     // The last batch is short when the dataset ends inside it.
     const last = generateBatch(9, 2, { batchSize: BATCH, rows: ROWS }).toString('utf8').split('\n').slice(0, -1);
     expect(last).toEqual(lines.slice(2 * BATCH));
+    expect(() => generateBatch(9, 3, { batchSize: BATCH, rows: ROWS })).toThrow(
+      /batch 3 does not exist: 100000 rows make 3 batches/,
+    );
   });
 
   it('refuses to overwrite without force, replaces with force', async () => {
