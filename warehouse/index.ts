@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export * from './load-log.ts';
 export * from './merge.ts';
 export * from './open.ts';
 export * from './tables.ts';

@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { LoadError, QueryError } from '../../warehouse/errors.ts';
+import { completedLoad, finishLoadAttempt, readLoadLog, startLoadAttempt } from '../../warehouse/load-log.ts';
 import { currentTimestampSql, mergeIntoSilverSql } from '../../warehouse/merge.ts';
 import { stagingFields, TABLE_NAMES } from '../../warehouse/tables.ts';
 import { VIEW_NAMES } from '../../warehouse/views.ts';
@@ -206,6 +207,29 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
         }),
       ).rejects.toBeInstanceOf(QueryError);
       expect(await count(w, 'load_log', 'file = @f', { f: 'tx-fail.csv' })).toBe(0);
+    });
+
+    it('keeps a load log: one row per file and attempt, started then finished', async () => {
+      const file = `gs://b/log-${w.dialect}.csv`;
+      expect(await startLoadAttempt(w, file, { sizeBytes: 100, checksum: 'c1' })).toBe(1);
+      await finishLoadAttempt(w, file, 1, { status: 'failed', rowsRead: 3, error: 'boom' });
+      expect(await completedLoad(w, file, 'c1')).toBeUndefined();
+      expect(await startLoadAttempt(w, file, { sizeBytes: 100, checksum: 'c1' })).toBe(2);
+      await finishLoadAttempt(w, file, 2, {
+        status: 'partial',
+        rowsRead: 3,
+        rowsLoaded: 2,
+        rowsRejected: 1,
+        rowsDuplicate: 0,
+      });
+      const log = await readLoadLog(w, file);
+      expect(log.map((e) => [e.attempt, e.status, e.rows_loaded, e.error])).toEqual([
+        [1, 'failed', null, 'boom'],
+        [2, 'partial', 2, null],
+      ]);
+      expect(log[1].finished_at! >= log[1].started_at).toBe(true);
+      expect((await completedLoad(w, file, 'c1'))?.attempt).toBe(2);
+      expect(await completedLoad(w, file, 'other-version')).toBeUndefined();
     });
 
     it('reports SQL errors as QueryError with context', async () => {
