@@ -61,7 +61,8 @@ export const toParquetCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     const started = performance.now();
-    const progress = createProgress({ label: 'to-parquet', unit: 'rows' });
+    // Progress in input bytes: the row count is unknown until the end, the byte count is not.
+    let progress: ReturnType<typeof createProgress> | undefined;
     const manifest = await convertToParquet({
       input: args.input,
       outDir: args.out,
@@ -72,9 +73,18 @@ export const toParquetCommand: CommandModule<object, Args> = {
       workers: args.workers,
       maxErrors: args['max-errors'],
       format: args.format,
-      onProgress: (p) => progress.set(p.rows, p.bytesRead),
+      onProgress: (p) => {
+        progress ??= createProgress({
+          label: 'to-parquet',
+          total: p.totalBytes,
+          unit: 'B',
+          plain: args.verbose ? true : undefined,
+          enabled: args.verbose ? true : undefined,
+        });
+        progress.set(p.bytesRead);
+      },
     });
-    progress.finish();
+    progress?.finish();
     const secs = (performance.now() - started) / 1000;
     const parts = Object.keys(manifest.partitions).length;
     process.stdout.write(

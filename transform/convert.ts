@@ -116,7 +116,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   let bytesRead = 0;
 
   const onChunk = (r: ChunkResult) => {
-    pool_.give(r.buffer);
+    chunkBuffers.give(r.buffer);
     pending.set(r.seq, r);
     for (let c = pending.get(nextSeq); c !== undefined; c = pending.get(nextSeq)) {
       pending.delete(nextSeq);
@@ -141,7 +141,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   let pool: WorkerPool | undefined;
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   // Chunk buffers go to the workers and come back with their results.
-  const pool_ = new BufferPool(chunkBytes);
+  const chunkBuffers = new BufferPool(chunkBytes);
   // Workers start with the first data chunk, so a bad header or a missing file fails fast.
   const startPool = () =>
     WorkerPool.start(
@@ -174,7 +174,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
             }),
             { chunkBytes, file },
           )
-        : fileChunks(file, pool_, (b) => {
+        : fileChunks(file, chunkBuffers, (b) => {
             hash.update(b);
             bytesRead += b.length;
           });
@@ -186,7 +186,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
           bytes = chunk.subarray(start);
         }
         first = false;
-        if (bytes.length === 0) continue;
+        if (bytes.length === 0) {
+          chunkBuffers.give(chunk.buffer as ArrayBuffer);
+          continue;
+        }
         chunkFile[seq] = fi;
         pool ??= await startPool();
         await pool.dispatch(seq++, bytes);
