@@ -57,9 +57,8 @@ export function writeTo<T>(
       type Ctx = DoFnContext<never, { failed: FailedElement<T> }>;
       async function flush(ctx: Ctx): Promise<void> {
         if (buffer.length === 0) return;
-        const batch = buffer;
+        const values = buffer;
         buffer = [];
-        const values = batch;
         let result: SinkWriteResult<T> | undefined;
         for (let attempt = 1; ; attempt++) {
           try {
@@ -92,7 +91,10 @@ export function writeTo<T>(
           onError: 'fail',
           doFn: {
             name: sink.name,
-            setup: () => sink.open?.(),
+            setup() {
+              buffer = []; // nothing left over from an earlier, failed run
+              return sink.open?.();
+            },
             // Synchronous until a flush is due: buffering costs no promise per element.
             process(element: T, ctx: Ctx) {
               buffer.push(element);
