@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { InputError, UsageError } from '../shared/errors.ts';
+import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import {
   type Bindings,
@@ -186,15 +186,15 @@ export class DuckDBWarehouse implements Warehouse {
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
     const def = tableDef(table);
-    const columns = await this.tableColumns(table);
-    let localPath = source;
     let tmp: string | undefined;
-    if (source.startsWith('gs://')) {
-      tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
-      localPath = join(tmp, 'object');
-      await downloadGcsObject(source, localPath);
-    }
     try {
+      const columns = await this.tableColumns(table);
+      let localPath = source;
+      if (source.startsWith('gs://')) {
+        tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
+        localPath = join(tmp, 'object');
+        await downloadGcsObject(source, localPath);
+      }
       const reader = readerSql(localPath, opts.format);
       const names = columns.map((c) => c.name);
       // One transaction: a failed load adds nothing (like a BigQuery load job).
@@ -219,7 +219,11 @@ export class DuckDBWarehouse implements Warehouse {
       });
       return { rows: result };
     } catch (err) {
-      if (err instanceof LoadError || err instanceof InputError) throw err;
+      if (err instanceof SalesflowError) throw err;
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'number' && (code === 429 || code >= 500)) {
+        throw new TransientError(`loading ${source}: ${(err as Error).message}`, { file: source, step: 'load' }, err);
+      }
       throw new LoadError(
         `loading ${source} into ${table} failed: ${(err as Error).message}`,
         { file: source, object: def?.name ?? table, step: 'load' },
@@ -257,7 +261,7 @@ export class DuckDBWarehouse implements Warehouse {
         throw this.wrap(err, table);
       }
     });
-    if (rows.length === 0) throw new QueryError(`table ${table} does not exist`, { object: table, step: 'load' });
+    if (rows.length === 0) throw new LoadError(`table ${table} does not exist`, { object: table, step: 'load' });
     return rows.map((r) => ({
       name: String(r.column_name),
       type: String(r.data_type),

@@ -75,7 +75,8 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       expect(err).toBeInstanceOf(LoadError);
       expect(err.context.file).toBe(files.csv);
       expect(await count(w, 'stage_bad')).toBe(0);
-      await expect(w.load(files.csv, 'no_such_table', { format: 'CSV' })).rejects.toBeInstanceOf(Error);
+      await expect(w.load(files.csv, 'no_such_table', { format: 'CSV' })).rejects.toBeInstanceOf(LoadError);
+      await expect(w.insertRows('no_such_table', [{ row: { a: 1 } }])).rejects.toBeInstanceOf(LoadError);
     });
 
     it('loads from gs:// URIs', async (t) => {
