@@ -7,7 +7,7 @@
  */
 import { openAsBlob } from 'node:fs';
 import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { ParquetFile } from 'parquet-wasm';
+import { initParquetWasm, ParquetFile, type WasmModule } from './parquet-wasm.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
@@ -65,7 +65,9 @@ export class Scanner {
   readonly queries: readonly AggregateQuery[];
   rowsScanned = 0;
 
-  constructor(queries: readonly AggregateQuery[]) {
+  /** `wasmModule`: parquet-wasm compiled by another thread (else compiled here). */
+  constructor(queries: readonly AggregateQuery[], wasmModule?: WasmModule) {
+    initParquetWasm(wasmModule);
     this.queries = queries;
     this.accs = queries.map(() => new Accumulator());
     for (const q of queries) for (const k of q.by) this.slot(k);

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SalesflowError } from '../../shared/errors.ts';
 import type { AggregateQuery } from '../query.ts';
 import { Scanner, type ScanTask } from './arrow-scan.ts';
+import type { WasmModule } from './parquet-wasm.ts';
 
 export type ToWorker = { type: 'task'; task: ScanTask } | { type: 'finish' };
 export type FromWorker =
@@ -15,7 +16,8 @@ export type FromWorker =
   | { type: 'error'; message: string; typed: boolean; context: Record<string, unknown> };
 
 const port = parentPort!;
-const scanner = new Scanner((workerData as { queries: AggregateQuery[] }).queries);
+const data = workerData as { queries: AggregateQuery[]; wasmModule: WasmModule };
+const scanner = new Scanner(data.queries, data.wasmModule);
 const send = (m: FromWorker) => port.postMessage(m);
 
 port.on('message', async (m: ToWorker) => {

@@ -65,12 +65,14 @@ async function scanInThread(queries: readonly AggregateQuery[], tasks: ScanTask[
   return scanner.results();
 }
 
-function scanInWorkers(
+async function scanInWorkers(
   queries: readonly AggregateQuery[],
   tasks: ScanTask[],
   count: number,
   opts: EngineOptions,
 ): Promise<GroupTotals[][]> {
+  const { compileParquetWasm } = await import('./parquet-wasm.ts');
+  const wasmModule = await compileParquetWasm();
   const mergers = queries.map(() => new GroupMerger());
   const pool: Worker[] = [];
   let next = 0;
@@ -89,7 +91,7 @@ function scanInWorkers(
       w.postMessage(msg);
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(new URL('./arrow-worker.ts', import.meta.url), { workerData: { queries } });
+      const w = new Worker(new URL('./arrow-worker.ts', import.meta.url), { workerData: { queries, wasmModule } });
       pool.push(w);
       w.on('error', (err) => fail(err));
       w.on('message', (m: FromWorker) => {
