@@ -82,12 +82,23 @@ export class ColumnBuffers {
     const dst = this.idBytes;
     for (let k = 0; k < len; k++) dst[off + k] = bytes[idStart + k];
     this.idOffsets[i + 1] = off + len;
-    this.customer[2 * i] = customer % TWO_32;
-    this.customer[2 * i + 1] = Math.floor(customer / TWO_32);
+    // Split into 32-bit words; the division only for the rare values past 2^32.
+    if (customer < TWO_32) {
+      this.customer[2 * i] = customer;
+      this.customer[2 * i + 1] = 0;
+    } else {
+      this.customer[2 * i] = customer % TWO_32;
+      this.customer[2 * i + 1] = Math.floor(customer / TWO_32);
+    }
     this.day[i] = day;
     const c = 4 * i;
-    this.cents[c] = cents % TWO_32;
-    this.cents[c + 1] = Math.floor(cents / TWO_32);
+    if (cents < TWO_32) {
+      this.cents[c] = cents;
+      this.cents[c + 1] = 0;
+    } else {
+      this.cents[c] = cents % TWO_32;
+      this.cents[c + 1] = Math.floor(cents / TWO_32);
+    }
     this.cents[c + 2] = 0;
     this.cents[c + 3] = 0;
     this.category[i] = category;

@@ -73,7 +73,7 @@ export interface ConvertProgress {
 export const DEFAULT_ROW_GROUP_SIZE = 131_072;
 export const MAX_REPORTED_REJECTS = 20;
 /** Buffered rows per worker before the biggest partition is written out (peak RSS ≈ 3–4× this per worker). */
-export const DEFAULT_MEMORY_BUDGET = 24 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 20 * 1024 * 1024;
 export const REJECTS_FILE = '_rejects/rejects.ndjson';
 
 /** Convert; returns the manifest written to OUTDIR/_manifest.json. */

@@ -47,6 +47,7 @@ export class PartitionWriter implements RowSink {
   private fileSeq = 0;
   /** All partition columns are categorical: the key is a number built from the indexes. */
   private readonly numericKeys: boolean;
+  private readonly byIndex: Partition[] = [];
   private readonly madeDirs = new Set<string>();
   private readonly latin1 = new TextDecoder('latin1');
 
@@ -65,6 +66,15 @@ export class PartitionWriter implements RowSink {
     category: number,
     region: number,
   ): void {
+    if (this.numericKeys) {
+      // Categorical partitions: a dense index, looked up in an array (the per-row hot path).
+      const slot = this.numericKey(category, region);
+      const hit = this.byIndex[slot];
+      if (hit !== undefined) {
+        hit.buffers.append(bytes, idStart, idEnd, customer, day, cents, category, region);
+        return;
+      }
+    }
     const key = this.numericKeys
       ? this.numericKey(category, region)
       : this.opts.partitionBy
@@ -77,6 +87,7 @@ export class PartitionWriter implements RowSink {
       );
       part = { values, dir: partitionPath(this.opts.partitionBy, values), buffers: new ColumnBuffers() };
       this.partitions.set(key, part);
+      if (typeof key === 'number') this.byIndex[key] = part;
     }
     part.buffers.append(bytes, idStart, idEnd, customer, day, cents, category, region);
   }
@@ -137,9 +148,11 @@ export class PartitionWriter implements RowSink {
   }
 
   private numericKey(category: number, region: number): number {
-    let key = 0;
-    for (const c of this.opts.partitionBy) key = key * 65536 + (c === 'sales_region' ? region : category);
-    return key;
+    const by = this.opts.partitionBy;
+    if (by.length === 1) return by[0] === 'sales_region' ? region : category;
+    return by[0] === 'sales_region'
+      ? region * this.opts.domains.categories.length + category
+      : category * this.opts.domains.regions.length + region;
   }
 
   private valueOf(
