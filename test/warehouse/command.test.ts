@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { describeWarehouseObjects, resolveQueryInput } from '../../warehouse/query.ts';
+import { startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { runSalesflow } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';
 
@@ -49,6 +50,29 @@ describe('salesflow query', () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/customer_id\s+total_spent\s+purchases\s+last_purchase/);
+  });
+
+  it('runs on BigQuery through --bigquery-endpoint, creating the dataset with --ensure', async () => {
+    const bq = await startBigQueryServer({ projectId: 'cli-proj' });
+    try {
+      const r = await runSalesflow([
+        'query',
+        'SELECT COUNT(*) AS n, @d AS d FROM silver_sales',
+        '--warehouse',
+        'bigquery:cli-proj.sales',
+        '--bigquery-endpoint',
+        bq.url,
+        '--ensure',
+        '-p',
+        'd=2024-01-01',
+        '-f',
+        'csv',
+      ]);
+      expect(r.stderr).not.toMatch(/error/);
+      expect(r.stdout).toBe('n,d\n0,2024-01-01\n');
+    } finally {
+      await bq.stop();
+    }
   });
 
   it('exits 2 with a clear message on bad SQL', async () => {
