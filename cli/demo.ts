@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { generateSales } from '../generator/generate.ts';
+import { PIPELINE_DEMO_STEPS } from '../pipelines/batch/demo-steps.ts';
 
 export interface DemoContext {
   /** Folder for every demo output (default data/demo). */
@@ -78,7 +79,7 @@ export const genStep: DemoStep = {
 };
 
 /** The demo's steps, in order. Later commands add theirs here. */
-export const DEMO_STEPS: DemoStep[] = [genStep];
+export const DEMO_STEPS: DemoStep[] = [genStep, ...PIPELINE_DEMO_STEPS];
 
 export interface RunDemoOptions {
   dir?: string;
