@@ -1,0 +1,36 @@
+/** `salesflow pipeline batch` as a process: exit codes and the report. */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSalesflow } from '../../util/cli.ts';
+import { useTempDir } from '../../util/tmp.ts';
+import { csvText, put, sampleRows } from './fixtures.ts';
+
+const tmp = useTempDir('salesflow-batch-cli-');
+
+describe('salesflow pipeline batch (CLI)', () => {
+  it('refuses invalid flags with exit 2', async () => {
+    const res = await runSalesflow(['pipeline', 'batch', '-s', tmp(), '--max-error-rate', '1.5']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--max-error-rate must be between 0 and 1/);
+  }, 60_000);
+
+  it('loads the good file, rejects the bad one, prints the per-file report and exits 3', async () => {
+    const root = tmp();
+    put(join(root, 'landing/good.csv'), csvText(sampleRows(25, 51)));
+    put(join(root, 'landing/bad.csv'), 'just,two\n1,2\n');
+    const res = await runSalesflow([
+      'pipeline',
+      'batch',
+      '-s',
+      join(root, 'landing'),
+      '-w',
+      `duckdb:${join(root, 'w.duckdb')}`,
+      '--delete-source',
+    ]);
+    expect(res.code, res.stderr).toBe(3);
+    expect(res.stdout).toMatch(/bad\.csv\s+rejected\s+0\s+0\s+0\s+0\s+moved to .*rejected\/bad\.csv/);
+    expect(res.stdout).toMatch(/good\.csv\s+loaded\s+25\s+25\s+0\s+0\s+deleted/);
+    expect(res.stdout).toMatch(/rejected bad\.csv: line 1: /);
+    expect(res.stdout).toMatch(/2 files: 25 rows read, 25 loaded, 0 rejected, 0 duplicate, 1 files rejected/);
+  }, 60_000);
+});
