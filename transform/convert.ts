@@ -103,6 +103,9 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const tmp = target.tmpPath;
   await mkdir(tmp, { recursive: true });
 
+  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  // Chunk buffers go to the workers and come back with their results.
+  const chunkBuffers = new BufferPool(chunkBytes);
   // Per-chunk results arrive out of order; `pending` holds them until their turn.
   const chunkFile: number[] = [];
   const pending = new Map<number, ChunkResult>();
@@ -139,9 +142,6 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   };
 
   let pool: WorkerPool | undefined;
-  const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  // Chunk buffers go to the workers and come back with their results.
-  const chunkBuffers = new BufferPool(chunkBytes);
   // Workers start with the first data chunk, so a bad header or a missing file fails fast.
   const startPool = () =>
     WorkerPool.start(
