@@ -1,0 +1,130 @@
+/**
+ * pipeline batch on the 10M-row Parquet lake (data/bench/lake-10m: 5 region
+ * folders × 10 files), whole processes, alternated (bench/util/measure.ts):
+ *
+ *   raw DuckDB INSERT … SELECT FROM read_parquet (baseline: no validation, no
+ *     de-duplication, no log — the floor for getting these files into a table)
+ *   salesflow pipeline batch → DuckDB (local path: per-file staging, SQL checks,
+ *     MERGE into silver, bronze, load_log, one transaction per file)
+ *   salesflow pipeline batch → BigQuery test server (push-down path: the lake in
+ *     the GCS test server, load jobs from gs://, the same SQL run by the server)
+ *
+ *   npm run bench -- pipeline-batch          (BENCH_RUNS=3 by default)
+ *
+ * The GCS and BigQuery test servers run inside this bench process (their work
+ * counts in the push-down candidate's wall time, not in its peak RSS); the lake
+ * is uploaded to the GCS server once, untimed. Every run starts from an empty
+ * warehouse (a fresh DuckDB file, a fresh BigQuery dataset). The lake is read in
+ * place (no --archive), so it is never modified. Missing data is created once,
+ * atomically, with `salesflow gen` / `salesflow to-parquet`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT } from './util/measure.ts';
+
+const CSV = join(BENCH_DATA, 'sales-10m.csv');
+/** BENCH_LAKE: another to-parquet lake (e.g. a small one, to try the bench quickly). */
+const LAKE = process.env.BENCH_LAKE ?? join(BENCH_DATA, 'lake-10m');
+const WORK = join(BENCH_DATA, 'pipeline-batch');
+const SELF = new URL(import.meta.url).pathname;
+
+function salesflow(args: string[]): void {
+  const res = spawnSync(NODE, ['bin/salesflow.js', ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (res.status !== 0) throw new Error(`salesflow ${args.join(' ')} failed (exit ${res.status})`);
+}
+
+function ensureData(): void {
+  if (!existsSync(CSV)) salesflow(['gen', '--rows', '10000000', '--out', CSV]);
+  if (!existsSync(LAKE)) {
+    try {
+      salesflow(['to-parquet', CSV, '-o', LAKE, '-p', 'region']);
+    } catch (err) {
+      if (!existsSync(LAKE)) throw err;
+    }
+  }
+}
+
+/** The baseline: one INSERT … SELECT of every file into a table shaped like silver. */
+async function rawInsert(lake: string, db: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(db);
+  const c = await inst.connect();
+  await c.run(`CREATE TABLE sales (transaction_id VARCHAR, customer_id BIGINT, transaction_date DATE,
+    sale_amount DECIMAL(12, 2), product_category VARCHAR, sales_region VARCHAR)`);
+  const r = await c.run(
+    `INSERT INTO sales SELECT transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region
+     FROM read_parquet('${lake}/**/*.parquet', hive_partitioning = true)`,
+  );
+  process.stdout.write(`${r.rowsChanged} rows\n`);
+  c.closeSync();
+  inst.closeSync();
+}
+
+function parquetFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet')).map(String);
+}
+
+if (process.argv[2] === '--run') {
+  await rawInsert(process.argv[3], process.argv[4]);
+} else {
+  ensureData();
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+  const { startGcsServer } = await import('../test/util/gcs-server/index.ts');
+  const { startBigQueryServer } = await import('../test/util/bigquery-server/index.ts');
+  const { openStore } = await import('../shared/storage/index.ts');
+  const gcs = await startGcsServer();
+  const bq = await startBigQueryServer({ projectId: 'bench-project', gcsEndpoint: gcs.url });
+  try {
+    const store = openStore('gs://bench-landing/lake-10m', { apiEndpoint: gcs.url, projectId: 'bench-project' });
+    await store.ensureBucket();
+    for (const f of parquetFiles(LAKE)) await store.putFile(f, join(LAKE, f));
+    const rawDb = join(WORK, 'raw.duckdb');
+    const batchDb = join(WORK, 'batch.duckdb');
+    const fresh = (path: string) => () => {
+      rmSync(path, { force: true });
+      rmSync(`${path}.wal`, { force: true });
+    };
+    let dataset = 0;
+    const bqArgs = ['bin/salesflow.js', 'pipeline', 'batch', '-s', 'gs://bench-landing/lake-10m', '-w', ''];
+    const candidates: Candidate[] = [
+      {
+        name: 'duckdb INSERT…SELECT read_parquet',
+        cmd: NODE,
+        args: [SELF, '--run', LAKE, rawDb],
+        before: fresh(rawDb),
+      },
+      {
+        name: 'pipeline batch → DuckDB (local)',
+        cmd: NODE,
+        args: ['bin/salesflow.js', 'pipeline', 'batch', '-s', relative(REPO_ROOT, LAKE), '-w', `duckdb:${batchDb}`],
+        before: fresh(batchDb),
+      },
+      {
+        name: 'pipeline batch → BigQuery server (push-down)',
+        cmd: NODE,
+        args: bqArgs,
+        env: { STORAGE_EMULATOR_HOST: gcs.url, BIGQUERY_EMULATOR_HOST: bq.url },
+        before: () => {
+          bqArgs[bqArgs.length - 1] = `bigquery:bench-project.run_${++dataset}`;
+        },
+        after: async () => {
+          // Free the server's memory: each run loads 10M rows into a dataset of its own.
+          await fetch(`${bq.url}/bigquery/v2/projects/bench-project/datasets/run_${dataset}?deleteContents=true`, {
+            method: 'DELETE',
+          });
+          return undefined;
+        },
+      },
+    ];
+    const results = await compare(`pipeline-batch-${basename(LAKE)}`, candidates);
+    const rows = (JSON.parse(readFileSync(join(LAKE, '_manifest.json'), 'utf8')) as { rows: number }).rows;
+    for (const r of results) {
+      process.stderr.write(`  ${r.name}: ${(rows / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
+    }
+  } finally {
+    await bq.stop();
+    await gcs.stop();
+  }
+}
