@@ -10,6 +10,7 @@
  *     gold view) · the same through `salesflow query` (CLI start-up included)
  *
  *   npm run bench -- warehouse          (BENCH_RUNS=3 by default)
+ *   node bench/warehouse.bench.ts --suite query|load
  *
  * Peers run as this same file with `--run NAME …`, each its own process. The
  * query suite reads data/bench/warehouse-10m.duckdb, built once (atomically:
@@ -117,27 +118,31 @@ if (process.argv[2] === '--run') {
 } else {
   await ensureData();
   const self = (name: string, ...args: string[]) => ({ name, cmd: NODE, args: [SELF, '--run', name, ...args] });
-  await compare('warehouse-load-10m', [
-    { ...self('load-raw-duckdb', SCRATCH, CSV), before: fresh, after: cleanUp },
-    { ...self('load-salesflow', SCRATCH, CSV), before: fresh, after: cleanUp },
-  ]);
-  await compare('warehouse-query-10m', [
-    self('query-raw-duckdb', WAREHOUSE),
-    self('query-library', WAREHOUSE),
-    {
-      name: 'salesflow query',
-      cmd: NODE,
-      args: [
-        'bin/salesflow.js',
-        'query',
-        '--example',
-        'top_categories',
-        '--warehouse',
-        `duckdb:${WAREHOUSE}`,
-        '--no-ensure',
-        '-f',
-        'csv',
-      ],
-    },
-  ]);
+  // `--suite query` or `--suite load` runs one of the two (the load suite takes minutes).
+  const suite = process.argv[2] === '--suite' ? process.argv[3] : undefined;
+  if (suite !== 'query')
+    await compare('warehouse-load-10m', [
+      { ...self('load-raw-duckdb', SCRATCH, CSV), before: fresh, after: cleanUp },
+      { ...self('load-salesflow', SCRATCH, CSV), before: fresh, after: cleanUp },
+    ]);
+  if (suite !== 'load')
+    await compare('warehouse-query-10m', [
+      self('query-raw-duckdb', WAREHOUSE),
+      self('query-library', WAREHOUSE),
+      {
+        name: 'salesflow query',
+        cmd: NODE,
+        args: [
+          'bin/salesflow.js',
+          'query',
+          '--example',
+          'top_categories',
+          '--warehouse',
+          `duckdb:${WAREHOUSE}`,
+          '--no-ensure',
+          '-f',
+          'csv',
+        ],
+      },
+    ]);
 }

@@ -2,8 +2,6 @@
  * Fetch a gs:// object to a local file, for loads on the DuckDB warehouse. Uses
  * @google-cloud/storage, so STORAGE_EMULATOR_HOST (the GCS test server) works.
  */
-import { PassThroughClient } from 'google-auth-library';
-import { Storage } from '@google-cloud/storage';
 import { InputError } from '../shared/errors.ts';
 
 export function parseGsUri(uri: string): { bucket: string; name: string } {
@@ -14,6 +12,9 @@ export function parseGsUri(uri: string): { bucket: string; name: string } {
 
 export async function downloadGcsObject(uri: string, destination: string): Promise<void> {
   const { bucket, name } = parseGsUri(uri);
+  // Loaded on first use: most warehouse work never touches gs://.
+  const { Storage } = await import('@google-cloud/storage');
+  const { PassThroughClient } = await import('google-auth-library');
   const emulator = process.env.STORAGE_EMULATOR_HOST;
   const storage = emulator
     ? new Storage({ apiEndpoint: emulator, authClient: new PassThroughClient(), projectId: 'test' })

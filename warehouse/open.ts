@@ -3,8 +3,7 @@
  * (or SALESFLOW_WAREHOUSE); the embedded DuckDB file is the default.
  */
 import { UsageError } from '../shared/errors.ts';
-import { BigQueryWarehouse } from './bigquery-warehouse.ts';
-import { DEFAULT_DUCKDB_PATH, DuckDBWarehouse } from './duckdb-warehouse.ts';
+import { DEFAULT_DUCKDB_PATH } from './duckdb-warehouse.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface OpenWarehouseOptions {
@@ -54,7 +53,12 @@ export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouse
 
 export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = {}): Promise<Warehouse> {
   const parsed = parseWarehouseSpec(spec, opts);
-  if (parsed.kind === 'duckdb') return DuckDBWarehouse.open(parsed.path);
+  // Each implementation is loaded only when chosen (the BigQuery client is a heavy import).
+  if (parsed.kind === 'duckdb') {
+    const { DuckDBWarehouse } = await import('./duckdb-warehouse.ts');
+    return DuckDBWarehouse.open(parsed.path);
+  }
+  const { BigQueryWarehouse } = await import('./bigquery-warehouse.ts');
   return BigQueryWarehouse.open({
     projectId: parsed.project,
     dataset: parsed.dataset,
