@@ -5,6 +5,8 @@
  *   in:  init {options} · chunk {seq, bytes} · finish
  *   out: ready · chunkDone {seq, lines, rows, rejects[]} · finished {files[]} · error {message, stack}
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { wasmMemory } from 'parquet-wasm';
 import { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';
@@ -34,6 +36,15 @@ export type WorkerReply =
   | { type: 'finished'; files: PartitionWriter['files'] }
   | { type: 'error'; message: string; stack?: string };
 
+/**
+ * Each flush leaves an IPC copy and the Parquet bytes (several MB) as garbage outside the JS
+ * heap; V8 lets tens of MB of that pile up per worker before collecting, which was most of
+ * the peak RSS past the budget. A full GC of this small heap after a flush costs a few ms.
+ * (`--expose-gc` set at run time, a common Node idiom: worker execArgv cannot take V8 flags.)
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 const port = parentPort;
 if (port === null) throw new Error('convert-worker.ts must run in a worker thread');
 
@@ -58,6 +69,7 @@ function handle(msg: WorkerRequest): void {
       init = msg.options;
       parser = new ChunkParser(init.domains, init.format);
       writer = new PartitionWriter(init);
+      writer.afterFlush = collectGarbage;
       port!.postMessage({ type: 'ready' } satisfies WorkerReply);
       return;
     case 'chunk': {

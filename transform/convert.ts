@@ -29,6 +29,7 @@ import {
   SALES_COLUMNS,
 } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
+import { removeStaleTemps } from './stale-temp.ts';
 import { formatOf, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
@@ -100,6 +101,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   }
 
   const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' });
+  await removeStaleTemps(opts.outDir);
   const tmp = target.tmpPath;
   await mkdir(tmp, { recursive: true });
 

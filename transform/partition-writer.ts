@@ -46,6 +46,8 @@ export class PartitionWriter implements RowSink {
   private readonly partitions = new Map<string | number, Partition>();
   private fileSeq = 0;
   /** All partition columns are categorical: the key is a number built from the indexes. */
+  /** Called after each file is written (the worker uses it to collect garbage early). */
+  afterFlush?: () => void;
   private readonly numericKeys: boolean;
   private readonly byIndex: Partition[] = [];
   private readonly madeDirs = new Set<string>();
@@ -142,9 +144,11 @@ export class PartitionWriter implements RowSink {
       bytes: bytes.length,
     });
     // Refill the same arrays (no garbage, no allocator churn) while this partition's share
-    // of the budget allows; with many partitions, start small again instead.
-    if (p.buffers.byteSize <= this.opts.memoryBudgetBytes / this.partitions.size) p.buffers.reset();
+    // of the budget allows (capacity is at most 2x what was used, hence the 2.5); with many
+    // partitions, start small again instead, so retained capacity stays ≤ 2.5x the budget.
+    if (p.buffers.byteSize <= (2.5 * this.opts.memoryBudgetBytes) / this.partitions.size) p.buffers.reset();
     else p.buffers = new ColumnBuffers();
+    this.afterFlush?.();
   }
 
   private numericKey(category: number, region: number): number {

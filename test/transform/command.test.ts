@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSalesflow } from '../util/cli.ts';
@@ -91,6 +91,11 @@ describe('salesflow to-parquet (CLI)', () => {
       expect(existsSync(join(tmp(), n, '_SUCCESS'))).toBe(false);
       expect(existsSync(join(tmp(), n, '_manifest.json'))).toBe(false);
     }
-    expect(readFileSync(csv, 'utf8').length).toBeGreaterThan(0);
+    // The next run cleans up the dead run's temp folder and completes.
+    expect(readdirSync(tmp()).some((x) => x.startsWith('.kill-lake.tmp-'))).toBe(true);
+    const rerun = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'region']);
+    expect(rerun.code).toBe(0);
+    expect(readdirSync(tmp()).filter((x) => x.startsWith('.kill-lake.tmp-'))).toEqual([]);
+    expect(existsSync(join(out, '_SUCCESS'))).toBe(true);
   });
 });

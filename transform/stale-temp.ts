@@ -1,0 +1,37 @@
+/**
+ * A killed run leaves its `.OUTDIR.tmp-<pid>-<hex>` sibling behind (never OUTDIR itself).
+ * The next run removes such leftovers when their process is gone, so repeated crashes do
+ * not pile up half-written datasets.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove temp siblings of `finalPath` left by processes that no longer exist; returns their names. */
+export async function removeStaleTemps(finalPath: string): Promise<string[]> {
+  const prefix = `.${basename(finalPath)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(finalPath));
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    await rm(join(dirname(finalPath), name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
