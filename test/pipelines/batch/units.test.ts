@@ -1,0 +1,70 @@
+/** The batch pipeline's small pure pieces: file classification, hive values, locations, intervals, SQL checks. */
+import { describe, expect, it } from 'vitest';
+import { classifyKey, partitionValuesOf } from '../../../pipelines/batch/landing-file.ts';
+import { defaultRejectedLocation } from '../../../pipelines/batch/run-batch.ts';
+import { reasonsExpression, validPredicate } from '../../../pipelines/batch/validation-sql.ts';
+import { parseInterval } from '../../../pipelines/batch/watch-interval.ts';
+import { UsageError } from '../../../shared/errors.ts';
+import { DuckDBWarehouse } from '../../../warehouse/index.ts';
+
+describe('pipeline batch building blocks', () => {
+  it('classifies landing keys by extension and skips bookkeeping files', () => {
+    expect(classifyKey('a/b/sales.csv')).toEqual({ format: 'csv', gzip: false });
+    expect(classifyKey('sales.CSV.gz')).toEqual({ format: 'csv', gzip: true });
+    expect(classifyKey('x.jsonl')).toEqual({ format: 'ndjson', gzip: false });
+    expect(classifyKey('x.ndjson.gz')).toEqual({ format: 'ndjson', gzip: true });
+    expect(classifyKey('lake/sales_region=North/part-00000.parquet')).toEqual({ format: 'parquet', gzip: false });
+    for (const k of ['lake/_SUCCESS', 'lake/_manifest.json', 'a/.part-1.csv', 'notes.txt', 'x.csv.zip']) {
+      expect(classifyKey(k), k).toBeUndefined();
+    }
+  });
+
+  it('reads sales columns from hive folders, unescaping values and ignoring other folders', () => {
+    expect(partitionValuesOf('sales_region=North/product_category=Home %26 Garden/part-0.parquet')).toEqual({
+      sales_region: 'North',
+      product_category: 'Home & Garden',
+    });
+    expect(partitionValuesOf('day=1/region=North/x.parquet')).toEqual({});
+    expect(partitionValuesOf('sales_region=East.parquet')).toEqual({});
+  });
+
+  it('puts rejected/ next to the landing area, or inside a bucket root', () => {
+    expect(defaultRejectedLocation('gs://b/landing/')).toBe('gs://b/rejected');
+    expect(defaultRejectedLocation('gs://b/data/landing')).toBe('gs://b/data/rejected');
+    expect(defaultRejectedLocation('gs://b')).toBe('gs://b/_rejected');
+    expect(defaultRejectedLocation('/srv/landing')).toBe('/srv/rejected');
+    expect(defaultRejectedLocation('landing')).toBe('landing/_rejected');
+  });
+
+  it('parses --watch intervals and refuses nonsense', () => {
+    expect(parseInterval('60s')).toBe(60_000);
+    expect(parseInterval('5m')).toBe(300_000);
+    expect(parseInterval('1h')).toBe(3_600_000);
+    expect(parseInterval('90')).toBe(90_000);
+    for (const bad of ['0s', '10ms', 'soon', '-5m', '']) expect(() => parseInterval(bad), bad).toThrow(UsageError);
+  });
+
+  it('the SQL checks agree with the validator on typical bad values (DuckDB)', async () => {
+    const w = await DuckDBWarehouse.open(':memory:');
+    try {
+      const rows = `(VALUES
+        ('TX-1', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North'),
+        ('', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North'),
+        ('TX-3', 0, DATE '1800-01-01', CAST(0 AS DECIMAL(12, 2)), 'Gadgets', NULL)
+      ) t(transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region)`;
+      const r = await w.query(
+        `SELECT transaction_id, ${validPredicate()} AS ok, ${reasonsExpression()} AS why FROM ${rows}`,
+      );
+      expect(r.rows[0]).toEqual({ transaction_id: 'TX-1', ok: true, why: '' });
+      expect(r.rows[1]).toMatchObject({ ok: false, why: expect.stringMatching(/^transaction_id: is missing, empty/) });
+      expect(r.rows[2].ok).toBe(false);
+      expect(
+        String(r.rows[2].why)
+          .split('; ')
+          .map((s) => s.split(':')[0]),
+      ).toEqual(['customer_id', 'transaction_date', 'sale_amount', 'product_category', 'sales_region']);
+    } finally {
+      await w.close();
+    }
+  });
+});
