@@ -76,3 +76,49 @@ export function duckdbQuerySql(q: AggregateQuery, from: string): string {
   const where = q.where.length > 0 ? `\nWHERE ${q.where.map(duckdbFilterSql).join('\n  AND ')}` : '';
   return `SELECT ${cols.join(', ')}\nFROM ${from}${where}\nGROUP BY ${q.by.map((_, i) => i + 1).join(', ')}`;
 }
+
+export interface GroupingSetsSql {
+  sql: string;
+  /** Number of distinct key columns k0…k(n-1) in the SELECT. */
+  keyCount: number;
+  /** Per query: which k columns are its keys, in its --by order. */
+  keyColumns: number[][];
+  /** Per query: the GROUPING(k0…) bitmask of its rows (bit = 1: column not grouped; k0 is the highest bit). */
+  masks: number[];
+}
+
+/**
+ * Several queries with the same filter in ONE scan: `GROUP BY GROUPING SETS`,
+ * with GROUPING(...) telling which query a result row belongs to. (The two
+ * standard reports read the files once instead of twice.)
+ */
+export function duckdbGroupingSetsSql(queries: readonly AggregateQuery[], from: string): GroupingSetsSql {
+  const exprs: string[] = [];
+  const keyColumns = queries.map((q) =>
+    q.by.map((k) => {
+      const e = duckdbKeyExpr(k);
+      let i = exprs.indexOf(e);
+      if (i < 0) i = exprs.push(e) - 1;
+      return i;
+    }),
+  );
+  const masks = keyColumns.map((cols) =>
+    exprs.reduce((mask, _, i) => (cols.includes(i) ? mask : mask | (1 << (exprs.length - 1 - i))), 0),
+  );
+  const cols = [
+    ...exprs.map((e, i) => `${e} AS k${i}`),
+    `GROUPING(${exprs.join(', ')}) AS gid`,
+    'COUNT(*) AS n',
+    'SUM(sale_amount) AS s',
+  ];
+  if (queries.some(needsMinMax)) cols.push('MIN(sale_amount) AS lo', 'MAX(sale_amount) AS hi');
+  const where = queries[0].where;
+  const whereSql = where.length > 0 ? `\nWHERE ${where.map(duckdbFilterSql).join('\n  AND ')}` : '';
+  const sets = keyColumns.map((kc) => `(${kc.map((i) => exprs[i]).join(', ')})`).join(', ');
+  return {
+    sql: `SELECT ${cols.join(', ')}\nFROM ${from}${whereSql}\nGROUP BY GROUPING SETS (${sets})`,
+    keyCount: exprs.length,
+    keyColumns,
+    masks,
+  };
+}

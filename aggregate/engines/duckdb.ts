@@ -11,7 +11,7 @@ import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
-import { duckdbCsvFrom, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
+import { duckdbCsvFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
 
 export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',
@@ -20,20 +20,26 @@ export const duckdbEngine: AggregateEngine = {
     const instance = await DuckDBInstance.create(':memory:');
     const conn = await instance.connect();
     try {
-      const out: GroupTotals[][] = [];
+      const out: GroupTotals[][] = queries.map(() => []);
+      // Reports with the same filter share one scan (GROUPING SETS).
+      const batches = new Map<string, number[]>();
+      for (const [i, q] of queries.entries()) {
+        const id = JSON.stringify(q.where);
+        batches.set(id, [...(batches.get(id) ?? []), i]);
+      }
       if (src.kind === 'csv') {
         const from = duckdbCsvFrom(src.path);
-        for (const q of queries) out.push(await runQuery(conn, q, from, src.path));
+        for (const idx of batches.values()) await runBatch(conn, queries, idx, from, src.path, out);
         return out;
       }
       // Folders a --where rules out are never opened, not even for their schema.
       const perQuery = queries.map((q) => pruneFiles(src.files, q.where));
       const touched = src.files.filter((f) => perQuery.some((files) => files.includes(f)));
       if (touched.length > 0) await checkSchemas(conn, touched, src.partitionColumns);
-      for (const [i, q] of queries.entries()) {
-        const files = perQuery[i];
-        const from = duckdbParquetFrom(files, src.partitionColumns);
-        out.push(files.length === 0 ? [] : await runQuery(conn, q, from, src.root));
+      for (const idx of batches.values()) {
+        const files = perQuery[idx[0]];
+        if (files.length === 0) continue;
+        await runBatch(conn, queries, idx, duckdbParquetFrom(files, src.partitionColumns), src.root, out);
       }
       return out;
     } finally {
@@ -43,10 +49,9 @@ export const duckdbEngine: AggregateEngine = {
   },
 };
 
-async function runQuery(conn: DuckDBConnection, q: AggregateQuery, from: string, file: string): Promise<GroupTotals[]> {
-  let rows: unknown[][];
+async function run(conn: DuckDBConnection, sql: string, file: string): Promise<unknown[][]> {
   try {
-    rows = (await conn.runAndReadAll(duckdbQuerySql(q, from))).getRows();
+    return (await conn.runAndReadAll(sql)).getRows();
   } catch (err) {
     if (err instanceof SalesflowError) throw err;
     // DuckDB names the file and line of a bad CSV value or an unreadable Parquet file in its message.
@@ -56,15 +61,42 @@ async function runQuery(conn: DuckDBConnection, q: AggregateQuery, from: string,
       err,
     );
   }
-  const nKeys = q.by.length;
-  const minMax = needsMinMax(q);
-  return rows.map((r) => ({
-    keys: r.slice(0, nKeys).map((v) => (v === null ? '' : String(v))),
-    count: BigInt(r[nKeys] as bigint),
-    sum: cents(r[nKeys + 1]),
-    min: minMax ? cents(r[nKeys + 2]) : undefined,
-    max: minMax ? cents(r[nKeys + 3]) : undefined,
-  }));
+}
+
+/** Run the queries at `idx` (same filter) in one statement; fill `out[i]` for each. */
+async function runBatch(
+  conn: DuckDBConnection,
+  queries: readonly AggregateQuery[],
+  idx: readonly number[],
+  from: string,
+  file: string,
+  out: GroupTotals[][],
+): Promise<void> {
+  const totals = (r: unknown[], at: number, minMax: boolean): Omit<GroupTotals, 'keys'> => ({
+    count: BigInt(r[at] as bigint),
+    sum: cents(r[at + 1]),
+    min: minMax ? cents(r[at + 2]) : undefined,
+    max: minMax ? cents(r[at + 3]) : undefined,
+  });
+  const label = (v: unknown) => (v === null ? '' : String(v));
+  if (idx.length === 1) {
+    const q = queries[idx[0]];
+    const rows = await run(conn, duckdbQuerySql(q, from), file);
+    const n = q.by.length;
+    out[idx[0]] = rows.map((r) => ({ keys: r.slice(0, n).map(label), ...totals(r, n, needsMinMax(q)) }));
+    return;
+  }
+  const batch = idx.map((i) => queries[i]);
+  const plan = duckdbGroupingSetsSql(batch, from);
+  const minMax = batch.some(needsMinMax);
+  for (const r of await run(conn, plan.sql, file)) {
+    const gid = Number(r[plan.keyCount]);
+    plan.masks.forEach((mask, b) => {
+      if (mask !== gid) return;
+      const keys = plan.keyColumns[b].map((k) => label(r[k]));
+      out[idx[b]].push({ keys, ...totals(r, plan.keyCount + 1, minMax) });
+    });
+  }
 }
 
 /** DECIMAL(_, 2) → integer cents, exactly (the scaled bigint DuckDB hands back). */

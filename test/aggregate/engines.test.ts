@@ -87,6 +87,22 @@ it('arrow with two workers answers every case in one scan of the files', async (
   );
 });
 
+it('duckdb answers several reports with one filter in a single GROUPING SETS scan', async () => {
+  const where = ['amount>=50.00'];
+  const queries = [
+    ...buildQueries({ by: ['region'], metrics: 'sum,count', where }),
+    ...buildQueries({ by: ['region', 'category'], metrics: 'avg,min,max', where }),
+    ...buildQueries({ by: ['date:month'], metrics: 'count', where, top: 3 }),
+    ...buildQueries({ by: ['category'], metrics: 'sum' }),
+  ];
+  for (const source of [lake, csv]) {
+    const groups = await (await loadEngine('duckdb')).aggregate(source, queries);
+    expect(queries.map((q, i) => finishReport(q, groups[i]))).toEqual(
+      queries.map((q) => finishReport(q, oracleGroups(records, q))),
+    );
+  }
+});
+
 it('rounds the x.xx5 average up on every engine', async () => {
   const q = buildQueries({ by: ['category'], metrics: 'avg,count', where: ['amount<=1.02'] });
   for (const [name, src] of [

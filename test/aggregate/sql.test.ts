@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duckdbParquetFrom, duckdbQuerySql } from '../../aggregate/engines/duckdb-sql.ts';
+import { duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from '../../aggregate/engines/duckdb-sql.ts';
 import {
   bigqueryFromClause,
   bigqueryQuerySql,
@@ -27,6 +27,26 @@ describe('DuckDB SQL', () => {
         '  AND "customer_id" <> CAST(7 AS BIGINT)\n' +
         'GROUP BY 1, 2',
     );
+  });
+
+  it('answers reports with one filter in one scan, telling rows apart by GROUPING()', () => {
+    const qs = [
+      ...buildQueries({ by: ['category'], metrics: 'sum', where: ['region=North'] }),
+      ...buildQueries({ by: ['region', 'category'], metrics: 'max', where: ['region=North'] }),
+    ];
+    const plan = duckdbGroupingSetsSql(qs, 'src');
+    const cat = 'CAST("product_category" AS VARCHAR)';
+    const reg = 'CAST("sales_region" AS VARCHAR)';
+    expect(plan.sql).toBe(
+      `SELECT ${cat} AS k0, ${reg} AS k1, GROUPING(${cat}, ${reg}) AS gid, COUNT(*) AS n, SUM(sale_amount) AS s, ` +
+        'MIN(sale_amount) AS lo, MAX(sale_amount) AS hi\n' +
+        'FROM src\n' +
+        `WHERE "sales_region" = 'North'\n` +
+        `GROUP BY GROUPING SETS ((${cat}), (${reg}, ${cat}))`,
+    );
+    expect(plan.keyColumns).toEqual([[0], [1, 0]]);
+    // k1 (the lower bit) not grouped for the first report; both grouped for the second.
+    expect(plan.masks).toEqual([1, 0]);
   });
 
   it('types hive partition columns from the schema', () => {
