@@ -5,6 +5,7 @@ import { formatTable } from '../shared/format.ts';
 import { log } from '../shared/log.ts';
 import { createProgress } from '../shared/progress.ts';
 import { openWarehouse } from './open.ts';
+import { TABLE_NAMES } from './tables.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from './query.ts';
 import { csvHeader, csvRows, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
 import type { QueryResult } from './warehouse.ts';
@@ -40,7 +41,11 @@ export const queryCommand: CommandModule<object, Args> = {
       })
       .option('file', { type: 'string', describe: 'Read the SQL from a file' })
       .option('example', { type: 'string', describe: 'Run an example query from sql/examples (see --list)' })
-      .option('list', { alias: 'l', type: 'boolean', describe: 'List tables, views and example queries, then exit' })
+      .option('list', {
+        alias: 'l',
+        type: 'boolean',
+        describe: 'List tables, views and example queries (--list TABLE: its columns), then exit',
+      })
       .option('warehouse', {
         type: 'string',
         describe:
@@ -67,6 +72,7 @@ export const queryCommand: CommandModule<object, Args> = {
         return true;
       })
       .example('salesflow query --list', 'tables, views and example queries')
+      .example('salesflow query --list load_log', 'the columns of a table, with descriptions')
       .example('salesflow query "SELECT * FROM gold_sales_by_category ORDER BY total_sales DESC"', 'a gold view')
       .example(
         'salesflow query "SELECT * FROM silver_sales WHERE sales_region = @r AND transaction_date >= @d LIMIT 10" -p r=North -p d=2024-06-01',
@@ -82,6 +88,9 @@ export const queryCommand: CommandModule<object, Args> = {
   handler: async (args) => {
     if (args.list) {
       const only = args.sql ? describeColumns(args.sql) : undefined;
+      if (args.sql && !only) {
+        throw new UsageError(`--list ${args.sql}: not a table; tables: ${TABLE_NAMES.join(', ')}`, { field: 'list' });
+      }
       const out = only
         ? formatTable(
             ['column', 'type', 'description'],

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
-import { describeWarehouseObjects, resolveQueryInput } from '../../warehouse/query.ts';
+import { describeColumns, describeWarehouseObjects, resolveQueryInput } from '../../warehouse/query.ts';
 import { startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { runSalesflow } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';
@@ -15,6 +15,8 @@ describe('salesflow query', () => {
     for (const name of ['bronze_sales', 'silver_sales', 'load_log', 'gold_daily_sales', 'top_customers']) {
       expect(objects.find((o) => o.name === name)?.description).toBeTruthy();
     }
+    expect(describeColumns('load_log')?.map((c) => c.name)).toContain('rows_duplicate');
+    expect(describeColumns('silver_sales')?.find((c) => c.name === 'sale_amount')?.type).toBe('NUMERIC NOT NULL');
   });
 
   it('binds --param values and prints JSON', async () => {
