@@ -1,0 +1,29 @@
+/** The embedded warehouse is one file: data and views survive closing and reopening it. */
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { openWarehouse } from '../../warehouse/open.ts';
+import { useTempDir } from '../util/tmp.ts';
+import { salesJson, sampleRows } from './fixtures.ts';
+
+const dir = useTempDir('salesflow-duckdb-file-');
+
+it('keeps tables, rows and views across reopen; ensure on an existing file changes nothing', async () => {
+  const spec = `duckdb:${join(dir(), 'deep', 'er', 'w.duckdb')}`;
+  const rows = sampleRows(12, 41);
+  const first = await openWarehouse(spec);
+  expect(first.dialect).toBe('duckdb');
+  await first.ensure();
+  await first.insertRows(
+    'silver_sales',
+    rows.map((r) => ({ insertId: r.id, row: salesJson(r) })),
+  );
+  const before = await first.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
+  await first.close();
+
+  const again = await openWarehouse(spec);
+  await again.ensure();
+  const after = await again.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
+  expect(after.rows).toEqual(before.rows);
+  expect((await again.query('SELECT COUNT(*) AS n FROM silver_sales')).rows).toEqual([{ n: 12 }]);
+  await again.close();
+});
