@@ -104,6 +104,13 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       expect(retry.errors).toEqual([]);
       expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-14-%' })).toBe(4);
       expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-15-%' })).toBe(0);
+      // Large batches (sent in several requests on BigQuery) keep error indexes right.
+      const many = sampleRows(700, 20).map((r) => ({ insertId: r.id, row: salesJson(r) }));
+      many[650] = { ...many[650], row: { ...many[650].row, transaction_date: '2024-02-30' } };
+      const big = await w.insertRows('silver_sales', many);
+      expect(big.errors.map((e) => [e.index, e.insertId])).toEqual([[650, many[650].insertId]]);
+      expect(big.inserted).toBe(699);
+      expect(await count(w, 'silver_sales', 'transaction_id LIKE @p', { p: 'TX-20-%' })).toBe(699);
     });
 
     it('queries with named parameters of every type, never spliced', async () => {
