@@ -132,6 +132,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         // Loaded (or rejected) before; a crash may have left its staging tables behind.
         const names = stagingNames(file);
         await dropStaging(w, { rowsTable: names.rows, rejectsTable: names.rejects } as StagedFile);
+        if (w.dialect === 'duckdb') await w.run(`DROP VIEW IF EXISTS ${names.view}`);
         return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
       }
       return stageFile(w, source, file, log.nextAttempt(file.uri), opts.domains);

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { SalesflowError } from '../../shared/errors.ts';
 import type { BigQueryField, SalesDomains } from '../../shared/schema/index.ts';
 import type { ObjectStore } from '../../shared/storage/index.ts';
-import { stagingFields, type Warehouse } from '../../warehouse/index.ts';
+import { duckdbTypeOf, stagingFields, type Warehouse } from '../../warehouse/index.ts';
 import { crashPoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from './load-log.ts';
@@ -36,6 +36,8 @@ export interface StagedFile {
   /** Staging tables, when rows were staged. */
   rowsTable?: string;
   rejectsTable?: string;
+  /** DuckDB stages a local Parquet file as a view over it, not a copy. */
+  rowsIsView?: boolean;
   /** Rows refused before staging (in-process validation). */
   rejectedInProcess: number;
 }
@@ -52,9 +54,9 @@ const STAGE_REJECT_FIELDS: BigQueryField[] = [
 ];
 
 /** Deterministic per file, so a crashed attempt's leftovers are replaced by the next one. */
-export function stagingNames(file: LandingFile): { rows: string; rejects: string } {
+export function stagingNames(file: LandingFile): { rows: string; rejects: string; view: string } {
   const id = createHash('sha256').update(file.uri).digest('hex').slice(0, 16);
-  return { rows: `stage_${id}_rows`, rejects: `stage_${id}_rejects` };
+  return { rows: `stage_${id}_rows`, rejects: `stage_${id}_rejects`, view: `stage_${id}_view` };
 }
 
 /** Bad input that rejects the file, as opposed to a failure of the warehouse or network (which fails the run). */
@@ -62,7 +64,12 @@ function layoutProblem(err: unknown, file: LandingFile): string | undefined {
   const input = inputCause(err);
   if (input) return input.context.line !== undefined ? `line ${input.context.line}: ${input.message}` : input.message;
   // A Parquet load job the warehouse refuses (not Parquet, wrong column types) is about the file, unless transient.
-  if (file.format === 'parquet' && err instanceof SalesflowError && !err.transient && err.code === 'LOAD') {
+  if (
+    file.format === 'parquet' &&
+    err instanceof SalesflowError &&
+    !err.transient &&
+    ['LOAD', 'QUERY'].includes(err.code)
+  ) {
     return `not a loadable sales Parquet file: ${err.message}`;
   }
   return undefined;
@@ -85,14 +92,19 @@ export async function stageFile(
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;
   }
-  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true });
-  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
-  staged.rowsTable = names.rows;
-  staged.rejectsTable = names.rejects;
   try {
-    if (file.format === 'parquet') {
+    if (file.format === 'parquet' && w.dialect === 'duckdb' && !file.uri.startsWith('gs://')) {
+      // Local Parquet on DuckDB: staging is a view over the file itself — no copy of the rows.
+      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
+      staged.rejectsTable = names.rejects;
+      await w.run(await parquetViewSql(w, file.uri, names.view));
+      staged.rowsTable = names.view;
+      staged.rowsIsView = true;
+    } else if (file.format === 'parquet') {
+      await createStagingTables(w, staged, names);
       await w.load(file.uri, names.rows, { format: 'PARQUET' });
     } else {
+      await createStagingTables(w, staged, names);
       const dir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
       try {
         const text = await stageTextFile(file, await store.getStream(file.key), dir, domains);
@@ -116,9 +128,34 @@ export async function stageFile(
   return staged;
 }
 
+async function createStagingTables(w: Warehouse, staged: StagedFile, names: ReturnType<typeof stagingNames>) {
+  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true });
+  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
+  staged.rowsTable = names.rows;
+  staged.rejectsTable = names.rejects;
+}
+
+/**
+ * A view with the staging columns over a local Parquet file: absent columns are
+ * NULL and values that do not fit the column type become NULL (TRY_CAST), so
+ * they fail the row checks with a reason instead of failing the whole file.
+ */
+async function parquetViewSql(w: Warehouse, path: string, view: string): Promise<string> {
+  const source = `read_parquet('${path.replaceAll("'", "''")}', hive_partitioning = false)`;
+  const { rows } = await w.query(`DESCRIBE SELECT * FROM ${source}`);
+  const present = new Set(rows.map((r) => String(r.column_name)));
+  const cols = STAGE_ROW_FIELDS.map((f) => {
+    const type = duckdbTypeOf(f);
+    return present.has(f.name) ? `TRY_CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
+  });
+  return `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
+}
+
 export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<void> {
-  if (staged.rowsTable) await w.dropTable(staged.rowsTable);
+  if (staged.rowsTable && staged.rowsIsView) await w.run(`DROP VIEW IF EXISTS ${staged.rowsTable}`);
+  else if (staged.rowsTable) await w.dropTable(staged.rowsTable);
   if (staged.rejectsTable) await w.dropTable(staged.rejectsTable);
   staged.rowsTable = undefined;
   staged.rejectsTable = undefined;
+  staged.rowsIsView = undefined;
 }
