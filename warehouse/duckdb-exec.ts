@@ -156,3 +156,24 @@ export async function insertTextRows(
   );
   return r.rowsChanged;
 }
+
+/**
+ * CAST that refuses to change a value, as BigQuery loads do: DuckDB's own casts
+ * round ('12.345' → DECIMAL(12,2) 12.35, '1.5' → BIGINT 2), which would silently
+ * alter money and ids. Integers and decimals are checked as text first and a bad
+ * value fails the statement with the column named.
+ */
+export function strictCastSql(expr: string, duckdbType: string, column: string): string {
+  const text = `CAST(${expr} AS VARCHAR)`;
+  const fail = (what: string) => `error('${column.replaceAll("'", "''")}: cannot load ' || ${text} || ' as ${what}')`;
+  if (/^(BIGINT|INTEGER|INT64|HUGEINT)$/i.test(duckdbType)) {
+    return `CASE WHEN ${expr} IS NULL THEN NULL WHEN regexp_full_match(trim(${text}), '[+-]?[0-9]+') THEN CAST(trim(${text}) AS ${duckdbType}) ELSE ${fail('INT64')} END`;
+  }
+  const dec = /^DECIMAL\(\s*(\d+)\s*,\s*(\d+)\s*\)$/i.exec(duckdbType);
+  if (dec) {
+    const scale = Number(dec[2]);
+    const pattern = scale > 0 ? `[+-]?([0-9]+(\\.[0-9]{0,${scale}})?|\\.[0-9]{1,${scale}})` : '[+-]?[0-9]+\\.?';
+    return `CASE WHEN ${expr} IS NULL THEN NULL WHEN regexp_full_match(trim(${text}), '${pattern}') THEN CAST(trim(${text}) AS ${duckdbType}) ELSE ${fail(`NUMERIC(${dec[1]}, ${scale})`)} END`;
+  }
+  return `CAST(${expr} AS ${duckdbType})`;
+}

@@ -17,6 +17,7 @@ import {
   normalizeDuckdbCell,
   resultFields,
   runScript,
+  strictCastSql,
 } from './duckdb-exec.ts';
 import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
@@ -196,11 +197,10 @@ export class DuckDBWarehouse implements Warehouse {
         await downloadGcsObject(source, localPath);
       }
       const reader = readerSql(localPath, opts.format);
-      const names = columns.map((c) => c.name);
       // One transaction: a failed load adds nothing (like a BigQuery load job).
       const statements = [
         ...(opts.write === 'truncate' ? [`DELETE FROM ${table}`] : []),
-        `INSERT INTO ${table} BY NAME SELECT ${selectList(names, await this.sourceColumns(reader))} FROM ${reader}`,
+        `INSERT INTO ${table} BY NAME SELECT ${selectList(columns, await this.sourceColumns(reader))} FROM ${reader}`,
       ];
       const result = await this.serial(async () => {
         try {
@@ -337,10 +337,15 @@ function readerSql(path: string, format: LoadOptions['format']): string {
   }
 }
 
-/** Select the table's columns from the source, NULL for the ones it lacks. */
-function selectList(tableColumns: string[], sourceColumns: string[]): string {
+/** Select the table's columns from the source (cast strictly), NULL for the ones it lacks. */
+function selectList(tableColumns: readonly { name: string; type: string }[], sourceColumns: string[]): string {
   const present = new Set(sourceColumns);
-  return tableColumns.map((c) => (present.has(c) ? c : `NULL AS ${c}`)).join(', ');
+  return tableColumns
+    .map((c) => {
+      const quoted = `"${c.name.replaceAll('"', '""')}"`;
+      return present.has(c.name) ? `${strictCastSql(quoted, c.type, c.name)} AS ${quoted}` : `NULL AS ${quoted}`;
+    })
+    .join(', ');
 }
 
 function bigqueryTypeOfDuckdb(t: string): string {

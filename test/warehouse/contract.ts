@@ -75,6 +75,22 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       expect(err).toBeInstanceOf(LoadError);
       expect(err.context.file).toBe(files.csv);
       expect(await count(w, 'stage_bad')).toBe(0);
+      // Values the column cannot hold exactly fail too (DuckDB alone would round them).
+      for (const [i, line] of [
+        'TX-12-r1,7,2024-01-01,12.345,Books,North',
+        'TX-12-r2,1.5,2024-01-01,1.00,Books,North',
+      ].entries()) {
+        const f = files.csv.replace('.csv', `-round-${i}.csv`);
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(
+          f,
+          `transaction_id,customer_id,transaction_date,sale_amount,product_category,sales_region\n${line}\n`,
+        );
+        const e = await w.load(f, 'stage_bad', { format: 'CSV' }).catch((x) => x);
+        expect(e, line).toBeInstanceOf(LoadError);
+        expect(e.message, line).toMatch(i === 0 ? /sale_amount/ : /customer_id/);
+      }
+      expect(await count(w, 'stage_bad')).toBe(0);
       await expect(w.load(files.csv, 'no_such_table', { format: 'CSV' })).rejects.toBeInstanceOf(LoadError);
       await expect(w.insertRows('no_such_table', [{ row: { a: 1 } }])).rejects.toBeInstanceOf(LoadError);
     });

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { insertTextRows, MissingParamError, runScript } from '../../../warehouse/duckdb-exec.ts';
+import { insertTextRows, MissingParamError, runScript, strictCastSql } from '../../../warehouse/duckdb-exec.ts';
 import { checkRow } from '../../../warehouse/row-check.ts';
 import { duckdbTypeOf } from '../../../warehouse/tables.ts';
 import { duckdbParamType } from '../../../warehouse/values.ts';
@@ -785,8 +785,9 @@ export class BigQueryServer {
   /** SELECT producing the table's columns from one source file (all or nothing, cast strictly). */
   private async loadSelect(file: string, format: string, fields: BqField[], config: LoadConfig): Promise<string> {
     const lit = `'${file.replaceAll("'", "''")}'`;
+    // Strict: a value that does not fit the column fails the load instead of being rounded.
     const cast = (f: BqField, expr: string) =>
-      `CAST(${expr} AS ${duckdbTypeOf({ ...f, type: LEGACY_TO_STANDARD[f.type] })})`;
+      strictCastSql(expr, duckdbTypeOf({ ...f, type: LEGACY_TO_STANDARD[f.type] }), f.name);
     if (format === 'CSV') {
       // BigQuery CSV columns are positional; allowJaggedRows pads missing trailing ones with NULL.
       const cols = fields.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ');
