@@ -3,8 +3,6 @@ import type { CommandModule } from 'yargs';
 import { EXIT_FAILURE, UsageError } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
-import { formatSummary } from './report.ts';
-import { describeFailure, upload } from './upload.ts';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'] as const;
 
@@ -92,6 +90,9 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
           'failure is named with its reason (transient after retries, or terminal).',
       ),
   handler: async (args) => {
+    // Loaded here, not at the top: other commands' start-up should not pay for the GCS client.
+    const { describeFailure, upload } = await import('./upload.ts');
+    const { formatSummary } = await import('./report.ts');
     let progress: Progress | undefined;
     const summary = await upload({
       src: args.src,

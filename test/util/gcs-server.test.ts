@@ -2,10 +2,15 @@
  * Fidelity of the GCS test server at the wire level (raw HTTP, so the protocol
  * itself is pinned down, not just what one client happens to send).
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf } from '../../shared/storage/index.ts';
 import { type GcsServer, startGcsServer } from './gcs-server/index.ts';
+import { parseMultipartRelated } from './gcs-server/multipart.ts';
 
 let server: GcsServer;
 beforeAll(async () => {
@@ -122,6 +127,22 @@ describe('GCS JSON API test server', () => {
     expect(badName.status).toBe(400);
   });
 
+  it('multipart bodies keep payload bytes that look like line breaks (CRLF and LF bodies)', () => {
+    const payload = Buffer.from('a\r\nb\r');
+    for (const nl of ['\r\n', '\n']) {
+      const body = Buffer.concat([
+        Buffer.from(
+          `--XX${nl}Content-Type: application/json${nl}${nl}{"name":"n"}${nl}--XX${nl}Content-Type: text/plain${nl}${nl}`,
+        ),
+        payload,
+        Buffer.from(`${nl}--XX--${nl}`),
+      ]);
+      const parts = parseMultipartRelated("multipart/related; boundary='XX'", body);
+      expect(parts.map((p) => p.body.toString('latin1'))).toEqual(['{"name":"n"}', payload.toString('latin1')]);
+      expect(parts[1].headers['content-type']).toBe('text/plain');
+    }
+  });
+
   it('injects 503s at the configured share, reproducibly by seed', async () => {
     const count = async () => {
       server.setFaults({ error503: 0.3, seed: 9 });
@@ -134,5 +155,45 @@ describe('GCS JSON API test server', () => {
     expect(a).toBeGreaterThan(40);
     expect(a).toBeLessThan(80);
     expect(await count()).toBe(a);
+  });
+});
+
+// A second, independent client: gcloud (Python, its own upload and hash-checking code).
+const hasGcloud = spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe.skipIf(!hasGcloud)('gcloud storage against the server', () => {
+  it('cp -r uploads a folder (gcloud checks our returned hashes) that we store byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'salesflow-gcloud-'));
+    try {
+      const src = join(dir, 'src');
+      mkdirSync(join(src, 'sales_region=North'), { recursive: true });
+      // Ends in "\r": gcloud's LF-delimited multipart body once lost that byte here.
+      const a = Buffer.concat([Buffer.alloc(70_000).map((_, i) => (i * 31) % 256), Buffer.from('\r')]);
+      writeFileSync(join(src, 'sales_region=North', 'part-00000.parquet'), a);
+      writeFileSync(join(src, '_SUCCESS'), '');
+      // Settings through the environment (no `gcloud config set` runs): anonymous, our endpoint.
+      const env = {
+        ...process.env,
+        CLOUDSDK_CONFIG: join(dir, 'gcloud'),
+        CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true',
+        CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${server.url}/`,
+        CLOUDSDK_CORE_PROJECT: 'test',
+      };
+      // Async: the server runs in this process, a blocking spawn would starve it.
+      const res = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('gcloud', ['storage', 'cp', '-r', src, 'gs://wire/gcloud'], { env });
+        let stderr = '';
+        child.stderr.on('data', (d) => {
+          stderr += d;
+        });
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect(res.stderr).not.toMatch(/ERROR/);
+      expect(res.code).toBe(0);
+      expect(server.readObject('wire', 'gcloud/sales_region=North/part-00000.parquet')?.equals(a)).toBe(true);
+      expect(server.readObject('wire', 'gcloud/_SUCCESS')?.length).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

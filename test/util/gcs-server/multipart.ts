@@ -15,21 +15,24 @@ export function parseMultipartRelated(contentType: string, body: Buffer): Part[]
   const delimiter = Buffer.from(`--${m[1] ?? m[2] ?? m[3]}`);
   const parts: Part[] = [];
   let pos = body.indexOf(delimiter);
+  // One line-break style per body, taken from the first delimiter line: stripping "\r\n"
+  // from an LF body would eat a payload that happens to end in "\r" (gcloud found this).
+  const crlf = pos >= 0 && body[pos + delimiter.length] === 0x0d;
   while (pos >= 0) {
     let start = pos + delimiter.length;
     // "--" right after a delimiter closes the body.
     if (body[start] === 0x2d && body[start + 1] === 0x2d) break;
-    if (body[start] === 0x0d) start++;
+    if (crlf && body[start] === 0x0d) start++;
     if (body[start] === 0x0a) start++;
     const next = body.indexOf(delimiter, start);
     if (next < 0) break;
     // The line break before the next delimiter belongs to the delimiter, not the part.
     let end = next;
     if (body[end - 1] === 0x0a) end--;
-    if (body[end - 1] === 0x0d) end--;
-    const crlf = body.indexOf('\r\n\r\n', start);
-    const lf = body.indexOf('\n\n', start);
-    const headerEnd = crlf >= 0 && (lf < 0 || crlf < lf) ? { at: crlf, len: 4 } : { at: lf, len: 2 };
+    if (crlf && body[end - 1] === 0x0d) end--;
+    const headerEnd = crlf
+      ? { at: body.indexOf('\r\n\r\n', start), len: 4 }
+      : { at: body.indexOf('\n\n', start), len: 2 };
     const headers: Record<string, string> = {};
     let bodyStart = start;
     if (headerEnd.at >= 0 && headerEnd.at < end) {

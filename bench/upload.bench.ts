@@ -1,0 +1,167 @@
+/**
+ * upload: `salesflow upload -w 1` vs `-w 8` vs TransferManager.uploadManyFiles
+ * with its defaults (vs `gcloud storage cp -r` too, when gcloud is installed),
+ * all against our GCS test server running in this process, whole processes,
+ * alternated, median of BENCH_RUNS (default 3), peak RSS, MB/s.
+ *
+ *   npm run bench -- upload          BENCH_UPLOAD_FILES=100 for a quick look
+ *
+ * Datasets: data/bench/files-500x1mb (500 × 1 MiB random files, created here
+ * atomically if missing) and data/bench/lake-10m (the 10M-row Parquet lake from
+ * `salesflow to-parquet`; skipped if missing). Every run starts from an empty
+ * bucket and is checked afterwards: every object there, with the right size.
+ * The peer runs as this same file with `--run transfer-manager DIR BUCKET URL`.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { tempSiblingPath } from '../shared/atomic.ts';
+import { formatTable } from '../shared/format.ts';
+import { type GcsServer, startGcsServer } from '../test/util/gcs-server/index.ts';
+import { BENCH_DATA, type Candidate, compare, NODE } from './util/measure.ts';
+
+const FILES = Number(process.env.BENCH_UPLOAD_FILES ?? 500);
+const SMALL_DIR = join(BENCH_DATA, FILES === 500 ? 'files-500x1mb' : `files-${FILES}x1mb`);
+const LAKE_DIR = join(BENCH_DATA, 'lake-10m');
+const SELF = new URL(import.meta.url).pathname;
+const BUCKET = 'bench';
+
+/** The peer: TransferManager.uploadManyFiles with the library's defaults (5 at a time, resumable). */
+async function transferManagerUpload(dir: string, bucket: string, endpoint: string): Promise<void> {
+  const { Storage, TransferManager } = await import('@google-cloud/storage');
+  const storage = new Storage({ apiEndpoint: endpoint, projectId: 'bench' });
+  const tm = new TransferManager(storage.bucket(bucket));
+  // Relative names like ours (uploadManyFiles keeps the path it is given, so run from inside dir).
+  process.chdir(dir);
+  await tm.uploadManyFiles(listFiles('.'), { prefix: 'data' });
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function ensureSmallFiles(): void {
+  if (existsSync(SMALL_DIR)) return;
+  const tmp = tempSiblingPath(SMALL_DIR);
+  mkdirSync(tmp, { recursive: true });
+  for (let i = 0; i < FILES; i++)
+    writeFileSync(join(tmp, `file-${String(i).padStart(4, '0')}.bin`), randomBytes(1 << 20));
+  try {
+    renameSync(tmp, SMALL_DIR);
+  } catch (err) {
+    // Another bench made it meanwhile: use theirs.
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(SMALL_DIR)) throw err;
+  }
+}
+
+/** gcloud pointed at the test server through the environment: anonymous, our endpoint. */
+function gcloudEnv(server: GcsServer): NodeJS.ProcessEnv | undefined {
+  if (spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  return {
+    CLOUDSDK_CONFIG: join(BENCH_DATA, '.gcloud-upload-bench'),
+    CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true',
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${server.url}/`,
+    CLOUDSDK_CORE_PROJECT: 'bench',
+  };
+}
+
+async function suite(name: string, dir: string, server: GcsServer): Promise<void> {
+  const local = listFiles(dir);
+  const bytes = local.reduce((n, f) => n + statSync(f).size, 0);
+  const fresh = () => {
+    server.state.clear();
+    server.state.createBucket({ name: BUCKET });
+  };
+  const verify = (prefix: string) => () => {
+    const names = server.listObjectNames(BUCKET).filter((n) => n.startsWith(prefix));
+    const stored = names.reduce((n, k) => n + (server.readObject(BUCKET, k)?.length ?? 0), 0);
+    if (names.length !== local.length || stored !== bytes) {
+      throw new Error(`${name}: expected ${local.length} objects / ${bytes} B, found ${names.length} / ${stored} B`);
+    }
+    server.state.clear();
+    return { objects: names.length };
+  };
+  const ours = (workers: number): Candidate => ({
+    name: `salesflow upload -w ${workers}`,
+    cmd: NODE,
+    args: [
+      'bin/salesflow.js',
+      'upload',
+      dir,
+      `gs://${BUCKET}/data`,
+      '-w',
+      String(workers),
+      '--api-endpoint',
+      server.url,
+    ],
+    before: fresh,
+    after: verify('data/'),
+  });
+  const candidates: Candidate[] = [
+    ours(1),
+    ours(8),
+    {
+      name: 'TransferManager.uploadManyFiles (defaults)',
+      cmd: NODE,
+      args: [SELF, '--run', 'transfer-manager', dir, BUCKET, server.url],
+      before: fresh,
+      after: verify('data/'),
+    },
+  ];
+  const gcloud = gcloudEnv(server);
+  if (gcloud) {
+    // `cp -r DIR gs://b/data` into an empty bucket lands DIR's contents under data/.
+    candidates.push({
+      name: 'gcloud storage cp -r',
+      cmd: 'gcloud',
+      args: ['storage', 'cp', '-r', dir, `gs://${BUCKET}/data`],
+      env: gcloud,
+      before: fresh,
+      after: verify('data/'),
+    });
+  }
+  const results = await compare(`upload-${name}`, candidates);
+  const mb = bytes / 1024 / 1024;
+  const rows = results.map((r) => [
+    r.name,
+    r.medianSeconds.toFixed(2),
+    (mb / r.medianSeconds).toFixed(1),
+    (results[1].medianSeconds / r.medianSeconds).toFixed(2),
+    r.medianPeakRssMB.toFixed(0),
+  ]);
+  process.stdout.write(
+    `\n${name}: ${local.length} files, ${mb.toFixed(0)} MiB\n` +
+      `${formatTable(['candidate', 'median s', 'MiB/s', 'speed of -w 8 vs this', 'peak RSS MB'], rows)}\n`,
+  );
+}
+
+const [mode, peer, ...rest] = process.argv.slice(2);
+if (mode === '--run' && peer === 'transfer-manager') {
+  const [dir, bucket, endpoint] = rest;
+  await transferManagerUpload(dir, bucket, endpoint);
+} else {
+  mkdirSync(BENCH_DATA, { recursive: true });
+  ensureSmallFiles();
+  const server = await startGcsServer();
+  try {
+    await suite(`${FILES}x1mb`, SMALL_DIR, server);
+    if (existsSync(LAKE_DIR)) await suite('lake-10m', LAKE_DIR, server);
+    else
+      process.stdout.write(
+        `(skipping the Parquet lake: ${relative(process.cwd(), LAKE_DIR).split(sep).join('/')} is missing)\n`,
+      );
+  } finally {
+    await server.stop();
+  }
+}
