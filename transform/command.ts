@@ -9,7 +9,7 @@ import { COMPRESSIONS, type CompressionName } from './parquet-encode.ts';
 interface Args {
   input: string;
   out: string;
-  partition: string[];
+  partition: string | string[];
   force?: boolean;
   compression: CompressionName;
   'row-group-size': number;
@@ -26,12 +26,13 @@ export const toParquetCommand: CommandModule<object, Args> = {
     y
       .positional('input', { type: 'string', demandOption: true, describe: 'A file, a folder of files, or a glob' })
       .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'Output folder (created atomically)' })
+      // Not `array: true`: a greedy array would swallow INPUT in `-p region data.csv`.
+      // Repeating the flag (-p region -p category) still collects several.
       .option('partition', {
         alias: 'p',
         type: 'string',
-        array: true,
         demandOption: true,
-        describe: 'Partition column(s), names or aliases: region, category, date …',
+        describe: 'Partition column(s), names or aliases, comma-separated: region, region,category, date …',
       })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Replace OUTDIR if it exists (atomically)' })
       .option('compression', { choices: COMPRESSIONS, default: 'zstd' as const, describe: 'Parquet codec' })

@@ -43,13 +43,14 @@ describe('salesflow to-parquet (CLI)', () => {
     const csv = join(tmp(), 'cli.csv');
     writeSalesCsv(csv, sampleRows(200), ['TX-bad,1,2024-01-01,abc,Books,North']);
     const out = join(tmp(), 'cli-lake');
+    // Flags before INPUT: -p must not swallow it.
     const res = await runSalesflow([
       'to-parquet',
+      '-p',
+      'region',
       csv,
       '-o',
       out,
-      '-p',
-      'region',
       '--max-errors',
       '1',
       '--workers',
