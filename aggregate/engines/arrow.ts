@@ -93,7 +93,12 @@ async function scanInWorkers(
     for (let i = 0; i < count; i++) {
       const w = new Worker(new URL('./arrow-worker.ts', import.meta.url), { workerData: { queries, wasmModule } });
       pool.push(w);
+      let delivered = false;
       w.on('error', (err) => fail(err));
+      // A worker that dies without an error event (killed, out of memory) must not leave us waiting forever.
+      w.on('exit', (code) => {
+        if (!delivered) fail(new Error(`arrow engine worker exited (code ${code}) before returning its totals`));
+      });
       w.on('message', (m: FromWorker) => {
         if (failed) return;
         if (m.type === 'error') {
@@ -102,6 +107,7 @@ async function scanInWorkers(
           opts.onProgress?.(++done, tasks.length);
           feed(w);
         } else {
+          delivered = true;
           m.results.forEach((groups, qi) => {
             for (const g of groups) mergers[qi].add(g);
           });

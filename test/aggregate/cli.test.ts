@@ -1,5 +1,4 @@
 /** The real binary: output formats, exit codes, --help. */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
@@ -62,24 +61,20 @@ describe('salesflow aggregate', () => {
     expect([...sums].sort((a, b) => b - a)).toEqual(sums);
   });
 
-  it.each([
-    [['--by', 'colour'], /unknown --by column "colour"; valid: .*sales_region \(region\)/],
-    [['--workers', '-1'], /--workers must be a whole number/],
-  ])('exits 2 on invalid flags %j', async (flags, message) => {
-    const r = await runSalesflow(['aggregate', lake, ...flags]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stdout).toBe('');
-  });
+  it.each([[['--by', 'colour'], /unknown --by column "colour"; valid: .*sales_region \(region\)/]])(
+    'exits 2 on invalid flags %j',
+    async (flags, message) => {
+      const r = await runSalesflow(['aggregate', lake, ...flags]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    },
+  );
 
-  it('exits 2 for a missing source and 1 for a folder without Parquet', async () => {
+  it('exits 2 for a missing source', async () => {
     const missing = await runSalesflow(['aggregate', join(tmp(), 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope does not exist/);
-    mkdirSync(join(tmp(), 'empty'));
-    const empty = await runSalesflow(['aggregate', join(tmp(), 'empty')]);
-    expect(empty.code).toBe(1);
-    expect(empty.stderr).toMatch(/no Parquet files under/);
   });
 
   it('teaches with examples in --help', async () => {
