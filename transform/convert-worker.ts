@@ -52,7 +52,7 @@ let parser: ChunkParser | undefined;
 let writer: PartitionWriter | undefined;
 let init: WorkerInit | undefined;
 let chunksDone = 0;
-const timing = { parse: 0, flush: 0 };
+const timing = { parse: 0, encode: 0 };
 
 port.on('message', (msg: WorkerRequest) => {
   try {
@@ -84,7 +84,7 @@ function handle(msg: WorkerRequest): void {
       const t1 = performance.now();
       writer.flushIfNeeded();
       timing.parse += t1 - t0;
-      timing.flush += performance.now() - t1;
+      timing.encode += performance.now() - t1;
       chunksDone++;
       const buffer = msg.bytes.buffer as ArrayBuffer;
       const done: WorkerReply = {
@@ -106,7 +106,7 @@ function handle(msg: WorkerRequest): void {
         const mu = process.memoryUsage();
         const mb = (n: number) => Math.round(n / 1048576);
         process.stderr.write(
-          `to-parquet worker ${init?.writerId}: parse ${Math.round(timing.parse)} ms, encode ${Math.round(timing.flush)} ms; ` +
+          `to-parquet worker ${init?.writerId}: parse ${Math.round(timing.parse)} ms, encode ${Math.round(timing.encode)} ms; ` +
             `heap ${mb(mu.heapTotal)} MB, external ${mb(mu.external)} MB, wasm ${mb(wasmMemory().buffer.byteLength)} MB\n`,
         );
       }
