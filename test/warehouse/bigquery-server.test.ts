@@ -135,6 +135,21 @@ describe('BigQuery test server', () => {
     expect(new Set(all.map((r: { transaction_id: string }) => r.transaction_id)).size).toBe(55);
   });
 
+  it('creates views through the tables API with their schema, and lists table data', async () => {
+    await bq.dataset('ds').createTable('ids', {
+      view: { query: 'SELECT transaction_id, sale_amount FROM `server-test.ds.sales`', useLegacySql: false },
+    });
+    const [meta] = await bq.dataset('ds').table('ids').getMetadata();
+    expect(meta.type).toBe('VIEW');
+    expect(meta.schema.fields.map((f: { name: string; type: string }) => [f.name, f.type])).toEqual([
+      ['transaction_id', 'STRING'],
+      ['sale_amount', 'NUMERIC'],
+    ]);
+    const [rows] = await bq.dataset('ds').table('sales').getRows({ maxResults: 5, autoPaginate: false });
+    expect(rows).toHaveLength(5);
+    expect(typeof rows[0].transaction_id).toBe('string');
+  });
+
   it('insertAll: without skipInvalidRows nothing lands and valid rows are "stopped"; insertIds de-duplicate', async () => {
     await bq.dataset('ds').createTable('strict', { schema: { fields: salesBigQuerySchema() } });
     const table = bq.dataset('ds').table('strict');

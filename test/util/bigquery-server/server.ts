@@ -384,13 +384,10 @@ export class BigQueryServer {
   }
 
   private async schemaFromCatalog(datasetId: string, tableId: string): Promise<{ fields: BqField[] }> {
-    const r = await this.serial(() =>
-      this.conn.runAndReadAll(`SELECT * FROM ${ident(datasetId)}.${ident(tableId)} LIMIT 0`),
-    );
-    const { schema } = await encodeResult(r as never, { int64Timestamps: true }).catch(() => ({
-      schema: { fields: [] as BqField[] },
-    }));
-    return schema;
+    return this.serial(async () => {
+      const r = await this.conn.run(`SELECT * FROM ${ident(datasetId)}.${ident(tableId)} LIMIT 0`);
+      return (await encodeResult(r, { int64Timestamps: true })).schema;
+    });
   }
 
   /** Keep the metadata map in step with DDL run through queries (CREATE/DROP TABLE/VIEW). */
@@ -488,8 +485,11 @@ export class BigQueryServer {
 
   private async listTableData(datasetId: string, tableId: string, q: URLSearchParams) {
     this.fieldsOf(datasetId, tableId);
-    const r = await this.serial(() => this.conn.stream(`SELECT * FROM ${ident(datasetId)}.${ident(tableId)}`));
-    const { rows } = await encodeResult(r, { int64Timestamps: q.get('formatOptions.useInt64Timestamp') === 'true' });
+    const { rows } = await this.serial(async () =>
+      encodeResult(await this.conn.run(`SELECT * FROM ${ident(datasetId)}.${ident(tableId)}`), {
+        int64Timestamps: q.get('formatOptions.useInt64Timestamp') === 'true',
+      }),
+    );
     const start = Number(q.get('pageToken') ?? q.get('startIndex') ?? 0);
     const max = Number(q.get('maxResults') ?? DEFAULT_MAX_RESULTS);
     const page = rows.slice(start, start + max);
