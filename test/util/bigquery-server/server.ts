@@ -601,7 +601,8 @@ export class BigQueryServer {
       }
     });
     if (ddl) await this.syncCatalog();
-    const statementType = script ? 'SCRIPT' : (/^\s*(\w+)/.exec(config.query)?.[1] ?? 'SELECT').toUpperCase();
+    const firstWord = (/^\s*(\w+)/.exec(config.query)?.[1] ?? 'SELECT').toUpperCase();
+    const statementType = script ? 'SCRIPT' : firstWord === 'WITH' ? 'SELECT' : firstWord;
     const stats = job.resource.statistics as Record<string, unknown>;
     stats.query = {
       statementType,
