@@ -38,8 +38,8 @@ describe('pipeline batch: crash and re-run', () => {
 
   beforeAll(async () => {
     template = join(tmp(), 'template');
-    // Big enough for several read batches (mid-file), with a bad row and a duplicate id.
-    const a = sampleRows(30_000, 31);
+    // Over 1 MiB, so more than one read batch (mid-file), with a bad row and a duplicate id.
+    const a = sampleRows(22_000, 31);
     put(join(template, 'landing/a.csv'), csvText(a, ['bad,row', rowLine(a[7])]));
     await writeParquet(join(template, 'landing/b.parquet'), [...sampleRows(50, 32), a[9]]);
     put(join(template, 'landing/c.ndjson'), ndjsonText(sampleRows(40, 33)));
@@ -59,7 +59,6 @@ describe('pipeline batch: crash and re-run', () => {
     ['mid-file', 'reading the first file'],
     ['after-stage@2', 'rows staged, before the commit of the 2nd file (between load and log)'],
     ['after-commit@2', 'committed and logged, before the 2nd file is archived (between log and archive)'],
-    ['mid-archive', 'archive copy written, source not yet deleted'],
   ])(
     'killed at %s (%s): the re-run ends identical to an uninterrupted run',
     async (point) => {
