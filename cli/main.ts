@@ -6,9 +6,9 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeError, EXIT_FAILURE, EXIT_USAGE, SalesflowError } from '../shared/errors.ts';
 import { setLogLevel } from '../shared/log.ts';
-import { commands } from './commands.ts';
+import { type AnyCommand, loadCommands } from './commands.ts';
 
-export function buildCli(argv: string[]): Argv {
+export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv {
   let cli = yargs(argv)
     .scriptName('salesflow')
     .usage(
@@ -50,7 +50,7 @@ export function buildCli(argv: string[]): Argv {
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   try {
-    await buildCli(argv).parseAsync();
+    await buildCli(argv, await loadCommands(argv)).parseAsync();
   } catch (err) {
     process.stderr.write(`error: ${describeError(err)}\n`);
     if (err instanceof SalesflowError) {
