@@ -4,7 +4,7 @@ import { EXIT_PARTIAL, UsageError } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
-import { COMPRESSIONS, type CompressionName } from './parquet-encode.ts';
+import { COMPRESSIONS, type CompressionName } from './compression.ts';
 
 interface Args {
   input: string;

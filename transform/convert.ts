@@ -34,7 +34,7 @@ import { formatOf, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import type { ManifestSource, ParquetManifest } from './manifest.ts';
-import type { CompressionName } from './parquet-encode.ts';
+import type { CompressionName } from './compression.ts';
 import type { InputFormat } from './row-parser.ts';
 import type { RejectedRow } from './read-sales.ts';
 import { type ChunkResult, WorkerPool } from './worker-pool.ts';

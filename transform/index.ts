@@ -2,6 +2,6 @@
 export * from './convert.ts';
 export * from './hive-path.ts';
 export type * from './manifest.ts';
-export { COMPRESSIONS, type CompressionName } from './parquet-encode.ts';
+export { COMPRESSIONS, type CompressionName } from './compression.ts';
 export { type ReadSalesOptions, type RejectedRow, readSalesFile, type SalesBatch } from './read-sales.ts';
 export { ChunkParser, type InputFormat, type RowSink, splitCsvLine } from './row-parser.ts';

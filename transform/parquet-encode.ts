@@ -8,8 +8,7 @@ import {
   writeParquet,
 } from 'parquet-wasm';
 
-export const COMPRESSIONS = ['zstd', 'snappy', 'none'] as const;
-export type CompressionName = (typeof COMPRESSIONS)[number];
+import type { CompressionName } from './compression.ts';
 
 const CODEC: Record<CompressionName, Compression> = {
   zstd: Compression.ZSTD,

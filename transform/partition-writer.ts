@@ -10,7 +10,8 @@ import { formatEpochDay } from '../shared/dates.ts';
 import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
 import { ColumnBuffers } from './column-buffers.ts';
 import { partitionPath } from './hive-path.ts';
-import { type CompressionName, encodeParquet } from './parquet-encode.ts';
+import type { CompressionName } from './compression.ts';
+import { encodeParquet } from './parquet-encode.ts';
 import type { RowSink } from './row-parser.ts';
 
 export interface WrittenFile {

@@ -42,7 +42,8 @@ function siblings(dir: string, name: string): string[] {
   return readdirSync(dir).filter((n) => n.includes(name));
 }
 
-describe('convertToParquet', () => {
+// Worker start-up is CPU-bound: on the shared machine under load a case can take 30 s.
+describe('convertToParquet', { timeout: 120_000 }, () => {
   const rows = sampleRows(30_000, 3);
 
   it('round trip: DuckDB reads the same rows, exact sum and per-partition counts, with the schema types', async () => {
