@@ -148,7 +148,8 @@ describe('upload to gs:// (test server, real client)', () => {
       summary = await upload({
         src,
         dest: 'gs://partial-bucket/lake',
-        store: { ...store, retryOptions: { maxRetries: 1, maxRetryDelay: 1, totalTimeout: 10 } },
+        // Client retries off: the always-503 file still gets our whole-file attempts, just faster.
+        store: { ...store, retryOptions: { autoRetry: false } },
       });
     } finally {
       server.setFaults(undefined);
@@ -160,6 +161,8 @@ describe('upload to gs:// (test server, real client)', () => {
       ['sales_region=South/part-00002.parquet', 'transient'],
     ]);
     expect(failed[0].error?.message).toMatch(/permission denied/);
+    // Terminal: tried once. Transient: restarted whole until the attempts ran out.
+    expect(failed.map((f) => f.attempts)).toEqual([1, 3]);
     const names = server.listObjectNames('partial-bucket');
     expect(names).not.toContain('lake/_SUCCESS');
     expect(names).not.toContain('lake/_manifest.json');
