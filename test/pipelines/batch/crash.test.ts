@@ -59,6 +59,7 @@ describe('pipeline batch: crash and re-run', () => {
     ['mid-file', 'reading the first file'],
     ['after-stage@2', 'rows staged, before the commit of the 2nd file (between load and log)'],
     ['after-commit@2', 'committed and logged, before the 2nd file is archived (between log and archive)'],
+    ['mid-archive', 'archive copy written, source not yet deleted'],
   ])(
     'killed at %s (%s): the re-run ends identical to an uninterrupted run',
     async (point) => {
