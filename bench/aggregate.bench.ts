@@ -1,23 +1,8 @@
-/**
- * aggregate on the 10M-row lake (data/bench/lake-10m, partitioned by region),
- * the two standard reports (total per category, average per region), whole
- * processes, alternated (bench/util/measure.ts):
- *
- *   raw DuckDB SQL (baseline) · salesflow aggregate -e duckdb · -e arrow ·
- *   the same two engines called as a library (no CLI start-up) · nodejs-polars scanParquet
- *
- *   npm run bench -- aggregate          (BENCH_RUNS=3 by default)
- *
- * Peers run as this same file with `--run NAME LAKE`, each its own process. The
- * lake (and the shared 10M-row CSV it comes from) is created once if missing,
- * atomically, with `salesflow gen` / `salesflow to-parquet`.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BENCH_DATA, compare, NODE, REPO_ROOT } from './util/measure.ts';
+import { BENCH_DATA, compare, NODE } from './util/measure.ts';
+import { ensureSalesLake } from './util/data.ts';
 
-const CSV = join(BENCH_DATA, 'sales-10m.csv');
+const _CSV = join(BENCH_DATA, 'sales-10m.csv');
 const LAKE = join(BENCH_DATA, 'lake-10m');
 const SELF = new URL(import.meta.url).pathname;
 
@@ -60,24 +45,6 @@ async function library(engine: 'duckdb' | 'arrow', lake: string): Promise<string
   return renderReports(out.reports, 'table');
 }
 
-function salesflow(args: string[]): void {
-  const res = spawnSync(NODE, ['bin/salesflow.js', ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`salesflow ${args.join(' ')} failed (exit ${res.status})`);
-}
-
-/** data/bench/sales-10m.csv and lake-10m, created once; both commands write atomically. */
-function ensureData(): void {
-  if (!existsSync(CSV)) salesflow(['gen', '--rows', '10000000', '--out', CSV]);
-  if (!existsSync(LAKE)) {
-    try {
-      salesflow(['to-parquet', CSV, '-o', LAKE, '-p', 'region']);
-    } catch (err) {
-      // Another bench may have created it at the same moment (to-parquet refuses to overwrite).
-      if (!existsSync(LAKE)) throw err;
-    }
-  }
-}
-
 if (process.argv[2] === '--run') {
   const [name, lake] = process.argv.slice(3);
   const out =
@@ -88,7 +55,7 @@ if (process.argv[2] === '--run') {
         : await library(name === 'lib-arrow' ? 'arrow' : 'duckdb', lake);
   process.stdout.write(`${out}\n`);
 } else {
-  ensureData();
+  ensureSalesLake();
   const self = (name: string) => ({ name, cmd: NODE, args: [SELF, '--run', name, LAKE] });
   const cli = (name: string, extra: string[]) => ({
     name,

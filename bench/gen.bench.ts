@@ -1,24 +1,11 @@
-/**
- * gen: `salesflow gen` of 10M rows vs DuckDB writing the same columns with
- * `COPY (SELECT … random() … FROM range(N)) TO 'x.csv' (HEADER)`, whole processes,
- * alternated, median of BENCH_RUNS (default 3), peak RSS. DuckDB is the baseline,
- * so the salesflow row's ratio is the target number (≤ 0.5).
- *
- *   npm run bench -- gen                 BENCH_GEN_ROWS=1000000 for a quick look
- *
- * The DuckDB peer runs as this same file with `--run duckdb OUT ROWS`, so it is its
- * own process with its own peak RSS (DuckDB uses every core, as gen does).
- * Also creates the shared data/bench/sales-10m.csv (seed 42) if it is missing —
- * atomically, since other benches read it; it is never deleted.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DOMAINS } from '../shared/schema/domains.ts';
-import { BENCH_DATA, compare, NODE, REPO_ROOT } from './util/measure.ts';
+import { BENCH_DATA, compare, NODE } from './util/measure.ts';
+import { ensureSalesCsv } from './util/data.ts';
 
 const ROWS = Number(process.env.BENCH_GEN_ROWS ?? 10_000_000);
-const SHARED_CSV = join(BENCH_DATA, 'sales-10m.csv');
+const _SHARED_CSV = join(BENCH_DATA, 'sales-10m.csv');
 const SELF = new URL(import.meta.url).pathname;
 const outputOf = (name: string) => join(BENCH_DATA, `gen-out-${name}.csv`);
 
@@ -39,17 +26,6 @@ async function duckdbGenerate(out: string, rows: number): Promise<void> {
   );
 }
 
-/** data/bench/sales-10m.csv for the other benches; gen writes it atomically (temp sibling + rename). */
-function ensureSharedCsv(): void {
-  if (existsSync(SHARED_CSV)) return;
-  const res = spawnSync(NODE, ['bin/salesflow.js', 'gen', '--rows', '10000000', '--seed', '42', '--out', SHARED_CSV], {
-    cwd: REPO_ROOT,
-    stdio: 'inherit',
-  });
-  // Another bench may have created it meanwhile (gen then refuses to overwrite): fine.
-  if (res.status !== 0 && !existsSync(SHARED_CSV)) throw new Error('salesflow gen failed to create the shared CSV');
-}
-
 const clean = (name: string) => () => rmSync(outputOf(name), { force: true });
 const sizeOf = (name: string) => () => {
   const bytes = statSync(outputOf(name)).size;
@@ -62,7 +38,7 @@ if (mode === '--run') {
   if (engine !== 'duckdb') throw new Error(`unknown engine ${engine}`);
   await duckdbGenerate(out, Number(rows));
 } else {
-  ensureSharedCsv();
+  ensureSalesCsv();
   const label = ROWS === 10_000_000 ? '10m' : String(ROWS);
   await compare(`gen-${label}`, [
     {

@@ -1,49 +1,13 @@
-/**
- * pipeline batch on the 10M-row Parquet lake (data/bench/lake-10m: 5 region
- * folders × 10 files), whole processes, alternated (bench/util/measure.ts):
- *
- *   raw DuckDB INSERT … SELECT FROM read_parquet (baseline: no validation, no
- *     de-duplication, no log — the floor for getting these files into a table)
- *   salesflow pipeline batch → DuckDB (local path: per-file staging, SQL checks,
- *     MERGE into silver, bronze, load_log, one transaction per file)
- *   salesflow pipeline batch → BigQuery test server (push-down path: the lake in
- *     the GCS test server, load jobs from gs://, the same SQL run by the server)
- *
- *   npm run bench -- pipeline-batch          (BENCH_RUNS=3 by default)
- *
- * The GCS and BigQuery test servers run inside this bench process (their work
- * counts in the push-down candidate's wall time, not in its peak RSS); the lake
- * is uploaded to the GCS server once, untimed. Every run starts from an empty
- * warehouse (a fresh DuckDB file, a fresh BigQuery dataset). The lake is read in
- * place (no --archive), so it is never modified. Missing data is created once,
- * atomically, with `salesflow gen` / `salesflow to-parquet`.
- */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT } from './util/measure.ts';
+import { ensureSalesLake } from './util/data.ts';
 
-const CSV = join(BENCH_DATA, 'sales-10m.csv');
+const _CSV = join(BENCH_DATA, 'sales-10m.csv');
 /** BENCH_LAKE: another to-parquet lake (e.g. a small one, to try the bench quickly). */
 const LAKE = process.env.BENCH_LAKE ?? join(BENCH_DATA, 'lake-10m');
 const WORK = join(BENCH_DATA, 'pipeline-batch');
 const SELF = new URL(import.meta.url).pathname;
-
-function salesflow(args: string[]): void {
-  const res = spawnSync(NODE, ['bin/salesflow.js', ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`salesflow ${args.join(' ')} failed (exit ${res.status})`);
-}
-
-function ensureData(): void {
-  if (!existsSync(CSV)) salesflow(['gen', '--rows', '10000000', '--out', CSV]);
-  if (!existsSync(LAKE)) {
-    try {
-      salesflow(['to-parquet', CSV, '-o', LAKE, '-p', 'region']);
-    } catch (err) {
-      if (!existsSync(LAKE)) throw err;
-    }
-  }
-}
 
 /** The baseline: one INSERT … SELECT of every file into a table shaped like silver. */
 async function rawInsert(lake: string, db: string): Promise<void> {
@@ -68,7 +32,7 @@ function parquetFiles(dir: string): string[] {
 if (process.argv[2] === '--run') {
   await rawInsert(process.argv[3], process.argv[4]);
 } else {
-  ensureData();
+  if (!process.env.BENCH_LAKE) ensureSalesLake();
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const { startGcsServer } = await import('../test/util/gcs-server/index.ts');

@@ -1,26 +1,8 @@
-/**
- * The embedded warehouse on the shared 10M-row CSV (data/bench/sales-10m.csv),
- * whole processes, alternated (bench/util/measure.ts):
- *
- *   warehouse-load-10m:  raw DuckDB CREATE TABLE AS read_csv (baseline: no
- *     staging, no de-duplication) · salesflow warehouse: load job into a staging
- *     table, then MERGE into silver_sales de-duplicating on transaction_id
- *   warehouse-query-10m: raw DuckDB GROUP BY with AVG (DOUBLE, baseline) ·
- *     the top_categories example through the library (exact averages via the
- *     gold view) · the same through `salesflow query` (CLI start-up included)
- *
- *   npm run bench -- warehouse          (BENCH_RUNS=3 by default)
- *   node bench/warehouse.bench.ts --suite query|load
- *
- * Peers run as this same file with `--run NAME …`, each its own process. The
- * query suite reads data/bench/warehouse-10m.duckdb, built once (atomically:
- * written to a temp sibling, then renamed).
- */
-import { spawnSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempSiblingPath } from '../shared/atomic.ts';
-import { BENCH_DATA, compare, NODE, REPO_ROOT } from './util/measure.ts';
+import { BENCH_DATA, compare, NODE } from './util/measure.ts';
+import { ensureSalesCsv } from './util/data.ts';
 
 const CSV = join(BENCH_DATA, 'sales-10m.csv');
 const WAREHOUSE = join(BENCH_DATA, 'warehouse-10m.duckdb');
@@ -74,14 +56,9 @@ async function queryLibrary(path: string): Promise<string> {
   }
 }
 
-function salesflow(args: string[]): void {
-  const res = spawnSync(NODE, ['bin/salesflow.js', ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error(`salesflow ${args.join(' ')} failed (exit ${res.status})`);
-}
-
 /** The shared CSV (gen writes atomically) and the query suite's warehouse file. */
 async function ensureData(): Promise<void> {
-  if (!existsSync(CSV)) salesflow(['gen', '--rows', '10000000', '--out', CSV]);
+  ensureSalesCsv();
   if (!existsSync(WAREHOUSE)) {
     const tmp = tempSiblingPath(WAREHOUSE);
     try {
