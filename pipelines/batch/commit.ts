@@ -71,7 +71,7 @@ export async function commitFile(w: Warehouse, staged: StagedFile, opts: CommitO
   }
 
   const filled = filledStaging(w.ref(staged.rowsTable), file.partitionValues);
-  const valid = validPredicate(opts.domains);
+  const valid = validPredicate(opts.domains, w.dialect);
   const params = { ...filled.params, file: file.uri };
   // Counts first (also what the error-rate decision needs); one writer per warehouse is assumed.
   const { rows } = await w.query(
@@ -109,7 +109,7 @@ SELECT ${cols}, @file, _line, ${now} FROM ${filled.sql} WHERE ${valid}`,
       `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
 SELECT COALESCE(raw_row, ''), @file, _line, COALESCE(reasons, 'invalid row'), ${now} FROM ${w.ref(staged.rejectsTable)}`,
       `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
-SELECT ${rawRowExpression()}, @file, _line, ${reasonsExpression(opts.domains)}, ${now} FROM ${filled.sql} WHERE NOT (${valid})`,
+SELECT ${rawRowExpression()}, @file, _line, ${reasonsExpression(opts.domains, w.dialect)}, ${now} FROM ${filled.sql} WHERE NOT (${valid})`,
       mergeIntoSilverSql(w.dialect, (n) => w.ref(n), validSource, {
         orderBy: '_seq, _line, customer_id',
         sourceFile: true,

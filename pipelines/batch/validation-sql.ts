@@ -4,13 +4,14 @@
  * field, each NULL-safe so "valid" is never unknown. The reasons read like the
  * in-process validator's (`field: reason; …`). Both dialects share this text.
  *
- * Not checked here: the transaction_id character set (DuckDB and BigQuery have
- * no common regex function; ids are checked for presence and length). Text files
- * (CSV/NDJSON) are validated in-process by the full validator before staging.
+ * The transaction_id character set is checked with each dialect's regex function
+ * (DuckDB regexp_matches, BigQuery REGEXP_CONTAINS) on the schema's own pattern.
+ * Text files (CSV/NDJSON) are validated in-process by the full validator before
+ * staging.
  */
 import { COLUMN_NAMES, type ColumnName, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
-import { TRANSACTION_ID_MAX_LENGTH } from '../../shared/schema/index.ts';
-import type { Params } from '../../warehouse/index.ts';
+import { TRANSACTION_ID_MAX_LENGTH, TRANSACTION_ID_PATTERN } from '../../shared/schema/index.ts';
+import type { Dialect, Params } from '../../warehouse/index.ts';
 
 interface Check {
   field: ColumnName;
@@ -25,13 +26,15 @@ function literal(value: string): string {
   return `'${value}'`;
 }
 
-function checks(domains: SalesDomains): Check[] {
+function checks(domains: SalesDomains, dialect: Dialect): Check[] {
   const oneOf = (values: readonly string[]) => values.map(literal).join(', ');
+  // The pattern has no quotes or backslashes, so it is the same literal in both dialects.
+  const matches = dialect === 'bigquery' ? 'REGEXP_CONTAINS' : 'regexp_matches';
   return [
     {
       field: 'transaction_id',
-      fails: `(transaction_id IS NULL OR LENGTH(transaction_id) = 0 OR LENGTH(transaction_id) > ${TRANSACTION_ID_MAX_LENGTH})`,
-      reason: `is missing, empty or longer than ${TRANSACTION_ID_MAX_LENGTH} characters`,
+      fails: `(transaction_id IS NULL OR LENGTH(transaction_id) = 0 OR LENGTH(transaction_id) > ${TRANSACTION_ID_MAX_LENGTH} OR NOT ${matches}(transaction_id, '${TRANSACTION_ID_PATTERN}'))`,
+      reason: `is missing, empty, longer than ${TRANSACTION_ID_MAX_LENGTH} characters, or has characters other than letters, digits, _ . : -`,
     },
     { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
     {
@@ -59,15 +62,17 @@ function checks(domains: SalesDomains): Check[] {
 }
 
 /** TRUE for rows every check accepts. */
-export function validPredicate(domains: SalesDomains = DEFAULT_DOMAINS): string {
-  return `NOT (${checks(domains)
+export function validPredicate(domains: SalesDomains = DEFAULT_DOMAINS, dialect: Dialect = 'duckdb'): string {
+  return `NOT (${checks(domains, dialect)
     .map((c) => c.fails)
     .join(' OR ')})`;
 }
 
 /** `field: reason; …` for the checks a row fails ('' for a valid row). */
-export function reasonsExpression(domains: SalesDomains = DEFAULT_DOMAINS): string {
-  const parts = checks(domains).map((c) => `CASE WHEN ${c.fails} THEN '${c.field}: ${c.reason}; ' ELSE '' END`);
+export function reasonsExpression(domains: SalesDomains = DEFAULT_DOMAINS, dialect: Dialect = 'duckdb'): string {
+  const parts = checks(domains, dialect).map(
+    (c) => `CASE WHEN ${c.fails} THEN '${c.field}: ${c.reason}; ' ELSE '' END`,
+  );
   return `RTRIM(CONCAT(${parts.join(', ')}), '; ')`;
 }
 

@@ -20,7 +20,9 @@ export interface FieldError {
 export type RowResult = { ok: true; record: SalesRecord } | { ok: false; errors: FieldError[] };
 
 export const TRANSACTION_ID_MAX_LENGTH = 64;
-const TRANSACTION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+/** Allowed transaction_id shape; also emitted into SQL by the push-down validation. */
+export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
+const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);
 const INT_RE = /^[0-9]+$/;
 const MIN_DATE = parseIsoDate('1900-01-01');
 const MAX_DATE = parseIsoDate('2999-12-31');

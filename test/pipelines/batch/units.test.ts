@@ -6,6 +6,8 @@ import { reasonsExpression, validPredicate } from '../../../pipelines/batch/vali
 import { parseInterval } from '../../../pipelines/batch/watch-interval.ts';
 import { UsageError } from '../../../shared/errors.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
+import { DEFAULT_DOMAINS } from '../../../shared/schema/index.ts';
+import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
 
 describe('pipeline batch building blocks', () => {
   it('classifies landing keys by extension and skips bookkeeping files', () => {
@@ -50,7 +52,8 @@ describe('pipeline batch building blocks', () => {
       const rows = `(VALUES
         ('TX-1', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North'),
         ('', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North'),
-        ('TX-3', 0, DATE '1800-01-01', CAST(0 AS DECIMAL(12, 2)), 'Gadgets', NULL)
+        ('TX-3', 0, DATE '1800-01-01', CAST(0 AS DECIMAL(12, 2)), 'Gadgets', NULL),
+        ('TX 4!', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North')
       ) t(transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region)`;
       const r = await w.query(
         `SELECT transaction_id, ${validPredicate()} AS ok, ${reasonsExpression()} AS why FROM ${rows}`,
@@ -63,6 +66,15 @@ describe('pipeline batch building blocks', () => {
           .split('; ')
           .map((s) => s.split(':')[0]),
       ).toEqual(['customer_id', 'transaction_date', 'sale_amount', 'product_category', 'sales_region']);
+      // The id character set is checked too, like RecordValidator does.
+      expect(r.rows[3]).toMatchObject({ ok: false, why: expect.stringContaining('characters other than') });
+      // The BigQuery dialect's predicate (REGEXP_CONTAINS), run through the test server's translator, agrees.
+      const bq = await w.query(
+        translateBigQuerySql(
+          `SELECT transaction_id, ${validPredicate(DEFAULT_DOMAINS, 'bigquery')} AS ok FROM ${rows.replaceAll('DECIMAL', 'NUMERIC')}`,
+        ),
+      );
+      expect(bq.rows.map((x) => x.ok)).toEqual(r.rows.map((x) => x.ok));
     } finally {
       await w.close();
     }

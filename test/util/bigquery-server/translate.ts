@@ -2,7 +2,7 @@
  * BigQuery Standard SQL → DuckDB, for what this project's SQL uses: backticked
  * `project.dataset.table` paths, @params (bound as text and cast to their
  * declared type), double-quoted strings, SAFE_CAST, DIV, NUMERIC/FLOAT64 type
- * names and NUMERIC literals, DATE_TRUNC(date, MONTH) staying a DATE,
+ * names and NUMERIC literals, REGEXP_CONTAINS, DATE_TRUNC(date, MONTH) staying a DATE,
  * DATE_ADD/DATE_SUB, CURRENT_TIMESTAMP(), MERGE without INTO, and the DDL
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
@@ -144,6 +144,8 @@ function emit(tokens: Token[], opts: TranslateOptions): string {
       out += 'TRY_CAST';
     } else if (upper === 'DIV' && call) {
       out += 'divide';
+    } else if (upper === 'REGEXP_CONTAINS' && call) {
+      out += 'regexp_matches'; // both: true when the pattern matches anywhere (RE2 syntax)
     } else if (upper === 'COUNTIF' && call) {
       out += 'count_if';
     } else if ((upper === 'CURRENT_TIMESTAMP' || upper === 'CURRENT_DATETIME') && call) {
