@@ -2,11 +2,11 @@
 import type { CommandModule } from 'yargs';
 import {
   describeColumnNames,
-  salesArrowSchema,
   salesBigQuerySchema,
   salesTableDdl,
   terraformSalesSchemaJson,
 } from '../shared/schema/index.ts';
+import { salesArrowSchema } from '../shared/schema/arrow.ts';
 
 const FORMATS = ['columns', 'bigquery', 'duckdb', 'arrow', 'terraform'] as const;
 

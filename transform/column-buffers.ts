@@ -19,7 +19,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
-import { salesArrowSchema } from '../shared/schema/index.ts';
+import { salesArrowSchema } from '../shared/schema/arrow.ts';
 
 const TWO_32 = 4294967296;
 /** Offsets, customer, day, cents, category, region. */

@@ -7,12 +7,12 @@ import {
   CSV_HEADER,
   resolveColumn,
   resolveColumns,
-  salesArrowSchema,
   salesBigQuerySchema,
   salesTableDdl,
   TERRAFORM_SALES_SCHEMA_PATH,
   terraformSalesSchemaJson,
 } from '../../../shared/schema/index.ts';
+import { salesArrowSchema } from '../../../shared/schema/arrow.ts';
 import { UsageError } from '../../../shared/errors.ts';
 import { REPO_ROOT } from '../../util/cli.ts';
 
