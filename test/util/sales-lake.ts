@@ -9,18 +9,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { formatEpochDay, parseIsoDate } from '../../shared/dates.ts';
 import { formatCents } from '../../shared/money.ts';
 import { CSV_HEADER, DEFAULT_DOMAINS, duckdbReadCsvColumns, type SalesRecord } from '../../shared/schema/index.ts';
-
-/** mulberry32: tiny, seeded, good enough for fixtures. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from './seeded-random.ts';
 
 export function generateSales(rows: number, seed = 1): SalesRecord[] {
   const r = rng(seed);

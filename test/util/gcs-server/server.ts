@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parseGoogHash } from './checksums.ts';
 import { parseMultipartRelated } from './multipart.ts';
 import { type BucketRecord, GcsApiError, GcsState, type ObjectRecord, type Preconditions } from './state.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 export interface GcsFaults {
   /** Share (0..1) of requests answered 503 before doing anything. */
@@ -629,17 +630,5 @@ function objectResource(o: ObjectRecord, base: string) {
     updated: o.timeCreated,
     timeStorageClassUpdated: o.timeCreated,
     ...(o.metadata ? { metadata: o.metadata } : {}),
-  };
-}
-
-/** mulberry32: small, seedable, good enough to pick which requests fail. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
