@@ -14,11 +14,12 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
     .usage(
       'salesflow — sales data from synthetic generation to analyst-ready tables.\n\n' +
         'Usage: salesflow <command> [options]\n\n' +
-        'Typical flow (all local by default; gs:// and BigQuery when asked):\n' +
-        '  salesflow gen --rows 1000000 --out data/sales.csv\n' +
-        '  salesflow to-parquet data/sales.csv -o data/lake -p region\n' +
-        '  salesflow upload data/lake gs://my-bucket/lake -w 8\n' +
-        '  salesflow aggregate data/lake',
+        'Typical flow (local by default; gs:// and BigQuery when asked), or all of it with `salesflow demo`:\n' +
+        '1. salesflow gen --rows 1M --out data/sales.csv\n' +
+        '2. salesflow to-parquet data/sales.csv -o data/lake -p region\n' +
+        '3. salesflow upload data/lake data/bucket/landing -w 8      (or gs://my-bucket/landing)\n' +
+        '4. salesflow pipeline batch -s data/bucket/landing          (→ .salesflow/warehouse.duckdb, or -w bigquery:PROJECT.DATASET)\n' +
+        '5. salesflow aggregate data/lake   ·   salesflow query --list   ·   salesflow query --example top_customers',
     )
     .option('verbose', {
       alias: 'v',
