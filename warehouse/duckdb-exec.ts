@@ -16,6 +16,7 @@ import {
 } from '@duckdb/node-api';
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
+import { log, logLevel } from '../shared/log.ts';
 
 /** Text bindings by parameter name (DuckDB `$name`); null binds NULL. */
 export type Bindings = Readonly<Record<string, string | null>>;
@@ -58,7 +59,14 @@ export async function runScript(
           else prepared.bindVarchar(p, v);
         }
         const last = i === extracted.count - 1;
+        const started = performance.now();
         const result = last && opts.stream ? await prepared.stream() : await prepared.run();
+        if (logLevel() === 'debug') {
+          const head = sql.replace(/\s+/g, ' ').trim().slice(0, 100);
+          log.debug(
+            `duckdb ${(performance.now() - started).toFixed(0)} ms, statement ${i + 1}/${extracted.count} of: ${head}`,
+          );
+        }
         if (result.returnType === ResultReturnType.CHANGED_ROWS) affectedRows += result.rowsChanged;
         if (last)
           return { last: result, affectedRows, returnsRows: result.returnType === ResultReturnType.QUERY_RESULT };
