@@ -165,8 +165,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     let seq = 0;
     for (let fi = 0; fi < files.length; fi++) {
       const file = files[fi];
-      const hash = createHash('sha256');
-      sources.push({ path: file, bytes: statSync(file).size, sha256: '', rows: 0, rejected: 0 });
+      // MD5, like GCS's md5Hash (so the manifest can be checked against uploaded objects), and ~2.3x
+      // cheaper than SHA-256 on CPUs without SHA extensions: this runs beside two busy encoder threads.
+      const hash = createHash('md5');
+      sources.push({ path: file, bytes: statSync(file).size, md5: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
       let first = true;
       const chunks = isGzip(file)
@@ -197,7 +199,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         await pool.dispatch(seq++, bytes);
       }
       if (first && format === 'csv') throw emptyFileError(file);
-      sources[fi].sha256 = hash.digest('hex');
+      sources[fi].md5 = hash.digest('hex');
     }
     const written = pool ? await pool.finish() : [];
     if (nextSeq !== seq) throw new Error(`internal: ${seq - nextSeq} chunk results missing`);

@@ -11,7 +11,8 @@ export interface ManifestFile {
 export interface ManifestSource {
   path: string;
   bytes: number;
-  sha256: string;
+  /** MD5 of the source bytes, hex. */
+  md5: string;
   /** Data rows that converted / were rejected. */
   rows: number;
   rejected: number;
