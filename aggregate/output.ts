@@ -1,5 +1,5 @@
 /** Reports as text: an aligned table for people, JSON or CSV for scripts. */
-import { formatTable } from '../shared/format.ts';
+import { csvField, formatTable } from '../shared/format.ts';
 import type { Report } from './groups.ts';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
@@ -31,8 +31,4 @@ export function renderReports(reports: readonly Report[], format: OutputFormat):
         .map((block) => `${block}\n`)
         .join('\n');
   }
-}
-
-function csvField(v: string): string {
-  return /[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }

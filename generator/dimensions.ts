@@ -12,7 +12,7 @@ import { homeRegionOf } from './customers.ts';
 import { amountAtQuantile, buildSalesModel } from './model.ts';
 import type { ResolvedGenOptions } from './options.ts';
 import { namedStream } from './prng.ts';
-import { csvField } from './row-encoding.ts';
+import { csvField } from '../shared/format.ts';
 
 export const CUSTOMERS_HEADER = 'customer_id,name,email,city,region';
 export const PRODUCTS_HEADER = 'product_id,product_name,product_category,list_price';

@@ -9,6 +9,7 @@
  * which the next write overwrites — buffers get WRITE_SLACK spare bytes at the end.
  */
 import { formatEpochDay } from '../shared/dates.ts';
+import { csvField } from '../shared/format.ts';
 import { CSV_HEADER } from '../shared/schema/columns.ts';
 import type { GenFormat } from './options.ts';
 
@@ -47,11 +48,6 @@ export interface RowEncoding {
 export const ID_PREFIX_PIECE = 0;
 export const AFTER_ID_PIECE = 1;
 export const DAY_PIECES_START = 2;
-
-/** RFC 4180 quoting, only when needed. */
-export function csvField(v: string): string {
-  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
-}
 
 export function buildPieceTable(texts: readonly string[]): PieceTable {
   const enc = new TextEncoder();

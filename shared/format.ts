@@ -1,4 +1,9 @@
-/** Human-readable numbers for progress lines and summaries. */
+/** Human-readable numbers for progress lines and summaries, and text output (tables, CSV fields). */
+
+/** One CSV field with RFC 4180 quoting, only when needed. */
+export function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
 
 export function formatCount(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;

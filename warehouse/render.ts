@@ -1,5 +1,5 @@
 /** Query results as text: an aligned table, JSON, or CSV (RFC 4180 quoting). */
-import { formatTable } from '../shared/format.ts';
+import { csvField, formatTable } from '../shared/format.ts';
 import type { Cell, ResultField, Row } from './warehouse.ts';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'csv'] as const;
@@ -14,9 +14,7 @@ export function renderTable(fields: readonly ResultField[], rows: readonly Row[]
 }
 
 export function csvCell(v: Cell): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return v === null ? '' : csvField(String(v));
 }
 
 export function csvHeader(fields: readonly ResultField[]): string {

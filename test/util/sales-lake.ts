@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatEpochDay, parseIsoDate } from '../../shared/dates.ts';
+import { csvField } from '../../shared/format.ts';
 import { formatCents } from '../../shared/money.ts';
 import { CSV_HEADER, DEFAULT_DOMAINS, duckdbReadCsvColumns, type SalesRecord } from '../../shared/schema/index.ts';
 import { seededRandom as rng } from './seeded-random.ts';
@@ -32,7 +33,6 @@ export function generateSales(rows: number, seed = 1): SalesRecord[] {
 }
 
 export function salesCsv(records: readonly SalesRecord[]): string {
-  const csvField = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const lines = records.map((s) =>
     [
       s.transaction_id,
