@@ -17,6 +17,7 @@ import {
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
 import { log, logLevel } from '../shared/log.ts';
+import { duckdbIdent } from './duckdb-quote.ts';
 
 /** Text bindings by parameter name (DuckDB `$name`); null binds NULL. */
 export type Bindings = Readonly<Record<string, string | null>>;
@@ -156,7 +157,7 @@ export async function insertTextRows(
   if (rows.length === 0) return 0;
   const lists = columns.map((_, c) => listValue(rows.map((r) => r[c])));
   const select = columns.map((col, c) => `CAST(UNNEST($${c + 1}) AS ${col.type})`).join(', ');
-  const names = columns.map((col) => `"${col.name.replaceAll('"', '""')}"`).join(', ');
+  const names = columns.map((col) => duckdbIdent(col.name)).join(', ');
   const r = await conn.run(
     `INSERT INTO ${target} (${names}) SELECT ${select}`,
     lists,

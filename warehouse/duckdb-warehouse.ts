@@ -39,6 +39,7 @@ import type {
   Warehouse,
 } from './warehouse.ts';
 import { checkRow } from './row-check.ts';
+import { duckdbIdent, duckdbString } from './duckdb-quote.ts';
 
 export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -324,7 +325,7 @@ export class DuckDBWarehouse implements Warehouse {
 }
 
 function readerSql(path: string, format: LoadOptions['format']): string {
-  const lit = `'${path.replaceAll("'", "''")}'`;
+  const lit = duckdbString(path);
   // Text in, typed by the INSERT's cast to the table's columns: a value that does
   // not fit fails the whole load, as a BigQuery load job does.
   switch (format) {
@@ -342,7 +343,7 @@ function selectList(tableColumns: readonly { name: string; type: string }[], sou
   const present = new Set(sourceColumns);
   return tableColumns
     .map((c) => {
-      const quoted = `"${c.name.replaceAll('"', '""')}"`;
+      const quoted = duckdbIdent(c.name);
       return present.has(c.name) ? `${strictCastSql(quoted, c.type, c.name)} AS ${quoted}` : `NULL AS ${quoted}`;
     })
     .join(', ');

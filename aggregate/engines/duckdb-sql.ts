@@ -10,30 +10,25 @@ import { duckdbReadCsvColumns, duckdbType } from '../../shared/schema/duckdb.ts'
 import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
-
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-export function sqlIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+import { duckdbIdent, duckdbString } from '../../warehouse/duckdb-quote.ts';
 
 /** `read_parquet([...], hive_partitioning = true, hive_types = {...})`: partition columns typed by our schema. */
 export function duckdbParquetFrom(files: readonly LakeFile[], partitionColumns: readonly ColumnName[]): string {
-  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+  const list = `[${files.map((f) => duckdbString(f.path)).join(', ')}]`;
   if (partitionColumns.length === 0) return `read_parquet(${list})`;
-  const types = partitionColumns.map((c) => `${sqlString(c)}: ${sqlString(duckdbType(columnSpec(c)))}`).join(', ');
+  const types = partitionColumns
+    .map((c) => `${duckdbString(c)}: ${duckdbString(duckdbType(columnSpec(c)))}`)
+    .join(', ');
   return `read_parquet(${list}, hive_partitioning = true, hive_types = {${types}})`;
 }
 
 /** `read_csv(...)` with our header and types, so a malformed value is an error, never a guess. */
 export function duckdbCsvFrom(path: string): string {
-  return `read_csv(${sqlString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = ${duckdbReadCsvColumns()})`;
+  return `read_csv(${duckdbString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = ${duckdbReadCsvColumns()})`;
 }
 
 export function duckdbKeyExpr(key: GroupKey): string {
-  const col = sqlIdent(key.column);
+  const col = duckdbIdent(key.column);
   switch (key.datePart) {
     case undefined:
     case 'day':
@@ -50,9 +45,9 @@ export function duckdbKeyExpr(key: GroupKey): string {
 function literal(column: ColumnName, v: Filter['values'][number]): string {
   switch (columnSpec(column).type) {
     case 'STRING':
-      return sqlString(v.text);
+      return duckdbString(v.text);
     case 'DATE':
-      return `DATE ${sqlString(v.text)}`;
+      return `DATE ${duckdbString(v.text)}`;
     case 'NUMERIC':
       return `CAST(${formatCents(v.num)} AS DECIMAL(12, 2))`;
     case 'INT64':
@@ -61,7 +56,7 @@ function literal(column: ColumnName, v: Filter['values'][number]): string {
 }
 
 export function duckdbFilterSql(f: Filter): string {
-  const col = sqlIdent(f.column);
+  const col = duckdbIdent(f.column);
   if (f.values.length > 1) {
     const list = f.values.map((v) => literal(f.column, v)).join(', ');
     return `${col} ${f.op === '=' ? 'IN' : 'NOT IN'} (${list})`;

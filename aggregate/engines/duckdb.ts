@@ -12,6 +12,7 @@ import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import { duckdbCsvFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
+import { duckdbString } from '../../warehouse/duckdb-quote.ts';
 
 export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',
@@ -111,7 +112,7 @@ function cents(v: unknown): bigint {
 
 /** Every file must carry every sales column not given by its partition folders, with our types. */
 async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], partitions: readonly ColumnName[]) {
-  const list = `[${files.map((f) => `'${f.path.replaceAll("'", "''")}'`).join(', ')}]`;
+  const list = `[${files.map((f) => duckdbString(f.path)).join(', ')}]`;
   let rows: Record<string, unknown>[];
   try {
     rows = (

@@ -24,6 +24,7 @@ import { crashPoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from './load-log.ts';
 import { inputCause, stageTextFile } from './stage-text.ts';
+import { duckdbString } from '../../warehouse/duckdb-quote.ts';
 
 export interface StagedFile {
   file: LandingFile;
@@ -141,7 +142,7 @@ async function createStagingTables(w: Warehouse, staged: StagedFile, names: Retu
  * they fail the row checks with a reason instead of failing the whole file.
  */
 async function parquetViewSql(w: Warehouse, path: string, view: string): Promise<string> {
-  const source = `read_parquet('${path.replaceAll("'", "''")}', hive_partitioning = false)`;
+  const source = `read_parquet(${duckdbString(path)}, hive_partitioning = false)`;
   const { rows } = await w.query(`DESCRIBE SELECT * FROM ${source}`);
   const present = new Set(rows.map((r) => String(r.column_name)));
   const cols = STAGE_ROW_FIELDS.map((f) => {

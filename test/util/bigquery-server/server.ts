@@ -26,6 +26,7 @@ import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
 import { parseMultipart } from './multipart.ts';
 import { translateBigQuerySql } from './translate.ts';
+import { duckdbIdent as ident, duckdbString } from '../../../warehouse/duckdb-quote.ts';
 
 export interface BigQueryServerOptions {
   projectId?: string;
@@ -588,7 +589,7 @@ export class BigQueryServer {
     let result: Awaited<ReturnType<typeof encodeResult>> | undefined;
     let affected = 0;
     await this.serial(async () => {
-      await this.conn.run(`SET schema = '${(dataset ?? 'main').replaceAll("'", "''")}'`);
+      await this.conn.run(`SET schema = ${duckdbString(dataset ?? 'main')}`);
       try {
         const r = await runScript(this.conn, sql, bindings);
         affected = r.affectedRows;
@@ -785,7 +786,7 @@ export class BigQueryServer {
 
   /** SELECT producing the table's columns from one source file (all or nothing, cast strictly). */
   private async loadSelect(file: string, format: string, fields: BqField[], config: LoadConfig): Promise<string> {
-    const lit = `'${file.replaceAll("'", "''")}'`;
+    const lit = duckdbString(file);
     // Strict: a value that does not fit the column fails the load instead of being rounded.
     const cast = (f: BqField, expr: string) =>
       strictCastSql(expr, duckdbTypeOf({ ...f, type: LEGACY_TO_STANDARD[f.type] }), f.name);
@@ -843,7 +844,7 @@ export class BigQueryServer {
   private async execute(sql: string, datasetId: string): Promise<void> {
     await this.serial(async () => {
       try {
-        await this.conn.run(`SET schema = '${datasetId.replaceAll("'", "''")}'`);
+        await this.conn.run(`SET schema = ${duckdbString(datasetId)}`);
         await this.conn.run(sql);
       } catch (err) {
         throw invalid(err instanceof Error ? err.message : String(err));
@@ -876,10 +877,6 @@ interface LoadConfig {
 
 function key(datasetId: string, tableId: string): string {
   return `${datasetId}.${tableId}`.toLowerCase();
-}
-
-function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }
 
 function escapeRe(s: string): string {

@@ -7,6 +7,7 @@
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
  */
+import { duckdbIdent } from '../../../warehouse/duckdb-quote.ts';
 import { type Token, tokenize } from '../../../warehouse/sql-lexer.ts';
 
 /** BigQuery NUMERIC is DECIMAL(38, 9) (DuckDB's bare NUMERIC is DECIMAL(18, 3)). */
@@ -104,10 +105,6 @@ function argsOf(tokens: Token[], open: number, close: number): Token[][] {
   return args;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /** BigQuery string literal (either quote, backslash escapes) → DuckDB '…'. */
 function stringLiteral(text: string): string {
   const body = text.slice(1, -1);
@@ -121,7 +118,7 @@ function stringLiteral(text: string): string {
 function backtickPath(text: string): string {
   const parts = text.slice(1, -1).split('.');
   const keep = parts.length >= 3 ? parts.slice(-2) : parts;
-  return keep.map(quoteIdent).join('.');
+  return keep.map(duckdbIdent).join('.');
 }
 
 function emit(tokens: Token[], opts: TranslateOptions): string {
