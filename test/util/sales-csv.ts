@@ -35,11 +35,27 @@ export function sampleRows(n: number, seed = 1): SampleRow[] {
   return rows;
 }
 
+/** The row as a JSON object with the schema's column names (NDJSON lines, insertAll rows). */
+export function salesJson(r: SampleRow): Record<string, unknown> {
+  return {
+    transaction_id: r.id,
+    customer_id: r.customer,
+    transaction_date: r.date,
+    sale_amount: formatCents(r.cents),
+    product_category: r.category,
+    sales_region: r.region,
+  };
+}
+
 export function rowLine(r: SampleRow): string {
   return [r.id, r.customer, r.date, formatCents(r.cents), r.category, r.region].join(',');
 }
 
-/** Write a CSV with the schema header; `extraLines` are appended raw (for bad-input cases). */
+/** CSV text with the schema header; `extraLines` are appended raw (for bad-input cases). */
+export function salesCsvText(rows: readonly SampleRow[], extraLines: readonly string[] = []): string {
+  return `${[CSV_HEADER, ...rows.map(rowLine), ...extraLines].join('\n')}\n`;
+}
+
 export function writeSalesCsv(path: string, rows: readonly SampleRow[], extraLines: readonly string[] = []): void {
-  writeFileSync(path, `${[CSV_HEADER, ...rows.map(rowLine), ...extraLines].join('\n')}\n`);
+  writeFileSync(path, salesCsvText(rows, extraLines));
 }

@@ -3,25 +3,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { averageCents, formatCents } from '../../shared/money.ts';
-import { type SampleRow, sampleRows, writeSalesCsv } from '../util/sales-csv.ts';
+import { duckdbReadCsvColumns } from '../../shared/schema/index.ts';
+import { type SampleRow, salesJson, sampleRows, writeSalesCsv } from '../util/sales-csv.ts';
 
-export { sampleRows, type SampleRow };
+export { salesJson, sampleRows, type SampleRow };
 
 export interface SalesFiles {
   csv: string;
   ndjson: string;
   parquet: string;
-}
-
-export function salesJson(r: SampleRow): Record<string, unknown> {
-  return {
-    transaction_id: r.id,
-    customer_id: r.customer,
-    transaction_date: r.date,
-    sale_amount: formatCents(r.cents),
-    product_category: r.category,
-    sales_region: r.region,
-  };
 }
 
 export async function writeSalesFiles(dir: string, name: string, rows: readonly SampleRow[]): Promise<SalesFiles> {
@@ -34,7 +24,7 @@ export async function writeSalesFiles(dir: string, name: string, rows: readonly 
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   await conn.run(
-    `COPY (SELECT * FROM read_csv('${csv}', header = true, columns = {'transaction_id': 'VARCHAR', 'customer_id': 'BIGINT', 'transaction_date': 'DATE', 'sale_amount': 'DECIMAL(12,2)', 'product_category': 'VARCHAR', 'sales_region': 'VARCHAR'})) TO '${parquet}' (FORMAT parquet)`,
+    `COPY (SELECT * FROM read_csv('${csv}', header = true, columns = ${duckdbReadCsvColumns()})) TO '${parquet}' (FORMAT parquet)`,
   );
   conn.closeSync();
   db.closeSync();

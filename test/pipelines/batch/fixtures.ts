@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatCents } from '../../../shared/money.ts';
-import { CSV_HEADER } from '../../../shared/schema/index.ts';
+import { COLUMN_NAMES } from '../../../shared/schema/index.ts';
 import type { Warehouse } from '../../../warehouse/index.ts';
-import { rowLine, type SampleRow, sampleRows } from '../../util/sales-csv.ts';
+import { rowLine, type SampleRow, salesCsvText, salesJson, sampleRows } from '../../util/sales-csv.ts';
 
 export { rowLine, sampleRows, type SampleRow };
 
@@ -16,24 +16,10 @@ export function put(path: string, content: string | Uint8Array): string {
   return path;
 }
 
-export function csvText(rows: readonly SampleRow[], extra: readonly string[] = []): string {
-  return `${[CSV_HEADER, ...rows.map(rowLine), ...extra].join('\n')}\n`;
-}
+export const csvText = salesCsvText;
 
 export function ndjsonText(rows: readonly SampleRow[]): string {
-  return rows
-    .map((r) =>
-      JSON.stringify({
-        transaction_id: r.id,
-        customer_id: r.customer,
-        transaction_date: r.date,
-        sale_amount: formatCents(r.cents),
-        product_category: r.category,
-        sales_region: r.region,
-      }),
-    )
-    .join('\n')
-    .concat('\n');
+  return `${rows.map((r) => JSON.stringify(salesJson(r))).join('\n')}\n`;
 }
 
 /** A Parquet file of these rows (typed like to-parquet's output), via DuckDB. */
@@ -48,14 +34,7 @@ export async function writeParquet(path: string, rows: readonly SampleRow[], dro
           `('${r.id}', ${r.customer}, DATE '${r.date}', CAST('${formatCents(r.cents)}' AS DECIMAL(12, 2)), '${r.category.replaceAll("'", "''")}', '${r.region}')`,
       )
       .join(',\n');
-    const cols = [
-      'transaction_id',
-      'customer_id',
-      'transaction_date',
-      'sale_amount',
-      'product_category',
-      'sales_region',
-    ];
+    const cols: readonly string[] = COLUMN_NAMES;
     const keep = cols.filter((c) => c !== dropColumn).join(', ');
     await conn.run(`COPY (SELECT ${keep} FROM (VALUES ${values}) t(${cols.join(', ')})) TO '${path}' (FORMAT parquet)`);
   } finally {
