@@ -4,7 +4,7 @@ import { UsageError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { log } from '../shared/log.ts';
 import { createProgress } from '../shared/progress.ts';
-import { openWarehouse } from './open.ts';
+import { openWarehouse, WAREHOUSE_OPTION } from './open.ts';
 import { TABLE_NAMES } from './tables.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from './query.ts';
 import { csvHeader, csvRows, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
@@ -46,11 +46,7 @@ export const queryCommand: CommandModule<object, Args> = {
         type: 'boolean',
         describe: 'List tables, views and example queries (--list TABLE: its columns), then exit',
       })
-      .option('warehouse', {
-        type: 'string',
-        describe:
-          'duckdb:PATH or bigquery:PROJECT.DATASET (default SALESFLOW_WAREHOUSE, else duckdb:.salesflow/warehouse.duckdb)',
-      })
+      .option('warehouse', WAREHOUSE_OPTION)
       .option('dataset', { type: 'string', describe: 'bigquery: dataset, when --warehouse names only the project' })
       .option('bigquery-endpoint', {
         type: 'string',

@@ -66,3 +66,10 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
     location: opts.location,
   });
 }
+
+/** The `--warehouse` flag, the same for every command that reaches the warehouse. */
+export const WAREHOUSE_OPTION = {
+  type: 'string',
+  describe:
+    'duckdb:PATH or bigquery:PROJECT.DATASET (default SALESFLOW_WAREHOUSE, else duckdb:.salesflow/warehouse.duckdb)',
+} as const;

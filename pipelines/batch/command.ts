@@ -5,6 +5,7 @@ import { log } from '../../shared/log.ts';
 import { formatBatchReport } from './report.ts';
 import { DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { parseInterval } from './watch-interval.ts';
+import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
 interface Args {
   source: string;
@@ -31,11 +32,7 @@ export const batchCommand: CommandModule<object, Args> = {
       })
       .option('once', { type: 'boolean', describe: 'Process what is there and exit (the default)' })
       .option('watch', { type: 'string', describe: 'Keep running, looking for new files every INTERVAL (60s, 5m)' })
-      .option('warehouse', {
-        alias: 'w',
-        type: 'string',
-        describe: 'duckdb:PATH (default .salesflow/warehouse.duckdb) or bigquery:PROJECT.DATASET',
-      })
+      .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
       .option('archive', { type: 'string', describe: 'Move loaded files here (gs://… or a folder), after the commit' })
       .option('delete-source', { type: 'boolean', describe: 'Delete loaded files after the commit instead' })
       .option('rejected', {
