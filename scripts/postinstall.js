@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 if (process.env.SALESFLOW_POSTINSTALL === '1') process.exit(0);
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
-  console.warn(`salesflow postinstall: running on Node ${process.versions.node}; expected the pinned Node 24. Skipping.`);
+  console.warn(
+    `salesflow postinstall: running on Node ${process.versions.node}; expected the pinned Node 24. Skipping.`,
+  );
   process.exit(0);
 }
 
