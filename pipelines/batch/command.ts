@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
 import { formatBatchReport } from './report.ts';
-import { DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
+import { DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { parseInterval } from './watch-interval.ts';
 import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
@@ -16,6 +16,7 @@ interface Args {
   'delete-source'?: boolean;
   rejected?: string;
   'max-error-rate': number;
+  'group-mb': number;
   verbose?: boolean;
 }
 
@@ -44,11 +45,18 @@ export const batchCommand: CommandModule<object, Args> = {
         default: DEFAULT_MAX_ERROR_RATE,
         describe: 'Largest share of invalid rows a file may have and still load (0..1)',
       })
+      .option('group-mb', {
+        type: 'number',
+        default: DEFAULT_GROUP_BYTES / 2 ** 20,
+        describe:
+          'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
+      })
       .conflicts('once', 'watch')
       .conflicts('archive', 'delete-source')
       .check((a) => {
         const rate = a['max-error-rate'];
         if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
+        if (!(a['group-mb'] >= 0)) throw new UsageError(`--group-mb must be 0 or more (got ${a['group-mb']})`);
         if (a.watch !== undefined) parseInterval(a.watch);
         return true;
       })
@@ -61,7 +69,8 @@ export const batchCommand: CommandModule<object, Args> = {
       .epilogue(
         'Each file is loaded whole or not at all: valid rows go to bronze_sales and (new transaction_ids only) ' +
           'silver_sales, invalid rows to quarantine_sales with file, line and reasons, and a load_log row is written ' +
-          'in the same transaction. A file is archived/deleted only after that commit; a file with a bad layout or ' +
+          'in the same transaction (one per group of files, see --group-mb). A file is archived/deleted only after ' +
+          'that commit; a file with a bad layout or ' +
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
           'again. Exit 3 when any file was rejected.',
       ),
@@ -74,6 +83,7 @@ export const batchCommand: CommandModule<object, Args> = {
         deleteSource: args['delete-source'],
         rejected: args.rejected,
         maxErrorRate: args['max-error-rate'],
+        groupBytes: args['group-mb'] * 2 ** 20,
         progress: args.verbose ? true : undefined,
         onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
       });

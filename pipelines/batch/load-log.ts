@@ -54,26 +54,28 @@ export interface LogEntry {
   error?: string;
 }
 
-/** INSERT of one load_log row, with its parameters (prefixed `log_`, to share a script's params). */
-export function logRowSql(w: Warehouse, e: LogEntry): { sql: string; params: Params } {
+/**
+ * INSERT of one load_log row, with its parameters (named `<prefix>file`,
+ * `<prefix>read`, …; the prefix keeps several rows apart in one script).
+ */
+export function logRowSql(w: Warehouse, e: LogEntry, prefix = 'log_'): { sql: string; params: Params } {
+  const p = (name: string) => `@${prefix}${name}`;
   const sql = `INSERT INTO ${w.ref('load_log')}
   (file, attempt, size_bytes, checksum, rows_read, rows_loaded, rows_rejected, rows_duplicate, status, started_at, finished_at, error)
-VALUES (@log_file, @log_attempt, @log_size, @log_checksum, @log_read, @log_loaded, @log_rejected, @log_duplicate,
-  @log_status, @log_started, ${currentTimestampSql(w.dialect)}, @log_error)`;
-  return {
-    sql,
-    params: {
-      log_file: e.file,
-      log_attempt: e.attempt,
-      log_size: e.sizeBytes,
-      log_checksum: e.checksum,
-      log_read: e.rowsRead,
-      log_loaded: e.rowsLoaded,
-      log_rejected: e.rowsRejected,
-      log_duplicate: e.rowsDuplicate,
-      log_status: e.status,
-      log_started: { type: 'TIMESTAMP', value: e.startedAt.toISOString() },
-      log_error: { type: 'STRING', value: e.error ?? null },
-    },
+VALUES (${['file', 'attempt', 'size', 'checksum', 'read', 'loaded', 'rejected', 'duplicate', 'status', 'started'].map(p).join(', ')},
+  ${currentTimestampSql(w.dialect)}, ${p('error')})`;
+  const values: Params = {
+    file: e.file,
+    attempt: e.attempt,
+    size: e.sizeBytes,
+    checksum: e.checksum,
+    read: e.rowsRead,
+    loaded: e.rowsLoaded,
+    rejected: e.rowsRejected,
+    duplicate: e.rowsDuplicate,
+    status: e.status,
+    started: { type: 'TIMESTAMP', value: e.startedAt.toISOString() },
+    error: { type: 'STRING', value: e.error ?? null },
   };
+  return { sql, params: Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v])) };
 }

@@ -1,21 +1,23 @@
 /**
  * The batch pipeline, written with the pipelines SDK:
  *
- *   Read(Landing)        one element per new file; its ack = dispose of the file
+ *   Read(Landing)        one element per new file, in batches ("groups") of files;
+ *                        a batch's ack = dispose of its files
  *   → Stage              rows into per-file staging tables (in-process or pushed down)
- *   → Write(Commit)      one transaction: bronze, MERGE silver, quarantine, load_log
+ *   → Write(Commit)      one transaction per group: bronze, silver, quarantine, load_log
  *   (ack) Dispose        archive / delete / move to rejected/, only once committed
  *   then RefreshGold     re-create the gold views, check they answer
  *
- * Files are processed one at a time (a bundle is one file), so each file's ack
- * — its archive — follows its own commit, never a later one.
+ * A bundle is one group (up to `groupBytes` of files), so a file's ack — its
+ * archive — follows its own group's commit, never a later one. Files stay
+ * all-or-nothing inside a group (see commit.ts).
  */
 import type { SalesDomains } from '../../shared/schema/index.ts';
 import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
-import { commitFile, type FileOutcome } from './commit.ts';
+import { commitGroup, type FileOutcome } from './commit.ts';
 import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
@@ -23,6 +25,14 @@ import { readLoadLog } from './load-log.ts';
 import { dropStaging, type StagedFile, stageFile, stagingNames } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
+/**
+ * Files committed together: up to this many bytes of landing files (at least
+ * one file). 64 MiB is ~5M rows of to-parquet output or ~1.3M rows of CSV;
+ * larger groups commit less often, but the group table (in memory on DuckDB,
+ * spilled past its memory limit) grows with them.
+ */
+export const DEFAULT_GROUP_BYTES = 64 * 1024 * 1024;
+const MAX_GROUP_FILES = 500;
 
 export interface BatchOptions {
   /** Landing area: `gs://bucket/prefix` or a folder. */
@@ -40,6 +50,8 @@ export interface BatchOptions {
   domains?: SalesDomains;
   storeOptions?: GcsStoreOptions;
   warehouseOptions?: OpenWarehouseOptions;
+  /** Commit files in groups of up to this many bytes (default DEFAULT_GROUP_BYTES; 0: a file at a time). */
+  groupBytes?: number;
   /** Called after each file is committed and disposed of. */
   onFile?: (outcome: FileOutcome) => void;
   /** Draw a progress line (default: stderr is a TTY). */
@@ -106,20 +118,22 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     const files = p.apply(
       readFrom(
         boundedSource<LandingFile>('Landing', function* () {
-          for (const file of listed.files) {
+          for (const group of groupFiles(listed.files, opts.groupBytes ?? DEFAULT_GROUP_BYTES)) {
             yield {
-              values: [file],
-              // Runs only after the file's commit: the SDK acks a batch once every sink committed its outputs.
+              values: group,
+              // Runs only after the group's commit: the SDK acks a batch once every sink committed its outputs.
               ack: async () => {
-                const outcome = outcomes.get(file.key);
-                if (!outcome) return;
-                try {
-                  outcome.disposition = await disposeFile(source, outcome, disposal);
-                } catch (err) {
-                  outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                for (const file of group) {
+                  const outcome = outcomes.get(file.key);
+                  if (!outcome) continue;
+                  try {
+                    outcome.disposition = await disposeFile(source, outcome, disposal);
+                  } catch (err) {
+                    outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                  }
+                  opts.onFile?.(outcome);
+                  progress.add(1, file.size);
                 }
-                opts.onFile?.(outcome);
-                progress.add(1, file.size);
               },
             };
           }
@@ -141,15 +155,17 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       writeTo<StagedFile>(
         {
           name: 'Commit',
-          async write(batch) {
-            for (const s of batch) {
-              const outcome = await commitFile(w, s, { maxErrorRate, domains: opts.domains });
-              outcome.seconds = (Date.now() - s.startedAt.getTime()) / 1000;
-              outcomes.set(s.file.key, outcome);
-            }
+          async write(group) {
+            const committed = await commitGroup(w, group, { maxErrorRate, domains: opts.domains });
+            const now = Date.now();
+            committed.forEach((outcome, i) => {
+              outcome.seconds = (now - group[i].startedAt.getTime()) / 1000;
+              outcomes.set(outcome.key, outcome);
+            });
           },
         },
-        { batchSize: 1 },
+        // One write per bundle, and a bundle is one source batch: one group.
+        { batchSize: Number.POSITIVE_INFINITY },
       ),
     );
     await new DirectRunner({ maxBundleSize: 1 }).run(p).waitUntilFinish();
@@ -171,6 +187,24 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   } finally {
     if (ownsWarehouse) await w.close();
   }
+}
+
+/** Consecutive runs of files up to `maxBytes` together (a file larger than that is a group of its own). */
+export function groupFiles(files: readonly LandingFile[], maxBytes: number): LandingFile[][] {
+  const groups: LandingFile[][] = [];
+  let current: LandingFile[] = [];
+  let bytes = 0;
+  for (const f of files) {
+    if (current.length > 0 && (bytes + f.size > maxBytes || current.length >= MAX_GROUP_FILES)) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(f);
+    bytes += f.size;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /** Gold is views over silver: re-create them (picks up definition changes) and check each answers. */

@@ -85,23 +85,26 @@ export function rawRowExpression(): string {
 /**
  * SELECT over a staging table with partition values filled in (hive folders
  * carry columns the files lack), as a subquery usable in FROM. The values are
- * bound parameters `@part_<column>`.
+ * bound parameters `@<prefix>part_<column>` (a prefix per file when several
+ * files share one statement).
  */
 export function filledStaging(
   stagingRef: string,
   partitionValues: Partial<Record<ColumnName, string>>,
+  prefix = '',
 ): { sql: string; params: Params } {
   const params: Record<string, Params[string]> = {};
   const cols = COLUMN_NAMES.map((c) => {
     const v = partitionValues[c];
     if (v === undefined) return c;
-    params[`part_${c}`] = v;
+    const name = `${prefix}part_${c}`;
+    params[name] = v;
     const value =
       c === 'transaction_date'
-        ? `CAST(@part_${c} AS DATE)`
+        ? `CAST(@${name} AS DATE)`
         : c === 'customer_id'
-          ? `CAST(@part_${c} AS INT64)`
-          : `@part_${c}`;
+          ? `CAST(@${name} AS INT64)`
+          : `@${name}`;
     return `COALESCE(${c}, ${value}) AS ${c}`;
   });
   return { sql: `(SELECT ${cols.join(', ')}, _line, _seq FROM ${stagingRef})`, params };
