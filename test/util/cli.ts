@@ -38,3 +38,65 @@ export function runSalesflow(
     child.stdin.end(opts.input ?? '');
   });
 }
+
+/** A `salesflow` process left running (e.g. `--watch`): read its output as it comes, signal it, await its end. */
+export interface RunningSalesflow {
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  /** Resolves once stdout matches (checked on every write); rejects after `timeoutMs`. */
+  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  readonly exited: Promise<CliResult>;
+}
+
+export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningSalesflow {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    for (const w of waiters) w();
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      for (const w of waiters) w();
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    waitForStdout(pattern, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(stdout)) done(resolve);
+          else if (child.exitCode !== null || child.signalCode !== null) {
+            done(() => reject(new Error(`exited before stdout matched ${pattern}:\n${stdout}\n${stderr}`)));
+          }
+        };
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${stdout}\n${stderr}`))),
+          timeoutMs,
+        );
+        const done = (then: () => void) => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          then();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}

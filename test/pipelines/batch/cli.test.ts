@@ -1,7 +1,7 @@
 /** `salesflow pipeline batch` as a process: exit codes and the report. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSalesflow } from '../../util/cli.ts';
+import { runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import { csvText, put, sampleRows } from './fixtures.ts';
 
@@ -32,5 +32,37 @@ describe('salesflow pipeline batch (CLI)', () => {
     expect(res.stdout).toMatch(/good\.csv\s+loaded\s+25\s+25\s+0\s+0\s+deleted/);
     expect(res.stdout).toMatch(/rejected bad\.csv: line 1: /);
     expect(res.stdout).toMatch(/2 files: 25 rows read, 25 loaded, 0 rejected, 0 duplicate, 1 files rejected/);
+  }, 60_000);
+
+  it('--watch loads files as they land, keeps going, and stops cleanly on SIGTERM', async () => {
+    const root = tmp();
+    const landing = join(root, 'landing');
+    put(join(landing, 'first.csv'), csvText(sampleRows(10, 61)));
+    const run = startSalesflow([
+      'pipeline',
+      'batch',
+      '-s',
+      landing,
+      '-w',
+      `duckdb:${join(root, 'w.duckdb')}`,
+      '--archive',
+      join(root, 'archive'),
+      '--watch',
+      '1s',
+    ]);
+    try {
+      await run.waitForStdout(/first\.csv\s+loaded\s+10\s+10/);
+      put(join(landing, 'second.csv'), csvText(sampleRows(7, 62)));
+      await run.waitForStdout(/second\.csv\s+loaded\s+7\s+7/);
+      run.kill('SIGTERM');
+      const res = await run.exited;
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toMatch(/stopping after the current pass/);
+      // Each file loaded once, in its own pass; later passes found nothing new.
+      expect(res.stdout.match(/^first\.csv /gm)).toHaveLength(1);
+      expect(res.stdout.match(/^second\.csv /gm)).toHaveLength(1);
+    } finally {
+      run.kill('SIGKILL');
+    }
   }, 60_000);
 });
