@@ -13,6 +13,7 @@ import { parseIsoDate } from '../shared/dates.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/columns.ts';
 import type { Filter } from './query.ts';
+import { unescapePartitionValue } from '../transform/hive-path.ts';
 
 export interface LakeFile {
   path: string;
@@ -87,12 +88,8 @@ function partitionsOf(root: string, file: string): Partial<Record<ColumnName, st
         step: 'open source',
       });
     }
-    // Hive escapes special characters in folder names as %XX.
-    try {
-      parts[key as ColumnName] = decodeURIComponent(seg.slice(eq + 1));
-    } catch {
-      throw new InputError(`partition folder "${seg}" has a malformed %XX escape`, { file, step: 'open source' });
-    }
+    // The inverse of to-parquet's escaping (Hive's rules: %XX per character, __HIVE_DEFAULT_PARTITION__ for '').
+    parts[key as ColumnName] = unescapePartitionValue(seg.slice(eq + 1));
   }
   return parts;
 }
