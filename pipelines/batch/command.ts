@@ -3,7 +3,8 @@ import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
 import { formatBatchReport } from './report.ts';
-import { DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
+import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
+import { describeFailedPass, watchBatch } from './watch.ts';
 import { parseInterval } from './watch-interval.ts';
 import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
@@ -32,7 +33,11 @@ export const batchCommand: CommandModule<object, Args> = {
         describe: 'Landing area: gs://bucket/prefix or a folder (CSV, NDJSON, Parquet; .gz too)',
       })
       .option('once', { type: 'boolean', describe: 'Process what is there and exit (the default)' })
-      .option('watch', { type: 'string', describe: 'Keep running, looking for new files every INTERVAL (60s, 5m)' })
+      .option('watch', {
+        type: 'string',
+        describe:
+          'Keep running, looking for new files every INTERVAL (60s, 5m); a pass failing on a transient error is retried',
+      })
       .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
       .option('archive', { type: 'string', describe: 'Move loaded files here (gs://… or a folder), after the commit' })
       .option('delete-source', { type: 'boolean', describe: 'Delete loaded files after the commit instead' })
@@ -75,35 +80,40 @@ export const batchCommand: CommandModule<object, Args> = {
           'again. Exit 3 when any file was rejected.',
       ),
   handler: async (args) => {
-    const run = async () => {
-      const summary = await runBatch({
-        source: args.source,
-        warehouse: args.warehouse,
-        archive: args.archive,
-        deleteSource: args['delete-source'],
-        rejected: args.rejected,
-        maxErrorRate: args['max-error-rate'],
-        groupBytes: args['group-mb'] * 2 ** 20,
-        progress: args.verbose ? true : undefined,
-        onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
-      });
+    if (args.watch === undefined) {
+      const summary = await runBatch(batchOptions(args));
       process.stdout.write(`${formatBatchReport(summary)}\n`);
       if (!summary.ok) process.exitCode = EXIT_PARTIAL;
-    };
-    if (args.watch === undefined) return run();
-    const interval = parseInterval(args.watch);
-    let stopping = false;
-    const stop = () => {
-      stopping = true;
-      log.info('stopping after the current pass');
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    while (!stopping) {
-      await run();
-      const until = Date.now() + interval;
-      while (!stopping && Date.now() < until)
-        await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+      return;
     }
+    const intervalMs = parseInterval(args.watch);
+    const stop = new AbortController();
+    const onSignal = () => {
+      log.info('stopping after the current pass');
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const result = await watchBatch(() => runBatch(batchOptions(args)), {
+      intervalMs,
+      signal: stop.signal,
+      onPass: (summary) => process.stdout.write(`${formatBatchReport(summary)}\n`),
+      onTransientError: (err) => log.warn(describeFailedPass(err, intervalMs)),
+    });
+    if (result.anyRejected) process.exitCode = EXIT_PARTIAL;
   },
 };
+
+function batchOptions(args: Args): BatchOptions {
+  return {
+    source: args.source,
+    warehouse: args.warehouse,
+    archive: args.archive,
+    deleteSource: args['delete-source'],
+    rejected: args.rejected,
+    maxErrorRate: args['max-error-rate'],
+    groupBytes: args['group-mb'] * 2 ** 20,
+    progress: args.verbose ? true : undefined,
+    onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
+  };
+}
