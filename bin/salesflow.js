@@ -4,6 +4,7 @@
 // re-run on the Node pinned in devDependencies instead of failing obscurely.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,5 +23,7 @@ if (!supported) {
   const res = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(res.status ?? 1);
 } else {
+  // Cache compiled (and type-stripped) modules on disk: ~0.1 s off every later start.
+  module.enableCompileCache?.();
   await import('../cli/main.ts');
 }
