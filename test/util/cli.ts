@@ -11,16 +11,20 @@ export interface CliResult {
   stderr: string;
 }
 
+function spawnSalesflow(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
 export function runSalesflow(
   args: string[],
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnSalesflow(args, opts);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -50,11 +54,8 @@ export interface RunningSalesflow {
 }
 
 export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningSalesflow {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnSalesflow(args, opts);
+  child.stdin.end();
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();

@@ -7,21 +7,11 @@ import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
-import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, ndjsonText, put, rowLine, sampleRows, snapshot, writeParquet } from './fixtures.ts';
+import { csvText, ndjsonText, put, rowLine, sampleRows, snapshotOfDuckDB, writeParquet } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-crash-');
-
-async function snapshotOf(root: string) {
-  const w = await DuckDBWarehouse.open(join(root, 'w.duckdb'));
-  try {
-    return await snapshot(w, root);
-  } finally {
-    await w.close();
-  }
-}
 
 function filesUnder(dir: string): string[] {
   return existsSync(dir)
@@ -34,7 +24,7 @@ function filesUnder(dir: string): string[] {
 
 describe('pipeline batch: crash and re-run', () => {
   let template: string;
-  let expected: Awaited<ReturnType<typeof snapshotOf>>;
+  let expected: Awaited<ReturnType<typeof snapshotOfDuckDB>>;
 
   beforeAll(async () => {
     template = join(tmp(), 'template');
@@ -51,7 +41,7 @@ describe('pipeline batch: crash and re-run', () => {
       archive: join(ref, 'archive'),
     });
     expect(s.files.map((f) => f.status)).toEqual(['partial', 'loaded', 'loaded']);
-    expected = await snapshotOf(ref);
+    expected = await snapshotOfDuckDB(ref);
   }, 60_000);
 
   // NAME@N: the N-th time the point is reached, i.e. at the N-th file.
@@ -84,7 +74,7 @@ describe('pipeline batch: crash and re-run', () => {
         archive: join(root, 'archive'),
       });
       expect(rerun.ok).toBe(true);
-      expect(await snapshotOf(root)).toEqual(expected);
+      expect(await snapshotOfDuckDB(root)).toEqual(expected);
       expect(filesUnder(join(root, 'landing'))).toEqual([]);
       expect(filesUnder(join(root, 'archive'))).toEqual(['a.csv', 'b.parquet', 'c.ndjson']);
     },

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatCents } from '../../../shared/money.ts';
 import { COLUMN_NAMES } from '../../../shared/schema/index.ts';
-import type { Warehouse } from '../../../warehouse/index.ts';
+import { DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
 import { rowLine, type SampleRow, salesCsvText, salesJson, sampleRows } from '../../util/sales-csv.ts';
 
 export { rowLine, sampleRows, type SampleRow };
@@ -68,6 +68,16 @@ export async function snapshot(w: Warehouse, root: string): Promise<Record<strin
       )
     ).map((r) => ({ ...r, file: rel(r.file) })),
   };
+}
+
+/** snapshot() of the DuckDB warehouse `root/w.duckdb` (opened and closed around it). */
+export async function snapshotOfDuckDB(root: string): Promise<Record<string, unknown[]>> {
+  const w = await DuckDBWarehouse.open(join(root, 'w.duckdb'));
+  try {
+    return await snapshot(w, root);
+  } finally {
+    await w.close();
+  }
 }
 
 export function landingPath(root: string, ...parts: string[]): string {

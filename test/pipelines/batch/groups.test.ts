@@ -11,18 +11,9 @@ import { groupFiles, runBatch } from '../../../pipelines/batch/run-batch.ts';
 import type { LandingFile } from '../../../pipelines/batch/landing-file.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, ndjsonText, put, sampleRows, snapshot, writeParquet } from './fixtures.ts';
+import { csvText, ndjsonText, put, sampleRows, snapshotOfDuckDB, writeParquet } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-groups-');
-
-async function snapshotOf(root: string) {
-  const w = await DuckDBWarehouse.open(join(root, 'w.duckdb'));
-  try {
-    return await snapshot(w, root);
-  } finally {
-    await w.close();
-  }
-}
 
 const outcomeRows = (s: Awaited<ReturnType<typeof runBatch>>) =>
   s.files.map((f) => [f.key, f.status, f.rowsRead, f.rowsLoaded, f.rowsRejected, f.rowsDuplicate]);
@@ -57,7 +48,7 @@ describe('pipeline batch: group commits', () => {
         archive: join(root, 'archive'),
         groupBytes,
       });
-      runs.push({ outcomes: outcomeRows(summary), tables: await snapshotOf(root) });
+      runs.push({ outcomes: outcomeRows(summary), tables: await snapshotOfDuckDB(root) });
     }
     expect(runs[0].outcomes).toEqual([
       ['1-a.csv', 'partial', 61, 60, 1, 0],
