@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { averageCents, formatCents, parseCents } from '../../shared/money.ts';
-import { formatEpochDay, parseIsoDate, weekdayOfEpochDay } from '../../shared/dates.ts';
 
 describe('money', () => {
   it('parses and formats exactly', () => {
@@ -18,14 +17,5 @@ describe('money', () => {
     expect(averageCents(10n, 3)).toBe(3n); // 3.33 → 3
     expect(averageCents(11n, 3)).toBe(4n); // 3.67 → 4
     expect(() => averageCents(1n, 0)).toThrow(RangeError);
-  });
-});
-
-describe('dates', () => {
-  it('round-trips epoch days and knows weekdays', () => {
-    expect(parseIsoDate('1970-01-01')).toBe(0);
-    expect(formatEpochDay(parseIsoDate('2024-02-29'))).toBe('2024-02-29');
-    expect(weekdayOfEpochDay(parseIsoDate('2026-11-22'))).toBe(6); // a Sunday
-    expect(parseIsoDate('2100-02-29')).toBeNaN();
   });
 });
