@@ -16,6 +16,7 @@ import { TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveParam, timestampFromMicros } from './values.ts';
 import { VIEWS } from './views.ts';
 import type {
+  CreateTableOptions,
   Cell,
   FieldType,
   InsertResult,
@@ -112,7 +113,7 @@ export class BigQueryWarehouse implements Warehouse {
     await this.run(views.join(';\n'));
   }
 
-  async createTable(name: string, fields: readonly BigQueryField[], opts: { replace?: boolean } = {}): Promise<void> {
+  async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
     const table = this.client.dataset(this.datasetId).table(name);
     try {
       if (opts.replace) await this.dropTable(name);

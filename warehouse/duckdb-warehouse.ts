@@ -26,6 +26,7 @@ import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import { duckdbParamType, resolveParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
+  CreateTableOptions,
   InsertResult,
   InsertRow,
   LoadOptions,
@@ -96,7 +97,7 @@ export class DuckDBWarehouse implements Warehouse {
     await this.run(statements.join(';\n'));
   }
 
-  async createTable(name: string, fields: readonly BigQueryField[], opts: { replace?: boolean } = {}): Promise<void> {
+  async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
     await this.run(createTableSql('duckdb', { name, fields: [...fields] }, (n) => this.ref(n), opts));
   }
 

@@ -124,7 +124,7 @@ export function createTableSql(
   dialect: Dialect,
   def: Pick<TableDef, 'name' | 'fields' | 'partitionBy' | 'clusterBy'> & { description?: string },
   ref: (name: string) => string,
-  opts: { replace?: boolean } = {},
+  opts: { replace?: boolean; scratch?: boolean } = {},
 ): string {
   const cols = def.fields.map((f) => {
     const type =
@@ -135,7 +135,8 @@ export function createTableSql(
           : f.type;
     return `  ${f.name} ${type}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`;
   });
-  const create = opts.replace ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
+  const temp = opts.scratch && dialect === 'duckdb' ? 'TEMP ' : '';
+  const create = opts.replace ? `CREATE OR REPLACE ${temp}TABLE` : `CREATE ${temp}TABLE IF NOT EXISTS`;
   let sql = `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
   if (dialect === 'bigquery') {
     if (def.partitionBy) sql += `\nPARTITION BY ${def.partitionBy}`;

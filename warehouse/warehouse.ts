@@ -117,8 +117,11 @@ export interface Warehouse {
   /**
    * Create a table with these columns (e.g. a staging table for a load: see
    * `stagingFields()`); with `replace`, an existing one is dropped first.
+   * `scratch`: a working table nobody else reads (staging) — DuckDB makes it a
+   * TEMP table, kept off the database file and gone with the connection;
+   * BigQuery makes a regular table (drop it when done).
    */
-  createTable(name: string, fields: readonly BigQueryField[], opts?: { replace?: boolean }): Promise<void>;
+  createTable(name: string, fields: readonly BigQueryField[], opts?: CreateTableOptions): Promise<void>;
   /** Drop a table if it exists. */
   dropTable(name: string): Promise<void>;
   /** Load a local file or gs:// object into a table in one load job (all rows or none). */
@@ -126,6 +129,11 @@ export interface Warehouse {
   /** Streaming-style insert with insertIds; invalid rows are reported, valid ones land. */
   insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult>;
   close(): Promise<void>;
+}
+
+export interface CreateTableOptions {
+  replace?: boolean;
+  scratch?: boolean;
 }
 
 /** Wrap statements in this dialect's transaction script syntax. */

@@ -3,8 +3,8 @@
  * touching the medallion tables, by the path that suits the format:
  *
  * - CSV/NDJSON (plain or gzip): validated in this process with the SDK (the full
- *   RecordValidator, line-level reasons), valid and rejected rows staged through
- *   NDJSON load jobs.
+ *   RecordValidator, line-level reasons), valid rows staged through a CSV load
+ *   job, rejected ones through an NDJSON one.
  * - Parquet: pushed down — one load job of the file itself (gs:// straight into
  *   BigQuery; DuckDB reads it natively) into a typed staging table; validation
  *   happens in SQL at commit (validation-sql.ts).
@@ -96,7 +96,7 @@ export async function stageFile(
   try {
     if (file.format === 'parquet' && w.dialect === 'duckdb' && !file.uri.startsWith('gs://')) {
       // Local Parquet on DuckDB: staging is a view over the file itself — no copy of the rows.
-      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
+      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
       staged.rejectsTable = names.rejects;
       await w.run(await parquetViewSql(w, file.uri, names.view));
       staged.rowsTable = names.view;
@@ -110,7 +110,7 @@ export async function stageFile(
       try {
         const text = await stageTextFile(file, await store.getStream(file.key), dir, domains);
         staged.rejectedInProcess = text.rejected;
-        if (text.valid > 0) await w.load(text.validPath, names.rows, { format: 'NEWLINE_DELIMITED_JSON' });
+        if (text.valid > 0) await w.load(text.validPath, names.rows, { format: 'CSV' });
         if (text.rejected > 0 && (await stat(text.rejectsPath)).size > 0) {
           await w.load(text.rejectsPath, names.rejects, { format: 'NEWLINE_DELIMITED_JSON' });
         }
@@ -130,8 +130,8 @@ export async function stageFile(
 }
 
 async function createStagingTables(w: Warehouse, staged: StagedFile, names: ReturnType<typeof stagingNames>) {
-  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true });
-  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true });
+  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true, scratch: true });
+  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
   staged.rowsTable = names.rows;
   staged.rejectsTable = names.rejects;
 }

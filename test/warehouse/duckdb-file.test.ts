@@ -1,7 +1,10 @@
 /** The embedded warehouse is one file: data and views survive closing and reopening it. */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/open.ts';
+import { stagingFields } from '../../warehouse/tables.ts';
+import { salesCsvText } from '../util/sales-csv.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { salesJson, sampleRows } from './fixtures.ts';
 
@@ -25,5 +28,23 @@ it('keeps tables, rows and views across reopen; ensure on an existing file chang
   const after = await again.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
   expect(after.rows).toEqual(before.rows);
   expect((await again.query('SELECT COUNT(*) AS n FROM silver_sales')).rows).toEqual([{ n: 12 }]);
+  await again.close();
+});
+
+it('scratch tables load and query like any table but never reach the file', async () => {
+  const spec = `duckdb:${join(dir(), 'scratch.duckdb')}`;
+  const w = await openWarehouse(spec);
+  await w.createTable('stage_x', stagingFields(), { replace: true, scratch: true });
+  const csv = join(dir(), 'x.csv');
+  writeFileSync(csv, `${salesCsvText(sampleRows(5, 42))}`);
+  expect((await w.load(csv, 'stage_x', { format: 'CSV' })).rows).toBe(5);
+  expect((await w.query('SELECT COUNT(*) AS n FROM stage_x')).rows).toEqual([{ n: 5 }]);
+  const kind = await w.query("SELECT temporary FROM duckdb_tables() WHERE table_name = 'stage_x'");
+  expect(kind.rows).toEqual([{ temporary: true }]);
+  await w.close();
+  const again = await openWarehouse(spec);
+  expect((await again.query("SELECT COUNT(*) AS n FROM duckdb_tables() WHERE table_name = 'stage_x'")).rows).toEqual([
+    { n: 0 },
+  ]);
   await again.close();
 });
