@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT } from './util/measure.ts';
-import { ensureSalesLake } from './util/data.ts';
+import { ensureSalesCsv, ensureSalesLake } from './util/data.ts';
 
-const _CSV = join(BENCH_DATA, 'sales-10m.csv');
+const CSV = join(BENCH_DATA, 'sales-10m.csv');
 /** BENCH_LAKE: another to-parquet lake (e.g. a small one, to try the bench quickly). */
 const LAKE = process.env.BENCH_LAKE ?? join(BENCH_DATA, 'lake-10m');
 const WORK = join(BENCH_DATA, 'pipeline-batch');
@@ -25,12 +25,27 @@ async function rawInsert(lake: string, db: string): Promise<void> {
   inst.closeSync();
 }
 
+/** The CSV baseline: DuckDB's own CSV reader into the same table (no validation beyond the types). */
+async function rawCsvInsert(csv: string, db: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const inst = await DuckDBInstance.create(db);
+  const c = await inst.connect();
+  await c.run(`CREATE TABLE sales (transaction_id VARCHAR, customer_id BIGINT, transaction_date DATE,
+    sale_amount DECIMAL(12, 2), product_category VARCHAR, sales_region VARCHAR)`);
+  const r = await c.run(`INSERT INTO sales SELECT * FROM read_csv('${csv}', header = true)`);
+  process.stdout.write(`${r.rowsChanged} rows\n`);
+  c.closeSync();
+  inst.closeSync();
+}
+
 function parquetFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet')).map(String);
 }
 
 if (process.argv[2] === '--run') {
   await rawInsert(process.argv[3], process.argv[4]);
+} else if (process.argv[2] === '--run-csv') {
+  await rawCsvInsert(process.argv[3], process.argv[4]);
 } else {
   if (!process.env.BENCH_LAKE) ensureSalesLake();
   rmSync(WORK, { recursive: true, force: true });
@@ -86,6 +101,32 @@ if (process.argv[2] === '--run') {
     const rows = (JSON.parse(readFileSync(join(LAKE, '_manifest.json'), 'utf8')) as { rows: number }).rows;
     for (const r of results) {
       process.stderr.write(`  ${r.name}: ${(rows / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
+    }
+
+    // CSV landed as is: the in-process validation path (BENCH_CSV=0 skips it).
+    if (process.env.BENCH_CSV !== '0' && !process.env.BENCH_LAKE) {
+      ensureSalesCsv();
+      const landing = join(WORK, 'csv-landing');
+      mkdirSync(landing, { recursive: true });
+      linkSync(CSV, join(landing, 'sales-10m.csv')); // no copy; the pipeline leaves it in place (no --archive)
+      const csvDb = join(WORK, 'csv.duckdb');
+      const rawCsvDb = join(WORK, 'raw-csv.duckdb');
+      const csvResults = await compare('pipeline-batch-csv-10m', [
+        {
+          name: 'duckdb INSERT…SELECT read_csv',
+          cmd: NODE,
+          args: [SELF, '--run-csv', CSV, rawCsvDb],
+          before: fresh(rawCsvDb),
+        },
+        {
+          name: 'pipeline batch → DuckDB (CSV landing)',
+          cmd: NODE,
+          args: ['bin/salesflow.js', 'pipeline', 'batch', '-s', relative(REPO_ROOT, landing), '-w', `duckdb:${csvDb}`],
+          before: fresh(csvDb),
+        },
+      ]);
+      for (const r of csvResults)
+        process.stderr.write(`  ${r.name}: ${(1e7 / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
     }
   } finally {
     await bq.stop();

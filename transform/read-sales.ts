@@ -3,6 +3,9 @@
  * validated records plus the rows rejected on the way, with exactly the
  * header check and row verdicts of to-parquet (same parser, same validator).
  * For pipelines that want records in the main thread rather than Parquet.
+ * `readSalesChunks` is the same reader with the per-chunk output left to the
+ * caller (e.g. staging text built straight from the parsed values, without a
+ * record object per row).
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -11,7 +14,7 @@ import { formatEpochDay } from '../shared/dates.ts';
 import { DEFAULT_DOMAINS, type SalesDomains, type SalesRecord } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
 import { lineChunks } from './line-chunks.ts';
-import { ChunkParser, type InputFormat } from './row-parser.ts';
+import { ChunkParser, type InputFormat, type RowSink } from './row-parser.ts';
 
 export interface RejectedRow {
   file: string;
@@ -36,18 +39,57 @@ export interface ReadSalesOptions {
   batchBytes?: number;
 }
 
-export async function* readSalesFile(
+/**
+ * Builds one chunk's output: called with the file line number (1-based) of the
+ * chunk's first line, it returns the parser's sink for that chunk (rows and
+ * rejects get chunk-relative 0-based lines) and, after parsing, the result
+ * (undefined: nothing to yield).
+ */
+export type ChunkCollector<B> = (firstLine: number) => RowSink & { result(): B | undefined };
+
+export function readSalesFile(
   source: string | Readable | AsyncIterable<Uint8Array>,
   opts: ReadSalesOptions = {},
 ): AsyncGenerator<SalesBatch> {
-  const file = opts.file ?? (typeof source === 'string' ? source : '<stream>');
+  const file = fileName(source, opts);
+  const domains = opts.domains ?? DEFAULT_DOMAINS;
+  const latin1 = new TextDecoder('latin1');
+  return readSalesChunks<SalesBatch>(source, opts, (firstLine) => {
+    const batch: SalesBatch = { records: [], rejects: [] };
+    return {
+      row(b, s, e, customer, day, cents, category, region) {
+        batch.records.push({
+          transaction_id: latin1.decode(b.subarray(s, e)),
+          customer_id: customer,
+          transaction_date: formatEpochDay(day),
+          sale_amount: cents,
+          product_category: domains.categories[category],
+          sales_region: domains.regions[region],
+        });
+      },
+      reject(line, raw, reason) {
+        batch.rejects.push({ file, line: firstLine + line, raw, reason });
+      },
+      result: () => (batch.records.length > 0 || batch.rejects.length > 0 ? batch : undefined),
+    };
+  });
+}
+
+function fileName(source: string | Readable | AsyncIterable<Uint8Array>, opts: ReadSalesOptions): string {
+  return opts.file ?? (typeof source === 'string' ? source : '<stream>');
+}
+
+export async function* readSalesChunks<B>(
+  source: string | Readable | AsyncIterable<Uint8Array>,
+  opts: ReadSalesOptions,
+  collect: ChunkCollector<B>,
+): AsyncGenerator<B> {
+  const file = fileName(source, opts);
   const format = opts.format ?? (/\.(ndjson|jsonl)(\.gz)?$/i.test(file) ? 'ndjson' : 'csv');
   const gzip = opts.gzip ?? /\.gz$/i.test(file);
   let bytes: AsyncIterable<Uint8Array> = typeof source === 'string' ? createReadStream(source) : source;
   if (gzip) bytes = Readable.from(bytes).pipe(createGunzip());
-  const domains = opts.domains ?? DEFAULT_DOMAINS;
-  const parser = new ChunkParser(domains, format);
-  const latin1 = new TextDecoder('latin1');
+  const parser = new ChunkParser(opts.domains ?? DEFAULT_DOMAINS, format);
   let lineBase = 0;
   let first = true;
   for await (const chunk of lineChunks(bytes, { chunkBytes: opts.batchBytes ?? 1024 * 1024, file })) {
@@ -57,29 +99,11 @@ export async function* readSalesFile(
       lineBase = 1;
     }
     first = false;
-    const batch: SalesBatch = { records: [], rejects: [] };
-    const base = lineBase;
-    const stats = parser.parse(
-      chunk,
-      {
-        row(b, s, e, customer, day, cents, category, region) {
-          batch.records.push({
-            transaction_id: latin1.decode(b.subarray(s, e)),
-            customer_id: customer,
-            transaction_date: formatEpochDay(day),
-            sale_amount: cents,
-            product_category: domains.categories[category],
-            sales_region: domains.regions[region],
-          });
-        },
-        reject(line, raw, reason) {
-          batch.rejects.push({ file, line: base + line + 1, raw, reason });
-        },
-      },
-      start,
-    );
+    const sink = collect(lineBase + 1);
+    const stats = parser.parse(chunk, sink, start);
     lineBase += stats.lines;
-    if (batch.records.length > 0 || batch.rejects.length > 0) yield batch;
+    const out = sink.result();
+    if (out !== undefined) yield out;
   }
   if (first && format === 'csv') throw emptyFileError(file);
 }

@@ -30,6 +30,8 @@ export interface RowSink {
     cents: number,
     category: number,
     region: number,
+    /** 0-based line within the chunk (a sink that keeps order or line numbers needs it). */
+    line: number,
   ): void;
   reject(line: number, raw: string, reason: string): void;
 }
@@ -162,7 +164,7 @@ export class ChunkParser {
     const stats: ChunkStats = { lines: 0, rows: 0, rejected: 0 };
     let p = start;
     while (p < end) {
-      let nl = this.format === 'csv' ? this.fastLine(bytes, p, end, sink) : -1;
+      let nl = this.format === 'csv' ? this.fastLine(bytes, p, end, sink, stats.lines) : -1;
       if (nl >= 0) {
         stats.rows++;
       } else {
@@ -182,7 +184,7 @@ export class ChunkParser {
   }
 
   /** Fast path: returns the index of the line's '\n' (or `end`) if the line was accepted, else -1. */
-  private fastLine(b: Uint8Array, p: number, end: number, sink: RowSink): number {
+  private fastLine(b: Uint8Array, p: number, end: number, sink: RowSink, line: number): number {
     // transaction_id
     const idStart = p;
     if (p >= end || ID_BYTE[b[p]] !== 2) return -1;
@@ -251,7 +253,7 @@ export class ChunkParser {
     const re = p > rs && b[p - 1] === CR ? p - 1 : p;
     const region = matchDomain(this.regions, b, rs, re);
     if (region < 0) return -1;
-    sink.row(b, idStart, idEnd, customer, day, cents, category, region);
+    sink.row(b, idStart, idEnd, customer, day, cents, category, region, line);
     return p;
   }
 
@@ -298,6 +300,7 @@ export class ChunkParser {
       r.sale_amount,
       this.categories.strings.indexOf(r.product_category),
       this.regions.strings.indexOf(r.sales_region),
+      line,
     );
     return true;
   }

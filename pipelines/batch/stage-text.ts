@@ -1,29 +1,31 @@
 /**
  * In-process validation of a text file (CSV or NDJSON, plain or gzip), written
- * with the pipelines SDK: the file's rows are read by to-parquet's reader (same
- * parser, header check and RecordValidator verdicts), routed to `valid` and
- * `invalid` outputs, and each output is written to a file that is then loaded
- * into a staging table in one load job: valid rows as CSV (columns in the
- * staging table's order — BigQuery CSV loads are positional — and about 3x
- * cheaper to write and to load than NDJSON), rejected rows as NDJSON (their raw
- * text can hold anything). Nothing reaches the medallion
- * tables here: the commit step moves staged rows in one transaction.
+ * with the pipelines SDK: the file is read by to-parquet's reader (same parser,
+ * header check and RecordValidator verdicts) one chunk (~1 MiB) at a time; an
+ * element is a chunk's verdicts — its valid rows already as staging CSV bytes,
+ * written from the parsed values (staging-csv-writer.ts: no object or string
+ * per row), and its rejected rows —, routed to `valid` and `invalid` outputs, each written to a
+ * file then loaded into a staging table in one load job: valid rows as CSV
+ * (columns in the staging table's order — BigQuery CSV loads are positional),
+ * rejected rows as NDJSON (their raw text can hold anything). Every valid row
+ * keeps its line number (`_line`, also its `_seq`: the first occurrence of a
+ * repeated id wins). Nothing reaches the medallion tables here: the commit step
+ * moves staged rows in one transaction.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError } from '../../shared/errors.ts';
-import { formatCents } from '../../shared/money.ts';
-import { COLUMN_NAMES, type SalesDomains, type SalesRecord } from '../../shared/schema/index.ts';
-import { csvField } from '../../shared/format.ts';
-import { type RejectedRow, readSalesFile } from '../../transform/read-sales.ts';
+import { COLUMN_NAMES, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
+import { type ChunkCollector, type RejectedRow, readSalesChunks } from '../../transform/read-sales.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, type Sink, withOutputs, writeTo } from '../sdk/index.ts';
 import { crashPoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
+import { StagingCsvWriter } from './staging-csv-writer.ts';
 
 export interface StagedText {
-  /** CSV of valid rows (header; sales columns, _line (empty), _seq). */
+  /** CSV of valid rows (header; sales columns, _line, _seq). */
   validPath: string;
   /** NDJSON of rejected rows (raw_row, _line, reasons). */
   rejectsPath: string;
@@ -34,11 +36,26 @@ export interface StagedText {
 /** Quarantine keeps the start of an absurdly long row, not megabytes of it. */
 const MAX_RAW_CHARS = 64 * 1024;
 
-/** `seq`: the valid row's position in the file, so "first row wins" among duplicate ids is deterministic. */
-type Verdict = { ok: true; record: SalesRecord; seq: number } | { ok: false; reject: RejectedRow };
+/** One chunk's verdicts: valid rows as staging CSV lines, and the rejected rows. */
+interface ChunkVerdicts {
+  validCsv: Uint8Array;
+  valid: number;
+  rejects: RejectedRow[];
+}
 
-/** A sink appending one line per element to a local file (flushed when the pipeline ends). */
-function lineSink<T>(name: string, path: string, toLine: (v: T) => string, header = ''): Sink<T> & { count: number } {
+interface ValidText {
+  csv: Uint8Array;
+  rows: number;
+}
+
+/** A sink appending each element's text or bytes to a local file (flushed when the pipeline ends); `count` counts rows. */
+function fileSink<T>(
+  name: string,
+  path: string,
+  toChunk: (v: T) => string | Uint8Array,
+  header = '',
+  rowsOf: (v: T) => number = () => 1,
+): Sink<T> & { count: number } {
   let out: WriteStream | undefined;
   const sink = {
     name,
@@ -48,10 +65,12 @@ function lineSink<T>(name: string, path: string, toLine: (v: T) => string, heade
       if (header) out.write(header);
     },
     async write(values: readonly T[]) {
-      let text = '';
-      for (const v of values) text += toLine(v);
-      sink.count += values.length;
-      if (!out?.write(text)) await once(out as WriteStream, 'drain');
+      let ok = true;
+      for (const v of values) {
+        ok = (out as WriteStream).write(toChunk(v));
+        sink.count += rowsOf(v);
+      }
+      if (!ok) await once(out as WriteStream, 'drain');
     },
     async close() {
       if (!out) return;
@@ -64,10 +83,25 @@ function lineSink<T>(name: string, path: string, toLine: (v: T) => string, heade
 
 const VALID_HEADER = `${[...COLUMN_NAMES, '_line', '_seq'].join(',')}\n`;
 
-/** A valid row as a CSV line; ids are restricted to [A-Za-z0-9_.:-], so only the domain strings may need quotes. */
-function validCsvLine(v: Verdict & { ok: true }): string {
-  const r = v.record;
-  return `${r.transaction_id},${r.customer_id},${r.transaction_date},${formatCents(r.sale_amount)},${csvField(r.product_category)},${csvField(r.sales_region)},,${v.seq}\n`;
+/** Collects a chunk's valid rows as staging CSV bytes (staging-csv-writer.ts) and its rejected rows. */
+function csvCollector(file: string, domains: SalesDomains): ChunkCollector<ChunkVerdicts> {
+  const writer = new StagingCsvWriter(domains);
+  return (firstLine) => {
+    const rejects: RejectedRow[] = [];
+    return {
+      row(b, s, e, customer, day, cents, category, region, line) {
+        writer.row(b, s, e, customer, day, cents, category, region, firstLine + line);
+      },
+      reject(line, raw, reason) {
+        rejects.push({ file, line: firstLine + line, raw, reason });
+      },
+      result() {
+        const valid = writer.rows;
+        const validCsv = writer.take();
+        return valid > 0 || rejects.length > 0 ? { validCsv, valid, rejects } : undefined;
+      },
+    };
+  };
 }
 
 /** Decompression and decoding failures are facts about the file: report them as bad input, naming it. */
@@ -94,41 +128,42 @@ export async function stageTextFile(
   const validPath = join(workDir, 'valid.csv');
   const rejectsPath = join(workDir, 'rejects.ndjson');
   let batches = 0;
-  let seq = 0;
-  const rows = boundedSource<Verdict>(`File(${file.key})`, async function* () {
+  const chunks = boundedSource<ChunkVerdicts>(`File(${file.key})`, async function* () {
     try {
-      for await (const batch of readSalesFile(bytes, {
-        file: file.uri,
-        format: file.format as 'csv' | 'ndjson',
-        gzip: file.gzip,
-        domains,
-      })) {
-        const values: Verdict[] = [];
-        // The reader reports line numbers for rejects only; valid rows keep their order instead.
-        for (const r of batch.records) values.push({ ok: true, record: r, seq: ++seq });
-        for (const r of batch.rejects) values.push({ ok: false, reject: r });
+      const read = readSalesChunks(
+        bytes,
+        { file: file.uri, format: file.format as 'csv' | 'ndjson', gzip: file.gzip, domains },
+        csvCollector(file.uri, domains ?? DEFAULT_DOMAINS),
+      );
+      for await (const chunk of read) {
         if (++batches === 2) crashPoint('mid-file');
-        yield { values };
+        yield { values: [chunk] };
       }
     } catch (err) {
       throw asInputError(err, file.uri);
     }
   });
   const p = new Pipeline();
-  const { valid, invalid } = p.apply(readFrom(rows)).apply(
-    withOutputs<Verdict, { valid: Verdict & { ok: true }; invalid: RejectedRow }>(
+  const { valid, invalid } = p.apply(readFrom(chunks)).apply(
+    withOutputs<ChunkVerdicts, { valid: ValidText; invalid: RejectedRow }>(
       ['valid', 'invalid'],
       {
-        process(v, ctx) {
-          if (v.ok) ctx.outputTo('valid', v);
-          else ctx.outputTo('invalid', v.reject);
+        process(c, ctx) {
+          if (c.valid > 0) ctx.outputTo('valid', { csv: c.validCsv, rows: c.valid });
+          for (const r of c.rejects) ctx.outputTo('invalid', r);
         },
       },
       { name: 'Validate' },
     ),
   );
-  const validSink = lineSink<Verdict & { ok: true }>('StageValid', validPath, validCsvLine, VALID_HEADER);
-  const rejectSink = lineSink<RejectedRow>(
+  const validSink = fileSink<ValidText>(
+    'StageValid',
+    validPath,
+    (t) => t.csv,
+    VALID_HEADER,
+    (t) => t.rows,
+  );
+  const rejectSink = fileSink<RejectedRow>(
     'StageRejects',
     rejectsPath,
     (r) =>
@@ -139,7 +174,7 @@ export async function stageTextFile(
         reasons: r.reason,
       })}\n`,
   );
-  valid.apply(writeTo(validSink, { batchSize: 4096 }));
+  valid.apply(writeTo(validSink, { batchSize: 16 }));
   invalid.apply(writeTo(rejectSink, { batchSize: 1024 }));
   try {
     await new DirectRunner().run(p).waitUntilFinish();

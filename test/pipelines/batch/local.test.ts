@@ -194,4 +194,39 @@ describe('pipeline batch, local DuckDB path', () => {
     expect(again.files).toEqual([]);
     expect(again.ok).toBe(true);
   });
+
+  it('CSV rows keep their physical line numbers, and a repeated id keeps its first line', async () => {
+    const root = join(tmp(), 'lines');
+    const rows = sampleRows(4, 17);
+    const again = { ...rows[1], cents: rows[1].cents + 1 }; // same id, different amount, later line
+    // line 1 header, 2–3 rows, 4 blank, 5 bad, 6–7 rows, 8 the repeat
+    const text =
+      csvText(rows.slice(0, 2)) +
+      '\nnot,a,row\n' +
+      csvText(rows.slice(2)).split('\n').slice(1).join('\n') +
+      rowLine(again) +
+      '\n';
+    put(join(root, 'landing/sales.csv'), text);
+    const db = join(root, 'w.duckdb');
+    const summary = await runBatch({ source: join(root, 'landing'), warehouse: `duckdb:${db}`, maxErrorRate: 0.5 });
+    expect(summary.files.map((f) => [f.rowsRead, f.rowsLoaded, f.rowsRejected, f.rowsDuplicate])).toEqual([
+      [6, 4, 1, 1],
+    ]);
+    await withWarehouse(db, async (w) => {
+      const bronze = await w.query('SELECT transaction_id, _line FROM bronze_sales ORDER BY _line');
+      expect(bronze.rows).toEqual([
+        { transaction_id: rows[0].id, _line: 2 },
+        { transaction_id: rows[1].id, _line: 3 },
+        { transaction_id: rows[2].id, _line: 6 },
+        { transaction_id: rows[3].id, _line: 7 },
+        { transaction_id: rows[1].id, _line: 8 },
+      ]);
+      const q = await w.query('SELECT _line FROM quarantine_sales');
+      expect(q.rows).toEqual([{ _line: 5 }]);
+      const kept = await w.query('SELECT sale_amount FROM silver_sales WHERE transaction_id = @id', {
+        params: { id: rows[1].id },
+      });
+      expect(kept.rows).toEqual([{ sale_amount: formatCents(rows[1].cents) }]);
+    });
+  });
 });
