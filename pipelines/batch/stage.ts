@@ -3,8 +3,9 @@
  * touching the medallion tables, by the path that suits the format:
  *
  * - CSV/NDJSON (plain or gzip): validated in this process with the SDK (the full
- *   RecordValidator, line-level reasons), valid rows staged through a CSV load
- *   job, rejected ones through an NDJSON one.
+ *   RecordValidator, line-level reasons) into a local CSV of valid rows and an
+ *   NDJSON of rejected ones; on DuckDB the CSV is staged as a view over it, on
+ *   BigQuery loaded by a load job.
  * - Parquet: pushed down — one load job of the file itself (gs:// straight into
  *   BigQuery; DuckDB reads it natively) into a typed staging table; validation
  *   happens in SQL at commit (validation-sql.ts).
@@ -37,8 +38,10 @@ export interface StagedFile {
   /** Staging tables, when rows were staged. */
   rowsTable?: string;
   rejectsTable?: string;
-  /** DuckDB stages a local Parquet file as a view over it, not a copy. */
+  /** DuckDB stages a local Parquet file, or the CSV a text file was validated into, as a view over it, not a copy. */
   rowsIsView?: boolean;
+  /** Local folder holding staged files until the commit (removed with the staging). */
+  workDir?: string;
   /** Rows refused before staging (in-process validation). */
   rejectedInProcess: number;
 }
@@ -105,17 +108,26 @@ export async function stageFile(
       await createStagingTables(w, staged, names);
       await w.load(file.uri, names.rows, { format: 'PARQUET' });
     } else {
-      await createStagingTables(w, staged, names);
-      const dir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
-      try {
-        const text = await stageTextFile(file, await store.getStream(file.key), dir, domains);
-        staged.rejectedInProcess = text.rejected;
+      staged.workDir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
+      const text = await stageTextFile(file, await store.getStream(file.key), staged.workDir, domains);
+      staged.rejectedInProcess = text.rejected;
+      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
+      staged.rejectsTable = names.rejects;
+      if (text.rejected > 0 && (await stat(text.rejectsPath)).size > 0) {
+        await w.load(text.rejectsPath, names.rejects, { format: 'NEWLINE_DELIMITED_JSON' });
+      }
+      if (w.dialect === 'duckdb') {
+        // The staged CSV stays on disk until the commit and is read once, by the group's scan:
+        // loading it into a table first cost a full copy of the rows (time and memory).
+        await w.run(stagedCsvViewSql(text.validPath, names.view));
+        staged.rowsTable = names.view;
+        staged.rowsIsView = true;
+      } else {
+        await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true, scratch: true });
+        staged.rowsTable = names.rows;
         if (text.valid > 0) await w.load(text.validPath, names.rows, { format: 'CSV' });
-        if (text.rejected > 0 && (await stat(text.rejectsPath)).size > 0) {
-          await w.load(text.rejectsPath, names.rejects, { format: 'NEWLINE_DELIMITED_JSON' });
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+        await rm(staged.workDir, { recursive: true, force: true });
+        staged.workDir = undefined;
       }
     }
   } catch (err) {
@@ -149,14 +161,22 @@ async function parquetViewSql(w: Warehouse, path: string, view: string): Promise
     const type = duckdbTypeOf(f);
     return present.has(f.name) ? `TRY_CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
   });
-  return `CREATE OR REPLACE VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
+  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
+}
+
+/** A view over the staging CSV stageTextFile wrote (header, staging columns in order, values already valid). */
+function stagedCsvViewSql(path: string, view: string): string {
+  const columns = STAGE_ROW_FIELDS.map((f) => `${duckdbString(f.name)}: ${duckdbString(duckdbTypeOf(f))}`).join(', ');
+  return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_csv(${duckdbString(path)}, header = true, columns = {${columns}})`;
 }
 
 export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<void> {
   if (staged.rowsTable && staged.rowsIsView) await w.run(`DROP VIEW IF EXISTS ${staged.rowsTable}`);
   else if (staged.rowsTable) await w.dropTable(staged.rowsTable);
   if (staged.rejectsTable) await w.dropTable(staged.rejectsTable);
+  if (staged.workDir) await rm(staged.workDir, { recursive: true, force: true });
   staged.rowsTable = undefined;
   staged.rejectsTable = undefined;
   staged.rowsIsView = undefined;
+  staged.workDir = undefined;
 }
