@@ -67,44 +67,7 @@ export async function commitGroup(
   opts: CommitOptions,
 ): Promise<FileOutcome[]> {
   const todo = group.filter((s) => !s.prior);
-  const decisions = new Map<StagedFile, Decision>();
-  const refuse = (s: StagedFile, error: string, rowsRead = 0, rowsRejected = 0) =>
-    decisions.set(s, { staged: s, load: false, error, rowsRead, rowsRejected });
-  for (const s of todo) {
-    if (s.layoutError !== undefined || !s.rowsTable || !s.rejectsTable)
-      refuse(s, s.layoutError ?? 'nothing was staged');
-  }
-
-  // Stage the loadable files' rows into one table (file i of `loadable` is
-  // `_file_idx` i). When the error-rate check refuses a file that has rows,
-  // build it again without that file, so its rows neither land nor shadow
-  // another file's rows as "duplicates"; decisions do not change (they rest on
-  // the row checks alone), only the counts of kept rows.
-  const loadable = todo.filter((s) => !decisions.has(s));
-  let included = loadable.map((_, i) => i);
-  let counts = await buildGroupTable(w, loadable, included, opts);
-  const countsOf = (i: number) => counts.get(i) ?? { staged: 0, valid: 0, kept: 0 };
-  for (const [i, s] of loadable.entries()) {
-    const c = countsOf(i);
-    const rowsRead = c.staged + s.rejectedInProcess;
-    const rowsRejected = rowsRead - c.valid;
-    const rate = rowsRead === 0 ? 0 : rowsRejected / rowsRead;
-    if (rowsRead === 0) refuse(s, 'no data rows (the file has only a header, or is empty)');
-    else if (rate > opts.maxErrorRate) {
-      refuse(
-        s,
-        `${rowsRejected} of ${rowsRead} rows are invalid (${formatPercent(rate)}), above --max-error-rate ${formatPercent(opts.maxErrorRate)}: file not loaded`,
-        rowsRead,
-        rowsRejected,
-      );
-    }
-  }
-  const accepted = included.filter((i) => !decisions.has(loadable[i]));
-  if (included.some((i) => decisions.has(loadable[i]) && countsOf(i).staged > 0)) {
-    included = accepted;
-    counts = await buildGroupTable(w, loadable, included, opts);
-  }
-  for (const i of accepted) decisions.set(loadable[i], { staged: loadable[i], load: true, counts: countsOf(i) });
+  const { decisions, loadable, accepted } = await decide(w, todo, opts);
 
   const statements: string[] = [];
   const params: Params = {};
@@ -150,6 +113,53 @@ export async function commitGroup(
         seconds: 0,
       },
   );
+}
+
+/**
+ * Which files load: a bad layout, no rows, or more invalid rows than the limit
+ * refuse a file. The loadable files' rows are staged into the group table
+ * (file i of `loadable` is `_file_idx` i); when the error-rate check refuses a
+ * file that has rows, the table is built again without it, so its rows
+ * neither land nor shadow another file's rows as "duplicates" (decisions do
+ * not change: they rest on the row checks alone; only the kept counts do).
+ */
+async function decide(
+  w: Warehouse,
+  todo: readonly StagedFile[],
+  opts: CommitOptions,
+): Promise<{ decisions: Map<StagedFile, Decision>; loadable: StagedFile[]; accepted: number[] }> {
+  const decisions = new Map<StagedFile, Decision>();
+  const refuse = (s: StagedFile, error: string, rowsRead = 0, rowsRejected = 0) =>
+    decisions.set(s, { staged: s, load: false, error, rowsRead, rowsRejected });
+  for (const s of todo) {
+    if (s.layoutError !== undefined || !s.rowsTable || !s.rejectsTable)
+      refuse(s, s.layoutError ?? 'nothing was staged');
+  }
+  const loadable = todo.filter((s) => !decisions.has(s));
+  const all = loadable.map((_, i) => i);
+  let counts = await buildGroupTable(w, loadable, all, opts);
+  const countsOf = (i: number) => counts.get(i) ?? { staged: 0, valid: 0, kept: 0 };
+  for (const [i, s] of loadable.entries()) {
+    const c = countsOf(i);
+    const rowsRead = c.staged + s.rejectedInProcess;
+    const rowsRejected = rowsRead - c.valid;
+    const rate = rowsRead === 0 ? 0 : rowsRejected / rowsRead;
+    if (rowsRead === 0) refuse(s, 'no data rows (the file has only a header, or is empty)');
+    else if (rate > opts.maxErrorRate) {
+      refuse(
+        s,
+        `${rowsRejected} of ${rowsRead} rows are invalid (${formatPercent(rate)}), above --max-error-rate ${formatPercent(opts.maxErrorRate)}: file not loaded`,
+        rowsRead,
+        rowsRejected,
+      );
+    }
+  }
+  const accepted = all.filter((i) => !decisions.has(loadable[i]));
+  if (all.some((i) => decisions.has(loadable[i]) && countsOf(i).staged > 0)) {
+    counts = await buildGroupTable(w, loadable, accepted, opts);
+  }
+  for (const i of accepted) decisions.set(loadable[i], { staged: loadable[i], load: true, counts: countsOf(i) });
+  return { decisions, loadable, accepted };
 }
 
 function outcomeOf(
