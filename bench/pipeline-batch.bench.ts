@@ -9,43 +9,57 @@ const LAKE = process.env.BENCH_LAKE ?? join(BENCH_DATA, 'lake-10m');
 const WORK = join(BENCH_DATA, 'pipeline-batch');
 const SELF = new URL(import.meta.url).pathname;
 
-/** The baseline: one INSERT … SELECT of every file into a table shaped like silver. */
-async function rawInsert(lake: string, db: string): Promise<void> {
+/**
+ * The baselines: one INSERT … SELECT into a table shaped like silver, from the
+ * lake's files (`read_parquet`) or from the CSV (DuckDB's own reader, which
+ * checks types only).
+ */
+async function rawInsert(kind: 'parquet' | 'csv', source: string, db: string): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const inst = await DuckDBInstance.create(db);
   const c = await inst.connect();
   await c.run(`CREATE TABLE sales (transaction_id VARCHAR, customer_id BIGINT, transaction_date DATE,
     sale_amount DECIMAL(12, 2), product_category VARCHAR, sales_region VARCHAR)`);
+  const from =
+    kind === 'parquet'
+      ? `read_parquet('${source}/**/*.parquet', hive_partitioning = true)`
+      : `read_csv('${source}', header = true)`;
   const r = await c.run(
-    `INSERT INTO sales SELECT transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region
-     FROM read_parquet('${lake}/**/*.parquet', hive_partitioning = true)`,
+    `INSERT INTO sales SELECT transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region FROM ${from}`,
   );
   process.stdout.write(`${r.rowsChanged} rows\n`);
   c.closeSync();
   inst.closeSync();
 }
 
-/** The CSV baseline: DuckDB's own CSV reader into the same table (no validation beyond the types). */
-async function rawCsvInsert(csv: string, db: string): Promise<void> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const inst = await DuckDBInstance.create(db);
-  const c = await inst.connect();
-  await c.run(`CREATE TABLE sales (transaction_id VARCHAR, customer_id BIGINT, transaction_date DATE,
-    sale_amount DECIMAL(12, 2), product_category VARCHAR, sales_region VARCHAR)`);
-  const r = await c.run(`INSERT INTO sales SELECT * FROM read_csv('${csv}', header = true)`);
-  process.stdout.write(`${r.rowsChanged} rows\n`);
-  c.closeSync();
-  inst.closeSync();
-}
+/** A fresh DuckDB file for each run. */
+const fresh = (path: string) => () => {
+  rmSync(path, { force: true });
+  rmSync(`${path}.wal`, { force: true });
+};
+
+const baseline = (name: string, flag: string, source: string, db: string): Candidate => ({
+  name,
+  cmd: NODE,
+  args: [SELF, flag, source, db],
+  before: fresh(db),
+});
+
+const localPipeline = (name: string, landing: string, db: string): Candidate => ({
+  name,
+  cmd: NODE,
+  args: ['bin/salesflow.js', 'pipeline', 'batch', '-s', relative(REPO_ROOT, landing), '-w', `duckdb:${db}`],
+  before: fresh(db),
+});
 
 function parquetFiles(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.parquet')).map(String);
 }
 
 if (process.argv[2] === '--run') {
-  await rawInsert(process.argv[3], process.argv[4]);
+  await rawInsert('parquet', process.argv[3], process.argv[4]);
 } else if (process.argv[2] === '--run-csv') {
-  await rawCsvInsert(process.argv[3], process.argv[4]);
+  await rawInsert('csv', process.argv[3], process.argv[4]);
 } else {
   if (!process.env.BENCH_LAKE) ensureSalesLake();
   rmSync(WORK, { recursive: true, force: true });
@@ -61,25 +75,11 @@ if (process.argv[2] === '--run') {
     for (const f of parquetFiles(LAKE)) await store.putFile(f, join(LAKE, f));
     const rawDb = join(WORK, 'raw.duckdb');
     const batchDb = join(WORK, 'batch.duckdb');
-    const fresh = (path: string) => () => {
-      rmSync(path, { force: true });
-      rmSync(`${path}.wal`, { force: true });
-    };
     let dataset = 0;
     const bqArgs = ['bin/salesflow.js', 'pipeline', 'batch', '-s', 'gs://bench-landing/lake-10m', '-w', ''];
     const candidates: Candidate[] = [
-      {
-        name: 'duckdb INSERT…SELECT read_parquet',
-        cmd: NODE,
-        args: [SELF, '--run', LAKE, rawDb],
-        before: fresh(rawDb),
-      },
-      {
-        name: 'pipeline batch → DuckDB (local)',
-        cmd: NODE,
-        args: ['bin/salesflow.js', 'pipeline', 'batch', '-s', relative(REPO_ROOT, LAKE), '-w', `duckdb:${batchDb}`],
-        before: fresh(batchDb),
-      },
+      baseline('duckdb INSERT…SELECT read_parquet', '--run', LAKE, rawDb),
+      localPipeline('pipeline batch → DuckDB (local)', LAKE, batchDb),
       {
         name: 'pipeline batch → BigQuery server (push-down)',
         cmd: NODE,
@@ -112,18 +112,8 @@ if (process.argv[2] === '--run') {
       const csvDb = join(WORK, 'csv.duckdb');
       const rawCsvDb = join(WORK, 'raw-csv.duckdb');
       const csvResults = await compare('pipeline-batch-csv-10m', [
-        {
-          name: 'duckdb INSERT…SELECT read_csv',
-          cmd: NODE,
-          args: [SELF, '--run-csv', CSV, rawCsvDb],
-          before: fresh(rawCsvDb),
-        },
-        {
-          name: 'pipeline batch → DuckDB (CSV landing)',
-          cmd: NODE,
-          args: ['bin/salesflow.js', 'pipeline', 'batch', '-s', relative(REPO_ROOT, landing), '-w', `duckdb:${csvDb}`],
-          before: fresh(csvDb),
-        },
+        baseline('duckdb INSERT…SELECT read_csv', '--run-csv', CSV, rawCsvDb),
+        localPipeline('pipeline batch → DuckDB (CSV landing)', landing, csvDb),
       ]);
       for (const r of csvResults)
         process.stderr.write(`  ${r.name}: ${(1e7 / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
