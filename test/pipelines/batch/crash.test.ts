@@ -45,15 +45,19 @@ describe('pipeline batch: crash and re-run', () => {
   }, 60_000);
 
   // NAME@N: the N-th time the point is reached, i.e. at the N-th file.
+  // The files are small, so by default they form one commit group; `--group-mb 0` commits a
+  // file at a time, so a kill can also fall between one file's commit and the next's.
   it.each([
-    ['mid-file', 'reading the first file'],
-    ['after-stage@2', 'rows staged, before the commit of the 2nd file (between load and log)'],
-    ['after-commit@2', 'committed and logged, before the 2nd file is archived (between log and archive)'],
-    ['mid-archive', 'archive copy written, source not yet deleted'],
+    ['mid-file', [], 'reading the first file'],
+    ['after-stage@2', [], 'rows staged, before the group commit (between load and log)'],
+    ['after-commit@2', [], 'group committed and logged, before any file is archived (between log and archive)'],
+    ['mid-archive', [], 'archive copy written, source not yet deleted'],
+    ['after-stage@2', ['--group-mb', '0'], '1st file committed and archived, 2nd staged, not committed'],
+    ['after-commit@2', ['--group-mb', '0'], '2nd file committed, not yet archived'],
   ])(
-    'killed at %s (%s): the re-run ends identical to an uninterrupted run',
-    async (point) => {
-      const root = join(tmp(), point.replace('@', '-'));
+    'killed at %s %j (%s): the re-run ends identical to an uninterrupted run',
+    async (point, extra) => {
+      const root = join(tmp(), `${point.replace('@', '-')}${extra.join('')}`);
       cpSync(template, root, { recursive: true });
       const args = [
         'pipeline',
@@ -64,6 +68,7 @@ describe('pipeline batch: crash and re-run', () => {
         `duckdb:${join(root, 'w.duckdb')}`,
         '--archive',
         join(root, 'archive'),
+        ...extra,
       ];
       const crashed = await runSalesflow(args, { env: { SALESFLOW_CRASH_AT: point } });
       expect(crashed.code, crashed.stderr).toBe(null); // killed, not exited
