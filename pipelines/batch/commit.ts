@@ -18,8 +18,14 @@
  * inserts only filter it.
  */
 import { formatPercent } from './format-rate.ts';
-import { currentTimestampSql, transactionScript, type Params, type Warehouse } from '../../warehouse/index.ts';
-import { COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
+import {
+  currentTimestampSql,
+  type Params,
+  stagingFields,
+  transactionScript,
+  type Warehouse,
+} from '../../warehouse/index.ts';
+import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
 import { crashPoint } from './crash.ts';
 import { type LoadStatus, logRowSql } from './load-log.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
@@ -50,6 +56,16 @@ export interface CommitOptions {
 
 /** The group's validated rows; one writer per warehouse is assumed, so one name does. */
 export const GROUP_TABLE = 'stage_group';
+
+/** Its columns: the staged sales columns, where each row came from, and the two verdicts. */
+const GROUP_FIELDS: BigQueryField[] = [
+  ...stagingFields(),
+  { name: '_file_idx', type: 'INT64', mode: 'NULLABLE' },
+  { name: '_line', type: 'INT64', mode: 'NULLABLE' },
+  { name: '_seq', type: 'INT64', mode: 'NULLABLE' },
+  { name: 'ok', type: 'BOOL', mode: 'NULLABLE' },
+  { name: 'keep', type: 'BOOL', mode: 'NULLABLE' },
+];
 
 interface FileCounts {
   staged: number;
@@ -216,12 +232,11 @@ async function buildGroupTable(
     Object.assign(params, filled.params);
     return `SELECT ${cols}, ${i} AS _file_idx, _line, _seq FROM ${filled.sql} s${i}`;
   });
-  const create =
-    w.dialect === 'duckdb'
-      ? `CREATE OR REPLACE TEMP TABLE ${GROUP_TABLE}`
-      : `CREATE OR REPLACE TABLE ${w.ref(GROUP_TABLE)}`;
+  // Created empty, then filled by an INSERT: query parameters (the hive partition values)
+  // are certain to be accepted in DML on BigQuery, less so in CREATE TABLE … AS.
+  await w.createTable(GROUP_TABLE, GROUP_FIELDS, { replace: true, scratch: true });
   await w.run(
-    `${create} AS
+    `INSERT INTO ${w.ref(GROUP_TABLE)} (${GROUP_FIELDS.map((f) => f.name).join(', ')})
 SELECT v.*, (v.ok AND t.transaction_id IS NULL
   AND ROW_NUMBER() OVER (PARTITION BY v.transaction_id, v.ok ORDER BY v._file_idx, v._seq, v._line, v.customer_id) = 1) AS keep
 FROM (SELECT u.*, ${validPredicate(opts.domains, w.dialect)} AS ok FROM (
