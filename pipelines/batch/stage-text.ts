@@ -1,16 +1,16 @@
 /**
  * In-process validation of a text file (CSV or NDJSON, plain or gzip), written
- * with the pipelines SDK: the file is read by to-parquet's reader (same parser,
+ * with the pipelines SDK. The file is read by to-parquet's reader (same parser,
  * header check and RecordValidator verdicts) one chunk (~1 MiB) at a time; an
- * element is a chunk's verdicts — its valid rows already as staging CSV bytes,
+ * element is a chunk's verdicts: its valid rows, already staging CSV bytes
  * written from the parsed values (staging-csv-writer.ts: no object or string
- * per row), and its rejected rows —, routed to `valid` and `invalid` outputs, each written to a
- * file then loaded into a staging table in one load job: valid rows as CSV
- * (columns in the staging table's order — BigQuery CSV loads are positional),
- * rejected rows as NDJSON (their raw text can hold anything). Every valid row
- * keeps its line number (`_line`, also its `_seq`: the first occurrence of a
- * repeated id wins). Nothing reaches the medallion tables here: the commit step
- * moves staged rows in one transaction.
+ * per row), and its rejected rows. They are routed to `valid` and `invalid`
+ * outputs and written to two local files: valid rows as CSV (the staging
+ * table's column order — BigQuery CSV loads are positional), rejected rows as
+ * NDJSON (their raw text can hold anything). Every valid row keeps its line
+ * number (`_line`, also its `_seq`: the first occurrence of a repeated id
+ * wins). Nothing reaches the medallion tables here: stage.ts puts the files
+ * in staging, the commit step moves the rows in one transaction.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -36,7 +36,7 @@ export interface StagedText {
 /** Quarantine keeps the start of an absurdly long row, not megabytes of it. */
 const MAX_RAW_CHARS = 64 * 1024;
 
-/** One chunk's verdicts: valid rows as staging CSV lines, and the rejected rows. */
+/** One chunk's verdicts: its valid rows as staging CSV bytes, and its rejected rows. */
 interface ChunkVerdicts {
   validCsv: Uint8Array;
   valid: number;
