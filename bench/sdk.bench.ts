@@ -11,7 +11,7 @@
  * A second suite shows where the second core pays: a CPU-heavy element function
  * (~2000 multiply-mods per element) in-process (map) vs mapInWorkers with 2 workers.
  */
-import { type CandidateResult, median, report } from './util/measure.ts';
+import { compareInProcess, report } from './util/measure.ts';
 import {
   boundedSource,
   DirectRunner,
@@ -106,34 +106,10 @@ const candidates: { name: string; run: () => Map<string, number> | Promise<Map<s
   { name: 'sdk DirectRunner', run: sdk },
 ];
 
-const samples = new Map<string, { seconds: number; rssMB: number }[]>(candidates.map((c) => [c.name, []]));
-let reference: string | undefined;
-for (let i = 0; i < RUNS; i++) {
-  for (const c of candidates) {
-    const start = performance.now();
-    const totals = await c.run();
-    const seconds = (performance.now() - start) / 1000;
-    const rssMB = process.resourceUsage().maxRSS / 1024;
-    const text = JSON.stringify([...totals].sort());
-    reference ??= text;
-    if (text !== reference) throw new Error(`${c.name} computed different totals: ${text} vs ${reference}`);
-    samples.get(c.name)?.push({ seconds, rssMB });
-    process.stderr.write(
-      `  sdk: ${c.name} run ${i + 1}/${RUNS}: ${seconds.toFixed(2)} s, ${(N / seconds / 1e6).toFixed(2)} M el/s\n`,
-    );
-  }
-}
-
-const results: CandidateResult[] = candidates.map((c) => {
-  const ss = samples.get(c.name) ?? [];
-  const secs = median(ss.map((s) => s.seconds));
-  return {
-    name: c.name,
-    samples: ss.map((s) => ({ seconds: s.seconds, peakRssMB: s.rssMB, extra: {} })),
-    medianSeconds: secs,
-    medianPeakRssMB: median(ss.map((s) => s.rssMB)),
-    extra: { 'M elements/s': N / secs / 1e6 },
-  };
+const results = await compareInProcess(`sdk-${N}`, candidates, {
+  runs: RUNS,
+  key: (totals) => JSON.stringify([...totals].sort()),
+  rate: { name: 'M elements/s', perSecond: N / 1e6 },
 });
 await report(`sdk-${N}`, results, [
   `${N} elements (a ${POOL}-record pool cycled), in-process, alternated, median of ${RUNS}.`,
@@ -178,31 +154,12 @@ const heavyCandidates = [
   { name: 'map (1 thread)', run: () => heavy(0) },
   { name: 'mapInWorkers (2 workers)', run: () => heavy(2) },
 ];
-const heavySamples = new Map<string, { seconds: number; rssMB: number }[]>(heavyCandidates.map((c) => [c.name, []]));
-let heavyRef: number | undefined;
-for (let i = 0; i < RUNS; i++) {
-  for (const c of heavyCandidates) {
-    const start = performance.now();
-    const checksum = await c.run();
-    const seconds = (performance.now() - start) / 1000;
-    heavyRef ??= checksum;
-    if (checksum !== heavyRef) throw new Error(`${c.name} computed a different checksum`);
-    heavySamples.get(c.name)?.push({ seconds, rssMB: process.resourceUsage().maxRSS / 1024 });
-    process.stderr.write(`  sdk-heavy: ${c.name} run ${i + 1}/${RUNS}: ${seconds.toFixed(2)} s\n`);
-  }
-}
 await report(
   `sdk-heavy-${HEAVY_N}`,
-  heavyCandidates.map((c) => {
-    const ss = heavySamples.get(c.name) ?? [];
-    const secs = median(ss.map((s) => s.seconds));
-    return {
-      name: c.name,
-      samples: ss.map((s) => ({ seconds: s.seconds, peakRssMB: s.rssMB, extra: {} })),
-      medianSeconds: secs,
-      medianPeakRssMB: median(ss.map((s) => s.rssMB)),
-      extra: { 'k elements/s': HEAVY_N / secs / 1e3 },
-    };
+  await compareInProcess(`sdk-heavy`, heavyCandidates, {
+    runs: RUNS,
+    key: String,
+    rate: { name: 'k elements/s', perSecond: HEAVY_N / 1e3 },
   }),
   [`${HEAVY_N} elements, CPU-heavy function (~2000 multiply-mods each), in-process, median of ${RUNS}.`],
 );

@@ -131,6 +131,44 @@ export async function compare(
   return results;
 }
 
+/**
+ * compare() for functions run in this process: `runs` alternated runs of each,
+ * every run's output checked equal (by `key`) to the first one's, medians.
+ * Peak RSS is the process's high-water mark so far, not per candidate.
+ * `rate` adds a throughput column (name and value per second).
+ */
+export async function compareInProcess<T>(
+  suite: string,
+  candidates: { name: string; run: () => T | Promise<T> }[],
+  opts: { runs: number; key: (out: T) => string; rate: { name: string; perSecond: number } },
+): Promise<CandidateResult[]> {
+  const samples = new Map<string, RunSample[]>(candidates.map((c) => [c.name, []]));
+  let reference: string | undefined;
+  for (let i = 0; i < opts.runs; i++) {
+    for (const c of candidates) {
+      const start = performance.now();
+      const out = await c.run();
+      const seconds = (performance.now() - start) / 1000;
+      const key = opts.key(out);
+      reference ??= key;
+      if (key !== reference) throw new Error(`${c.name} computed a different result: ${key} vs ${reference}`);
+      samples.get(c.name)?.push({ seconds, peakRssMB: process.resourceUsage().maxRSS / 1024, extra: {} });
+      process.stderr.write(`  ${suite}: ${c.name} run ${i + 1}/${opts.runs}: ${seconds.toFixed(2)} s\n`);
+    }
+  }
+  return candidates.map((c) => {
+    const ss = samples.get(c.name) ?? [];
+    const secs = median(ss.map((s) => s.seconds));
+    return {
+      name: c.name,
+      samples: ss,
+      medianSeconds: secs,
+      medianPeakRssMB: median(ss.map((s) => s.peakRssMB)),
+      extra: { [opts.rate.name]: opts.rate.perSecond / secs },
+    };
+  });
+}
+
 /** Print a table (ratios vs the first row) and save JSON under bench/results/. */
 export async function report(suite: string, results: CandidateResult[], notes: string[] = []): Promise<void> {
   const base = results[0];
