@@ -36,41 +36,36 @@ export function exactAverageSql(dialect: Dialect, column: string): string {
   return `CAST(CAST((2 * ${sumCents} + COUNT(*)) // (2 * COUNT(*)) AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))`;
 }
 
+/** Silver grouped by `columns`: transactions, exact total and exact average per group. */
+function salesTotalsSql(
+  dialect: Dialect,
+  ref: (name: string) => string,
+  columns: readonly string[],
+  averageName: string,
+): string {
+  return `SELECT
+  ${columns.map((c) => `${c},\n  `).join('')}COUNT(*) AS transactions,
+  SUM(sale_amount) AS total_sales,
+  ${exactAverageSql(dialect, 'sale_amount')} AS ${averageName}
+FROM ${ref('silver_sales')}
+GROUP BY ${columns.join(', ')}`;
+}
+
 export const VIEWS: readonly ViewDef[] = [
   {
     name: 'gold_sales_by_category',
     description: 'Per product category: transactions, total sales, average sale.',
-    sql: (d, ref) => `SELECT
-  product_category,
-  COUNT(*) AS transactions,
-  SUM(sale_amount) AS total_sales,
-  ${exactAverageSql(d, 'sale_amount')} AS average_sale
-FROM ${ref('silver_sales')}
-GROUP BY product_category`,
+    sql: (d, ref) => salesTotalsSql(d, ref, ['product_category'], 'average_sale'),
   },
   {
     name: 'gold_avg_by_region',
     description: 'Per sales region: transactions, total sales, average sale.',
-    sql: (d, ref) => `SELECT
-  sales_region,
-  COUNT(*) AS transactions,
-  SUM(sale_amount) AS total_sales,
-  ${exactAverageSql(d, 'sale_amount')} AS average_sale
-FROM ${ref('silver_sales')}
-GROUP BY sales_region`,
+    sql: (d, ref) => salesTotalsSql(d, ref, ['sales_region'], 'average_sale'),
   },
   {
     name: 'gold_daily_sales',
     description: 'Per date × region × category: transactions, total sales, average ticket.',
-    sql: (d, ref) => `SELECT
-  transaction_date,
-  sales_region,
-  product_category,
-  COUNT(*) AS transactions,
-  SUM(sale_amount) AS total_sales,
-  ${exactAverageSql(d, 'sale_amount')} AS average_ticket
-FROM ${ref('silver_sales')}
-GROUP BY transaction_date, sales_region, product_category`,
+    sql: (d, ref) => salesTotalsSql(d, ref, ['transaction_date', 'sales_region', 'product_category'], 'average_ticket'),
   },
   {
     name: 'gold_top_customers',
