@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, put, sampleRows } from './fixtures.ts';
+import { batchCliArgs, csvText, put, sampleRows } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-cli-');
 
@@ -18,15 +18,7 @@ describe('salesflow pipeline batch (CLI)', () => {
     const root = tmp();
     put(join(root, 'landing/good.csv'), csvText(sampleRows(25, 51)));
     put(join(root, 'landing/bad.csv'), 'just,two\n1,2\n');
-    const res = await runSalesflow([
-      'pipeline',
-      'batch',
-      '-s',
-      join(root, 'landing'),
-      '-w',
-      `duckdb:${join(root, 'w.duckdb')}`,
-      '--delete-source',
-    ]);
+    const res = await runSalesflow(batchCliArgs(root, '--delete-source'));
     expect(res.code, res.stderr).toBe(3);
     expect(res.stdout).toMatch(/bad\.csv\s+rejected\s+0\s+0\s+0\s+0\s+moved to .*rejected\/bad\.csv/);
     expect(res.stdout).toMatch(/good\.csv\s+loaded\s+25\s+25\s+0\s+0\s+deleted/);
@@ -38,18 +30,7 @@ describe('salesflow pipeline batch (CLI)', () => {
     const root = tmp();
     const landing = join(root, 'landing');
     put(join(landing, 'first.csv'), csvText(sampleRows(10, 61)));
-    const run = startSalesflow([
-      'pipeline',
-      'batch',
-      '-s',
-      landing,
-      '-w',
-      `duckdb:${join(root, 'w.duckdb')}`,
-      '--archive',
-      join(root, 'archive'),
-      '--watch',
-      '1s',
-    ]);
+    const run = startSalesflow(batchCliArgs(root, '--archive', join(root, 'archive'), '--watch', '1s'));
     try {
       await run.waitForStdout(/first\.csv\s+loaded\s+10\s+10/);
       put(join(landing, 'second.csv'), csvText(sampleRows(7, 62)));

@@ -9,7 +9,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, ndjsonText, put, rowLine, sampleRows, snapshotOfDuckDB, writeParquet } from './fixtures.ts';
+import {
+  batchCliArgs,
+  csvText,
+  ndjsonText,
+  put,
+  rowLine,
+  sampleRows,
+  snapshotOfDuckDB,
+  writeParquet,
+} from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-crash-');
 
@@ -59,17 +68,7 @@ describe('pipeline batch: crash and re-run', () => {
     async (point, extra) => {
       const root = join(tmp(), `${point.replace('@', '-')}${extra.join('')}`);
       cpSync(template, root, { recursive: true });
-      const args = [
-        'pipeline',
-        'batch',
-        '-s',
-        join(root, 'landing'),
-        '-w',
-        `duckdb:${join(root, 'w.duckdb')}`,
-        '--archive',
-        join(root, 'archive'),
-        ...extra,
-      ];
+      const args = batchCliArgs(root, '--archive', join(root, 'archive'), ...extra);
       const crashed = await runSalesflow(args, { env: { SALESFLOW_CRASH_AT: point } });
       expect(crashed.code, crashed.stderr).toBe(null); // killed, not exited
       // The re-run in-process (the CLI's exit codes are covered in cli.test.ts).

@@ -80,8 +80,9 @@ export async function snapshotOfDuckDB(root: string): Promise<Record<string, unk
   }
 }
 
-export function landingPath(root: string, ...parts: string[]): string {
-  return join(root, 'landing', ...parts);
+/** `salesflow pipeline batch` argv for `root/landing` into the DuckDB file `root/w.duckdb`, plus `more` flags. */
+export function batchCliArgs(root: string, ...more: string[]): string[] {
+  return ['pipeline', 'batch', '-s', join(root, 'landing'), '-w', `duckdb:${join(root, 'w.duckdb')}`, ...more];
 }
 
 export const gz = (text: string): Uint8Array => gzipSync(Buffer.from(text));
