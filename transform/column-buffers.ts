@@ -160,7 +160,7 @@ function dictionaryData(type: Dictionary, indexes: Int32Array, values: readonly 
 }
 
 /** A small Utf8 vector built from bytes + offsets (the domain: a handful of values). */
-export function utf8Vector(values: readonly string[]): Vector<Utf8> {
+function utf8Vector(values: readonly string[]): Vector<Utf8> {
   const enc = new TextEncoder();
   const parts = values.map((v) => enc.encode(v));
   const offsets = new Int32Array(parts.length + 1);

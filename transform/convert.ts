@@ -15,8 +15,6 @@ import { createReadStream, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
 import { InputError, UsageError } from '../shared/errors.ts';
 import {
@@ -30,7 +28,7 @@ import {
 } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
 import { removeStaleTemps } from './stale-temp.ts';
-import { formatOf, isGzip, resolveInputs } from './inputs.ts';
+import { formatOf, gunzipped, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import type { ManifestSource, ParquetManifest } from './manifest.ts';
@@ -94,7 +92,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const compression = opts.compression ?? 'zstd';
   const domains = opts.domains ?? loadDomains();
   const files = await resolveInputs(opts.input);
-  const totalBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const sizes = files.map((f) => statSync(f).size);
+  const totalBytes = sizes.reduce((n, b) => n + b, 0);
   const format = opts.format ?? formatOf(files[0]);
   if (opts.format === undefined && files.some((f) => formatOf(f) !== format)) {
     throw new UsageError('inputs mix CSV and NDJSON files; convert them separately or pass --format');
@@ -168,12 +167,12 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       // MD5, like GCS's md5Hash (so the manifest can be checked against uploaded objects), and ~2.3x
       // cheaper than SHA-256 on CPUs without SHA extensions: this runs beside two busy encoder threads.
       const hash = createHash('md5');
-      sources.push({ path: file, bytes: statSync(file).size, md5: '', rows: 0, rejected: 0 });
+      sources.push({ path: file, bytes: sizes[fi], md5: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
       let first = true;
       const chunks = isGzip(file)
         ? lineChunks(
-            rawThenDecoded(file, hash, Math.min(chunkBytes, 1024 * 1024), (n) => {
+            hashedThenGunzipped(file, hash, Math.min(chunkBytes, 1024 * 1024), (n) => {
               bytesRead += n;
             }),
             { chunkBytes, file },
@@ -210,6 +209,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     written.sort((a, b) => a.path.localeCompare(b.path));
     const perDir = new Map<string, number>();
     const manifestFiles = [];
+    const partitions: Record<string, number> = {};
     for (const f of written) {
       const dir = dirname(f.path);
       const n = perDir.get(dir) ?? 0;
@@ -217,10 +217,6 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       const path = `${dir}/part-${String(n).padStart(5, '0')}.parquet`;
       await rename(join(tmp, f.path), join(tmp, path));
       manifestFiles.push({ ...f, path });
-    }
-    const partitions: Record<string, number> = {};
-    for (const f of manifestFiles) {
-      const dir = dirname(f.path);
       partitions[dir] = (partitions[dir] ?? 0) + f.rows;
     }
     if (rejected > 0) {
@@ -255,8 +251,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   }
 }
 
-/** The file's bytes, hashed as read (compressed bytes for .gz), then decompressed if needed. */
-function rawThenDecoded(
+/** A gzip file's bytes, hashed as read (the compressed bytes), then decompressed. */
+async function* hashedThenGunzipped(
   file: string,
   hash: ReturnType<typeof createHash>,
   pieceBytes: number,
@@ -269,11 +265,7 @@ function rawThenDecoded(
       yield b as Buffer;
     }
   }
-  if (!isGzip(file)) return hashed();
-  const raw = Readable.from(hashed());
-  const gunzip = createGunzip({ chunkSize: pieceBytes });
-  raw.on('error', (e) => gunzip.destroy(e));
-  return raw.pipe(gunzip);
+  yield* gunzipped(hashed(), pieceBytes);
 }
 
 function schemaOf(cols: readonly ColumnName[]) {

@@ -20,10 +20,11 @@ export function consumeHeader(chunk: Uint8Array, file: string): number {
   } catch {
     throw new InputError(`the header line is not valid UTF-8`, { file, line: 1 });
   }
-  if (text.replace(/^\uFEFF/, '').trim() === '') {
+  text = text.replace(/^\uFEFF/, '');
+  if (text.trim() === '') {
     throw new InputError(`no header line (the file is empty or starts with a blank line)`, { file, line: 1 });
   }
-  const fields = splitCsvLine(text.replace(/^\uFEFF/, ''));
+  const fields = splitCsvLine(text);
   if (typeof fields === 'string') throw new InputError(`header ${fields}`, { file, line: 1 });
   const problem = checkHeader(fields);
   if (problem) throw new InputError(problem.message, { file, line: 1 });

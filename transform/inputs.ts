@@ -2,6 +2,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { glob, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { InputError } from '../shared/errors.ts';
 import type { InputFormat } from './row-parser.ts';
 
@@ -36,4 +38,16 @@ export function formatOf(file: string, given?: InputFormat): InputFormat {
 
 export function isGzip(file: string): boolean {
   return /\.gz$/i.test(file);
+}
+
+/**
+ * Decompress a gzip byte stream. An error reading the compressed side is
+ * forwarded to the output (a plain .pipe() would leave it unhandled and crash
+ * the process instead of failing the read).
+ */
+export function gunzipped(compressed: AsyncIterable<Uint8Array>, chunkSize?: number): AsyncIterable<Uint8Array> {
+  const raw = Readable.from(compressed);
+  const gunzip = createGunzip(chunkSize === undefined ? {} : { chunkSize });
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
 }

@@ -8,11 +8,11 @@
  * record object per row).
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { formatEpochDay } from '../shared/dates.ts';
 import { DEFAULT_DOMAINS, type SalesDomains, type SalesRecord } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
+import { formatOf, gunzipped, isGzip } from './inputs.ts';
 import { lineChunks } from './line-chunks.ts';
 import { ChunkParser, type InputFormat, type RowSink } from './row-parser.ts';
 
@@ -85,10 +85,9 @@ export async function* readSalesChunks<B>(
   collect: ChunkCollector<B>,
 ): AsyncGenerator<B> {
   const file = fileName(source, opts);
-  const format = opts.format ?? (/\.(ndjson|jsonl)(\.gz)?$/i.test(file) ? 'ndjson' : 'csv');
-  const gzip = opts.gzip ?? /\.gz$/i.test(file);
+  const format = formatOf(file, opts.format);
   let bytes: AsyncIterable<Uint8Array> = typeof source === 'string' ? createReadStream(source) : source;
-  if (gzip) bytes = Readable.from(bytes).pipe(createGunzip());
+  if (opts.gzip ?? isGzip(file)) bytes = gunzipped(bytes);
   const parser = new ChunkParser(opts.domains ?? DEFAULT_DOMAINS, format);
   let lineBase = 0;
   let first = true;
