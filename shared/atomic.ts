@@ -23,6 +23,14 @@ export function tempSiblingPath(finalPath: string): string {
   return join(dirname(finalPath), `.${basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
+const TEMP_SIBLING = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
+
+/** For a name tempSiblingPath made: the final name it stands in for and the pid that made it. */
+export function parseTempSibling(name: string): { of: string; pid: number } | undefined {
+  const m = TEMP_SIBLING.exec(name);
+  return m ? { of: m[1], pid: Number(m[2]) } : undefined;
+}
+
 /**
  * Prepare an atomic file or folder output. With `force` an existing target is
  * replaced at commit time (old one moved aside, then removed), never before.

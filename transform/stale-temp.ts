@@ -5,6 +5,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { parseTempSibling } from '../shared/atomic.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -18,7 +19,6 @@ function alive(pid: number): boolean {
 
 /** Remove temp siblings of `finalPath` left by processes that no longer exist; returns their names. */
 export async function removeStaleTemps(finalPath: string): Promise<string[]> {
-  const prefix = `.${basename(finalPath)}.tmp-`;
   let names: string[];
   try {
     names = await readdir(dirname(finalPath));
@@ -27,9 +27,8 @@ export async function removeStaleTemps(finalPath: string): Promise<string[]> {
   }
   const removed: string[] = [];
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    const temp = parseTempSibling(name);
+    if (temp?.of !== basename(finalPath) || temp.pid === process.pid || alive(temp.pid)) continue;
     await rm(join(dirname(finalPath), name), { recursive: true, force: true });
     removed.push(name);
   }

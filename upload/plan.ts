@@ -7,6 +7,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { parseTempSibling } from '../shared/atomic.ts';
 import { UsageError } from '../shared/errors.ts';
 import { joinKey } from '../shared/storage/index.ts';
 
@@ -25,7 +26,6 @@ export interface PlannedFile {
 export const COMPLETION_MARKERS = new Set(['_SUCCESS', '_manifest.json']);
 
 /** Temp siblings from shared/atomic.ts: half-written outputs, never uploaded. */
-const TEMP_NAME = /^\..+\.tmp-\d+-[0-9a-f]+$/;
 
 export async function planUpload(src: string, opts: { prefix?: string } = {}): Promise<PlannedFile[]> {
   let top: Awaited<ReturnType<typeof stat>>;
@@ -55,7 +55,7 @@ export async function planUpload(src: string, opts: { prefix?: string } = {}): P
       });
     }
     for (const e of entries) {
-      if (TEMP_NAME.test(e.name)) continue;
+      if (parseTempSibling(e.name)) continue;
       const path = join(dir, e.name);
       if (e.isDirectory()) await walk(path);
       else if (e.isFile()) {

@@ -7,13 +7,14 @@
  * Unlike TransferManager.uploadManyFiles, one failure does not stop the rest:
  * every file gets a result, and the caller decides the exit code.
  */
-import { describeError, SalesflowError, TransientError } from '../shared/errors.ts';
+import { describeError, SalesflowError } from '../shared/errors.ts';
 import {
   checksumFile,
   formatLocation,
   type GcsStoreOptions,
   isPreconditionFailed,
   isTransient,
+  joinKey,
   type ObjectChecksums,
   type ObjectInfo,
   type ObjectStore,
@@ -160,7 +161,9 @@ async function listExisting(
   missingBucketOk: boolean,
 ): Promise<Map<string, ObjectInfo>> {
   try {
-    const { objects } = await store.list(prefix ? `${prefix.replace(/\/+$/, '')}/` : '');
+    // The same normalisation the plan's keys got (joinKey trims slashes at both ends).
+    const dir = joinKey(prefix ?? '');
+    const { objects } = await store.list(dir ? `${dir}/` : '');
     return new Map(objects.map((o) => [o.key, o]));
   } catch (err) {
     // Dry run against a bucket that does not exist yet: nothing is there.
@@ -283,7 +286,7 @@ export async function forEachLimit<T>(
 /** "transient after retries" vs "terminal", for people reading the report. */
 export function failureKind(err: SalesflowError | undefined): string {
   if (!err) return '';
-  return err instanceof TransientError || err.transient ? 'transient (after retries)' : 'terminal';
+  return err.transient ? 'transient (after retries)' : 'terminal';
 }
 
 export function describeFailure(r: FileResult): string {

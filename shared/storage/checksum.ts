@@ -1,7 +1,7 @@
 /** MD5 + CRC32C of local bytes in one pass, in GCS's base64 encoding. */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { crc32cBase64, crc32cUpdate } from './crc32c.ts';
+import { crc32cBase64, crc32cOf, crc32cUpdate } from './crc32c.ts';
 
 export interface ObjectChecksums {
   size: number;
@@ -13,7 +13,7 @@ export function checksumBuffer(data: Uint8Array): ObjectChecksums {
   return {
     size: data.length,
     md5Hash: createHash('md5').update(data).digest('base64'),
-    crc32c: crc32cBase64(crc32cUpdate(0, data)),
+    crc32c: crc32cOf(data),
   };
 }
 

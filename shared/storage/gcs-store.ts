@@ -97,14 +97,20 @@ export class GcsStore implements ObjectStore {
     return this.bucket.file(this.objectName(key));
   }
 
+  /** Resumable (in chunks) from the threshold up, a single request below it. */
+  private uploadMode(size: number): { resumable: boolean; chunkSize?: number } {
+    return size >= this.resumableThreshold
+      ? { resumable: true, chunkSize: RESUMABLE_CHUNK_SIZE }
+      : { resumable: false };
+  }
+
   async putFile(key: string, localPath: string, opts: PutOptions = {}): Promise<ObjectInfo> {
     const name = this.objectName(key);
     try {
       const { size } = await fsStat(localPath);
       const [file] = await this.bucket.upload(localPath, {
         destination: name,
-        resumable: size >= this.resumableThreshold,
-        ...(size >= this.resumableThreshold ? { chunkSize: RESUMABLE_CHUNK_SIZE } : {}),
+        ...this.uploadMode(size),
         validation: 'crc32c',
         ...this.writeOptions(name, opts),
         ...(opts.onProgress
@@ -123,8 +129,7 @@ export class GcsStore implements ObjectStore {
     try {
       const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
       await file.save(Buffer.from(data as Uint8Array), {
-        resumable: size >= this.resumableThreshold,
-        ...(size >= this.resumableThreshold ? { chunkSize: RESUMABLE_CHUNK_SIZE } : {}),
+        ...this.uploadMode(size),
         validation: 'crc32c',
         ...this.writeOptions(name, opts),
       });

@@ -8,7 +8,7 @@ import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, op
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { tempSiblingPath } from '../atomic.ts';
+import { parseTempSibling, tempSiblingPath } from '../atomic.ts';
 import { UsageError } from '../errors.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
@@ -23,8 +23,6 @@ import type {
   PutOptions,
 } from './object-store.ts';
 import { NotFoundError, PreconditionFailedError, toStorageError } from './storage-errors.ts';
-
-const TEMP_NAME = /^\..+\.tmp-\d+-[0-9a-f]+$/;
 
 export class LocalStore implements ObjectStore {
   readonly location: Location & { kind: 'local' };
@@ -177,7 +175,7 @@ export class LocalStore implements ObjectStore {
         throw toStorageError(err, { object: this.pathOf(dirKey), step: 'list' });
       }
       for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-        if (TEMP_NAME.test(e.name)) continue;
+        if (parseTempSibling(e.name)) continue;
         const key = dirKey ? `${dirKey}/${e.name}` : e.name;
         if (e.isDirectory()) {
           const asPrefix = `${key}/`;

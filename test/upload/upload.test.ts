@@ -183,6 +183,10 @@ describe('upload to gs:// (test server, real client)', () => {
     expect(summary.uploaded).toBe(1);
     const stored = server.readObject('lake-bucket', 'raw/2026-11-22/part-00001.parquet');
     expect(stored?.equals(files.get('sales_region=East/part-00001.parquet')!)).toBe(true);
+    // The prefix is normalised the same way for the listing as for the keys: a re-run with
+    // slashes around it finds the object and skips it.
+    const again = await upload({ src: one, dest: 'gs://lake-bucket', prefix: '/raw/2026-11-22/', store });
+    expect(again).toMatchObject({ uploaded: 0, skipped: 1, failed: 0 });
   });
 });
 
