@@ -27,7 +27,7 @@ import {
 } from '../../warehouse/index.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
 import { crashPoint } from './crash.ts';
-import { type LoadStatus, logRowSql } from './load-log.ts';
+import { type LoadStatus, logRowSql, type PriorLoad } from './load-log.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
 
@@ -73,9 +73,11 @@ interface FileCounts {
   kept: number;
 }
 
-type Decision =
-  | { staged: StagedFile; load: true; counts: FileCounts }
-  | { staged: StagedFile; load: false; error: string; rowsRead: number; rowsRejected: number };
+/** A file's fate, with its counts (rowsRead includes the rows refused in-process). */
+type Decision = { rowsRead: number; rowsRejected: number } & (
+  | { load: true; valid: number; kept: number }
+  | { load: false; error: string }
+);
 
 export async function commitGroup(
   w: Warehouse,
@@ -110,7 +112,7 @@ export async function commitGroup(
     outcomes.push({ key: s.file.key, uri: s.file.uri, seconds: 0, alreadyDone: false, ...outcome });
   }
   if (statements.length > 0) await w.run(transactionScript(w.dialect, statements), { params });
-  for (const _ of todo) crashPoint('after-commit');
+  crashPoint('after-commit');
 
   await w.dropTable(GROUP_TABLE);
   for (const s of todo) await dropStaging(w, s);
@@ -120,7 +122,7 @@ export async function commitGroup(
       byFile.get(s) ?? {
         key: s.file.key,
         uri: s.file.uri,
-        status: s.prior?.status ?? 'rejected',
+        status: (s.prior as PriorLoad).status,
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
@@ -146,59 +148,51 @@ async function decide(
 ): Promise<{ decisions: Map<StagedFile, Decision>; loadable: StagedFile[]; accepted: number[] }> {
   const decisions = new Map<StagedFile, Decision>();
   const refuse = (s: StagedFile, error: string, rowsRead = 0, rowsRejected = 0) =>
-    decisions.set(s, { staged: s, load: false, error, rowsRead, rowsRejected });
+    decisions.set(s, { load: false, error, rowsRead, rowsRejected });
   for (const s of todo) {
-    if (s.layoutError !== undefined || !s.rowsTable || !s.rejectsTable)
-      refuse(s, s.layoutError ?? 'nothing was staged');
+    if (s.layoutError !== undefined || !s.rowsTable) refuse(s, s.layoutError ?? 'nothing was staged');
   }
   const loadable = todo.filter((s) => !decisions.has(s));
   const all = loadable.map((_, i) => i);
   let counts = await buildGroupTable(w, loadable, all, opts);
   const countsOf = (i: number) => counts.get(i) ?? { staged: 0, valid: 0, kept: 0 };
+  const accepted: number[] = [];
   for (const [i, s] of loadable.entries()) {
     const c = countsOf(i);
     const rowsRead = c.staged + s.rejectedInProcess;
     const rowsRejected = rowsRead - c.valid;
-    const rate = rowsRead === 0 ? 0 : rowsRejected / rowsRead;
     if (rowsRead === 0) refuse(s, 'no data rows (the file has only a header, or is empty)');
-    else if (rate > opts.maxErrorRate) {
+    else if (rowsRejected / rowsRead > opts.maxErrorRate) {
+      const rate = rowsRejected / rowsRead;
       refuse(
         s,
         `${rowsRejected} of ${rowsRead} rows are invalid (${formatPercent(rate)}), above --max-error-rate ${formatPercent(opts.maxErrorRate)}: file not loaded`,
         rowsRead,
         rowsRejected,
       );
+    } else {
+      accepted.push(i);
+      decisions.set(s, { load: true, rowsRead, rowsRejected, valid: c.valid, kept: c.kept });
     }
   }
-  const accepted = all.filter((i) => !decisions.has(loadable[i]));
-  if (all.some((i) => decisions.has(loadable[i]) && countsOf(i).staged > 0)) {
+  if (all.some((i) => !accepted.includes(i) && countsOf(i).staged > 0)) {
     counts = await buildGroupTable(w, loadable, accepted, opts);
+    for (const i of accepted) (decisions.get(loadable[i]) as Decision & { load: true }).kept = countsOf(i).kept;
   }
-  for (const i of accepted) decisions.set(loadable[i], { staged: loadable[i], load: true, counts: countsOf(i) });
   return { decisions, loadable, accepted };
 }
 
 function outcomeOf(
   d: Decision,
 ): Pick<FileOutcome, 'status' | 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate' | 'error'> {
-  if (!d.load) {
-    return {
-      status: 'rejected',
-      rowsRead: d.rowsRead,
-      rowsLoaded: 0,
-      rowsRejected: d.rowsRejected,
-      rowsDuplicate: 0,
-      error: d.error,
-    };
-  }
-  const rowsRead = d.counts.staged + d.staged.rejectedInProcess;
-  const rowsRejected = rowsRead - d.counts.valid;
+  const { rowsRead, rowsRejected } = d;
+  if (!d.load) return { status: 'rejected', rowsRead, rowsLoaded: 0, rowsRejected, rowsDuplicate: 0, error: d.error };
   return {
     status: rowsRejected > 0 ? 'partial' : 'loaded',
     rowsRead,
-    rowsLoaded: d.counts.kept,
+    rowsLoaded: d.kept,
     rowsRejected,
-    rowsDuplicate: d.counts.valid - d.counts.kept,
+    rowsDuplicate: d.valid - d.kept,
   };
 }
 
@@ -277,10 +271,10 @@ SELECT ${cols}, ${file}, ${now} FROM ${group} WHERE keep`,
   ];
   // Rows refused in-process (text files) were staged with their reasons already.
   for (const i of accepted) {
-    const s = files[i];
-    if (s.rejectedInProcess === 0) continue;
+    const rejects = files[i].rejectsTable;
+    if (rejects === undefined) continue;
     statements.push(`INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
-SELECT COALESCE(raw_row, ''), @f${i}_file, _line, COALESCE(reasons, 'invalid row'), ${now} FROM ${w.ref(s.rejectsTable as string)}`);
+SELECT COALESCE(raw_row, ''), @f${i}_file, _line, COALESCE(reasons, 'invalid row'), ${now} FROM ${w.ref(rejects)}`);
   }
   return { statements, params: Object.fromEntries(accepted.map((i) => [`f${i}_file`, files[i].file.uri])) };
 }

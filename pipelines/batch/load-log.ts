@@ -58,7 +58,7 @@ export interface LogEntry {
  * INSERT of one load_log row, with its parameters (named `<prefix>file`,
  * `<prefix>read`, …; the prefix keeps several rows apart in one script).
  */
-export function logRowSql(w: Warehouse, e: LogEntry, prefix = 'log_'): { sql: string; params: Params } {
+export function logRowSql(w: Warehouse, e: LogEntry, prefix: string): { sql: string; params: Params } {
   const p = (name: string) => `@${prefix}${name}`;
   const sql = `INSERT INTO ${w.ref('load_log')}
   (file, attempt, size_bytes, checksum, rows_read, rows_loaded, rows_rejected, rows_duplicate, status, started_at, finished_at, error)

@@ -22,7 +22,7 @@ import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
 import { readLoadLog } from './load-log.ts';
-import { dropStaging, type StagedFile, stageFile, stagingNames } from './stage.ts';
+import { dropLeftoverStaging, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
 /**
@@ -144,9 +144,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       const prior = log.prior(file.uri, file.checksum);
       if (prior) {
         // Loaded (or rejected) before; a crash may have left its staging tables behind.
-        const names = stagingNames(file);
-        await dropStaging(w, { rowsTable: names.rows, rejectsTable: names.rejects } as StagedFile);
-        if (w.dialect === 'duckdb') await w.run(`DROP VIEW IF EXISTS ${names.view}`);
+        await dropLeftoverStaging(w, file);
         return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
       }
       return stageFile(w, source, file, log.nextAttempt(file.uri), opts.domains);
@@ -207,8 +205,10 @@ export function groupFiles(files: readonly LandingFile[], maxBytes: number): Lan
   return groups;
 }
 
-/** Gold is views over silver: re-create them (picks up definition changes) and check each answers. */
+/**
+ * Gold is views over silver, so it is current once silver is; ensure() at the
+ * start of the run re-created them (picking up definition changes). Check each answers.
+ */
 export async function refreshGold(w: Warehouse): Promise<void> {
-  await w.ensure();
   for (const v of VIEW_NAMES) await w.query(`SELECT COUNT(*) AS n FROM ${w.ref(v)}`);
 }

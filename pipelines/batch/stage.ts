@@ -14,7 +14,7 @@
  * Parquet) comes back with `layoutError` and is rejected whole by the commit step.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SalesflowError } from '../../shared/errors.ts';
@@ -35,8 +35,9 @@ export interface StagedFile {
   prior?: PriorLoad;
   /** Why the whole file is refused (layout, encoding, compression). */
   layoutError?: string;
-  /** Staging tables, when rows were staged. */
+  /** Staging table (or view) of the rows, when rows were staged. */
   rowsTable?: string;
+  /** Staging table of the rows refused in-process with their reasons (text files with such rows). */
   rejectsTable?: string;
   /** DuckDB stages a local Parquet file, or the CSV a text file was validated into, as a view over it, not a copy. */
   rowsIsView?: boolean;
@@ -58,7 +59,7 @@ const STAGE_REJECT_FIELDS: BigQueryField[] = [
 ];
 
 /** Deterministic per file, so a crashed attempt's leftovers are replaced by the next one. */
-export function stagingNames(file: LandingFile): { rows: string; rejects: string; view: string } {
+function stagingNames(file: LandingFile): { rows: string; rejects: string; view: string } {
   const id = createHash('sha256').update(file.uri).digest('hex').slice(0, 16);
   return { rows: `stage_${id}_rows`, rejects: `stage_${id}_rejects`, view: `stage_${id}_view` };
 }
@@ -99,21 +100,21 @@ export async function stageFile(
   try {
     if (file.format === 'parquet' && w.dialect === 'duckdb' && !file.uri.startsWith('gs://')) {
       // Local Parquet on DuckDB: staging is a view over the file itself — no copy of the rows.
-      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
-      staged.rejectsTable = names.rejects;
       await w.run(await parquetViewSql(w, file.uri, names.view));
       staged.rowsTable = names.view;
       staged.rowsIsView = true;
     } else if (file.format === 'parquet') {
-      await createStagingTables(w, staged, names);
+      await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true, scratch: true });
+      staged.rowsTable = names.rows;
       await w.load(file.uri, names.rows, { format: 'PARQUET' });
     } else {
       staged.workDir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
       const text = await stageTextFile(file, await store.getStream(file.key), staged.workDir, domains);
       staged.rejectedInProcess = text.rejected;
-      await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
-      staged.rejectsTable = names.rejects;
-      if (text.rejected > 0 && (await stat(text.rejectsPath)).size > 0) {
+      // Rows refused here, with their reasons (Parquet rows are checked in SQL at commit instead).
+      if (text.rejected > 0) {
+        await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
+        staged.rejectsTable = names.rejects;
         await w.load(text.rejectsPath, names.rejects, { format: 'NEWLINE_DELIMITED_JSON' });
       }
       if (w.dialect === 'duckdb') {
@@ -141,13 +142,6 @@ export async function stageFile(
   return staged;
 }
 
-async function createStagingTables(w: Warehouse, staged: StagedFile, names: ReturnType<typeof stagingNames>) {
-  await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true, scratch: true });
-  await w.createTable(names.rejects, STAGE_REJECT_FIELDS, { replace: true, scratch: true });
-  staged.rowsTable = names.rows;
-  staged.rejectsTable = names.rejects;
-}
-
 /**
  * A view with the staging columns over a local Parquet file: absent columns are
  * NULL and values that do not fit the column type become NULL (TRY_CAST), so
@@ -168,6 +162,16 @@ async function parquetViewSql(w: Warehouse, path: string, view: string): Promise
 function stagedCsvViewSql(path: string, view: string): string {
   const columns = STAGE_ROW_FIELDS.map((f) => `${duckdbString(f.name)}: ${duckdbString(duckdbTypeOf(f))}`).join(', ');
   return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT * FROM read_csv(${duckdbString(path)}, header = true, columns = {${columns}})`;
+}
+
+/**
+ * Drop what a crashed attempt at `file` may have left behind: its staging
+ * tables (BigQuery keeps them; DuckDB's TEMP ones die with the connection).
+ */
+export async function dropLeftoverStaging(w: Warehouse, file: LandingFile): Promise<void> {
+  if (w.dialect === 'duckdb') return;
+  const names = stagingNames(file);
+  await dropStaging(w, { rowsTable: names.rows, rejectsTable: names.rejects } as StagedFile);
 }
 
 export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<void> {

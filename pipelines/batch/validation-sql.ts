@@ -91,7 +91,7 @@ export function rawRowExpression(): string {
 export function filledStaging(
   stagingRef: string,
   partitionValues: Partial<Record<ColumnName, string>>,
-  prefix = '',
+  prefix: string,
 ): { sql: string; params: Params } {
   const params: Record<string, Params[string]> = {};
   const cols = COLUMN_NAMES.map((c) => {

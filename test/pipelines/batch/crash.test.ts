@@ -53,13 +53,13 @@ describe('pipeline batch: crash and re-run', () => {
     expected = await snapshotOfDuckDB(ref);
   }, 60_000);
 
-  // NAME@N: the N-th time the point is reached, i.e. at the N-th file.
+  // NAME@N: the N-th time the point is reached (per file for after-stage and mid-archive, per group for after-commit).
   // The files are small, so by default they form one commit group; `--group-mb 0` commits a
   // file at a time, so a kill can also fall between one file's commit and the next's.
   it.each([
     ['mid-file', [], 'reading the first file'],
     ['after-stage@2', [], 'rows staged, before the group commit (between load and log)'],
-    ['after-commit@2', [], 'group committed and logged, before any file is archived (between log and archive)'],
+    ['after-commit', [], 'group committed and logged, before any file is archived (between log and archive)'],
     ['mid-archive', [], 'archive copy written, source not yet deleted'],
     ['after-stage@2', ['--group-mb', '0'], '1st file committed and archived, 2nd staged, not committed'],
     ['after-commit@2', ['--group-mb', '0'], '2nd file committed, not yet archived'],
