@@ -14,8 +14,8 @@ import { type AliasTable, buildAliasTable } from './alias-table.ts';
 import { mix32, namedStream } from './prng.ts';
 
 /** Zipf–Mandelbrot customer popularity: weight = 1 / (rank + 1 + q)^s. */
-export const CUSTOMER_ZIPF_S = 0.8;
-export const CUSTOMER_ZIPF_Q = 50;
+const CUSTOMER_ZIPF_S = 0.8;
+const CUSTOMER_ZIPF_Q = 50;
 /** Ranks with a bin of their own. */
 const HEAD_RANKS = 1024;
 /** Upper bound of tail bins. */
@@ -42,7 +42,7 @@ export interface RankPermutation {
   readonly mulB: number;
 }
 
-export function rankWeight(rank: number): number {
+function rankWeight(rank: number): number {
   return (rank + 1 + CUSTOMER_ZIPF_Q) ** -CUSTOMER_ZIPF_S;
 }
 

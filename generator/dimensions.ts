@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { homeRegionOf } from './customers.ts';
 import { amountAtQuantile, buildSalesModel } from './model.ts';
 import type { ResolvedGenOptions } from './options.ts';
+import { formatCents } from '../shared/money.ts';
 import { namedStream } from './prng.ts';
 import { csvField } from '../shared/format.ts';
 
@@ -75,7 +76,7 @@ export async function writeDimensions(
         id++;
         const u = model.amountLo[c] + rng.unit() * model.amountSpan[c];
         const cents = Math.round(amountAtQuantile(model.amountMu[c], model.amountSigma, u));
-        const price = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+        const price = formatCents(cents);
         text += `P${String(id).padStart(5, '0')},${csvField(faker.commerce.productName())},${csvField(category)},${price}\n`;
       }
     });

@@ -51,8 +51,8 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
   const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' });
   const dimTargets: AtomicTarget[] = [];
   try {
-    if (o.dimensions) {
-      const paths = dimensionPaths(o.out);
+    const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
+    if (paths) {
       dimTargets.push(await prepareAtomicOutput(paths.customers, { force: o.force, what: 'dimension file' }));
       dimTargets.push(await prepareAtomicOutput(paths.products, { force: o.force, what: 'dimension file' }));
     }
@@ -72,7 +72,7 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
       seed: o.seed,
       seconds,
       rowsPerSecond: o.rows / seconds,
-      dimensions: o.dimensions ? dimensionPaths(o.out) : undefined,
+      dimensions: paths,
     };
   } catch (err) {
     await target.abort();

@@ -20,7 +20,7 @@ export function mix32(x: number): number {
 }
 
 /** Scale of a uint32 draw to [0, 1). */
-export const U32_TO_UNIT = 2 ** -32;
+const U32_TO_UNIT = 2 ** -32;
 
 export class Sfc32 {
   private a: number;
@@ -52,16 +52,16 @@ export class Sfc32 {
   }
 
   /**
-   * Fill out[from…to) with the next draws. The hot loop takes its randomness from
+   * Fill `out` with the next draws. The hot loop takes its randomness from
    * such a buffer: the state stays in registers here, and reading a Uint32Array
    * never allocates (a uint32 returned from a non-inlined call may be boxed).
    */
-  fill(out: Uint32Array, from = 0, to = out.length): void {
+  fill(out: Uint32Array): void {
     let a = this.a;
     let b = this.b;
     let c = this.c;
     let d = this.d;
-    for (let i = from; i < to; i++) {
+    for (let i = 0; i < out.length; i++) {
       const t = (((a + b) | 0) + d) | 0;
       d = (d + 1) | 0;
       a = b ^ (b >>> 9);

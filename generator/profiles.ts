@@ -4,7 +4,7 @@
  * values; any other domain value gets a stable pseudo-random profile derived
  * from its name, so custom domains are skewed too, and identically on every run.
  */
-import { mix32 } from './prng.ts';
+import { labelKey, mix32 } from './prng.ts';
 
 export interface CategoryProfile {
   /** Relative share of sales. */
@@ -30,9 +30,7 @@ const REGION_WEIGHTS: Record<string, number> = { North: 22, South: 24, East: 20,
 
 /** A stable number in [0, 1) from a string. */
 function nameUnit(name: string, salt: number): number {
-  let h = mix32(salt);
-  for (let i = 0; i < name.length; i++) h = mix32(h ^ name.charCodeAt(i));
-  return h / 2 ** 32;
+  return labelKey(mix32(salt), name) / 2 ** 32;
 }
 
 export function categoryProfile(name: string): CategoryProfile {

@@ -10,7 +10,6 @@
  */
 import { formatEpochDay } from '../shared/dates.ts';
 import { csvField } from '../shared/format.ts';
-import { CSV_HEADER } from '../shared/schema/columns.ts';
 import type { GenFormat } from './options.ts';
 
 /** Spare bytes at the end of an output buffer for word-sized spills. */
@@ -30,8 +29,6 @@ export interface PieceTable {
 
 export interface RowEncoding {
   readonly format: GenFormat;
-  /** Bytes before the first row (the CSV header line; nothing for NDJSON). */
-  readonly header: Uint8Array;
   /**
    * Pieces, by index: 0 = before the transaction id's hex digits (ends "TX-"),
    * 1 = between transaction id and customer id, then DAY_PIECES_START + day
@@ -113,7 +110,6 @@ export function buildRowEncoding(
     maxLen(regionPiece);
   return {
     format,
-    header: new TextEncoder().encode(csv ? `${CSV_HEADER}\n` : ''),
     pieces,
     categoryPiece,
     regionPiece,

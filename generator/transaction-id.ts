@@ -11,7 +11,7 @@ import { TRANSACTION_ID_PREFIX } from './row-encoding.ts';
 const HALF = 16_777_216; // 2^24
 
 /** One Feistel round function: 24 well-mixed bits of (half, key). */
-export function feistelRound(half: number, key: number): number {
+function feistelRound(half: number, key: number): number {
   let x = Math.imul(half ^ key, 0x9e3779b1);
   x ^= x >>> 15;
   x = Math.imul(x, 0x85ebca77);
@@ -20,7 +20,7 @@ export function feistelRound(half: number, key: number): number {
 }
 
 /** The permuted 48-bit id of global row `row` (0-based), as [high 24 bits, low 24 bits]. */
-export function permuteRow(row: number, keys: Uint32Array): [number, number] {
+function permuteRow(row: number, keys: Uint32Array): [number, number] {
   let l = Math.floor(row / HALF);
   let r = row - l * HALF;
   for (let k = 0; k < 4; k++) {
