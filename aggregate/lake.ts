@@ -99,12 +99,15 @@ function partitionsOf(root: string, file: string): Partial<Record<ColumnName, st
  * partition column: `--where region=North` never opens the other folders.
  */
 export function pruneFiles(files: readonly LakeFile[], where: readonly Filter[]): LakeFile[] {
-  return files.filter((f) =>
-    where.every((flt) => {
-      const value = f.partitions[flt.column];
-      return value === undefined || partitionValueMatches(flt, value);
-    }),
-  );
+  return files.filter((f) => partitionsMatch(f.partitions, where));
+}
+
+/** Whether a file with these partition values can hold rows passing every filter (other columns: maybe). */
+export function partitionsMatch(partitions: LakeFile['partitions'], where: readonly Filter[]): boolean {
+  return where.every((flt) => {
+    const value = partitions[flt.column];
+    return value === undefined || partitionValueMatches(flt, value);
+  });
 }
 
 /** Does a partition value (text from the path) satisfy a filter? Typed comparison for dates/numbers. */

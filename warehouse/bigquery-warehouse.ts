@@ -6,8 +6,8 @@
  * unqualified names work as on DuckDB; results are read page by page in raw
  * form and normalized like DuckDB's.
  */
-import { BigQuery, type Job, type QueryResultsOptions } from '@google-cloud/bigquery';
-import { PassThroughClient } from 'google-auth-library';
+import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
+import { createBigQueryClient } from './bigquery-client.ts';
 import { UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
@@ -68,11 +68,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   static async open(opts: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
-    const endpoint = opts.endpoint ?? process.env.BIGQUERY_EMULATOR_HOST;
-    const client = endpoint
-      ? new BigQuery({ projectId: opts.projectId, apiEndpoint: endpoint, authClient: new PassThroughClient() })
-      : new BigQuery({ projectId: opts.projectId });
-    return new BigQueryWarehouse(client, opts);
+    return new BigQueryWarehouse(createBigQueryClient(opts.projectId, opts.endpoint), opts);
   }
 
   ref(name: string): string {

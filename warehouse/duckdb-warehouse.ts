@@ -23,7 +23,7 @@ import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { rewriteParams } from './sql-lexer.ts';
 import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
-import { duckdbParamType, resolveParam } from './values.ts';
+import { resolveParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
@@ -112,7 +112,8 @@ export class DuckDBWarehouse implements Warehouse {
       if (!(name in params)) throw new MissingParamError(name);
       const p = resolveParam(name, params[name]);
       bindings[name] = p.value;
-      return `CAST($${name} AS ${duckdbParamType(p.type)})`;
+      // Bound as text, cast to the declared type (NUMERIC → DECIMAL(38, 9), BigQuery's NUMERIC).
+      return `CAST($${name} AS ${duckdbTypeOf({ type: p.type })})`;
     });
     return { sql: rewritten, bindings };
   }

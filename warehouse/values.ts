@@ -29,26 +29,6 @@ export function resolveParam(name: string, v: ParamValue): ResolvedParam {
   return Number.isInteger(v) ? { type: 'INT64', value: String(v) } : { type: 'FLOAT64', value: String(v) };
 }
 
-/** DuckDB type used to cast a text-bound parameter to its declared type. */
-export function duckdbParamType(type: FieldType): string {
-  switch (type) {
-    case 'STRING':
-      return 'VARCHAR';
-    case 'INT64':
-      return 'BIGINT';
-    case 'NUMERIC':
-      return 'DECIMAL(38, 9)';
-    case 'FLOAT64':
-      return 'DOUBLE';
-    case 'BOOL':
-      return 'BOOLEAN';
-    case 'DATE':
-      return 'DATE';
-    case 'TIMESTAMP':
-      return 'TIMESTAMP';
-  }
-}
-
 /**
  * `--param name=value` or `--param name:TYPE=value`. Without a type: whole
  * numbers are INT64, `YYYY-MM-DD` is DATE, decimals are NUMERIC, anything else

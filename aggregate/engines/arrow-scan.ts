@@ -13,8 +13,8 @@ import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import type { GroupTotals } from '../groups.ts';
-import { partitionValueMatches } from '../lake.ts';
-import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
+import { partitionsMatch, partitionValueMatches } from '../lake.ts';
+import { type AggregateQuery, type Filter, type GroupKey, queryColumns } from '../query.ts';
 import { DateCoder, dateLabel, Int64Coder, int64Halves, LabelCodes, StringCoder } from './arrow-codes.ts';
 
 export interface ScanTask {
@@ -63,7 +63,6 @@ export class Scanner {
   private readonly accs: Accumulator[];
   private readonly readColumnsFor: ColumnName[];
   readonly queries: readonly AggregateQuery[];
-  rowsScanned = 0;
 
   /** `wasmModule`: parquet-wasm compiled by another thread (else compiled here). */
   constructor(queries: readonly AggregateQuery[], wasmModule?: WasmModule) {
@@ -71,12 +70,7 @@ export class Scanner {
     this.queries = queries;
     this.accs = queries.map(() => new Accumulator());
     for (const q of queries) for (const k of q.by) this.slot(k);
-    const cols = new Set<ColumnName>(['sale_amount']);
-    for (const q of queries) {
-      for (const k of q.by) cols.add(k.column);
-      for (const f of q.where) cols.add(f.column);
-    }
-    this.readColumnsFor = [...cols];
+    this.readColumnsFor = [...new Set(queries.flatMap(queryColumns))];
   }
 
   private readonly buffers = new Map<string, Float64Array | Int32Array>();
@@ -109,21 +103,15 @@ export class Scanner {
     return s;
   }
 
-  /** Scan one task; `onRowGroup(rows)` after each row group. Returns rows read. */
-  async scan(task: ScanTask, onRowGroup?: (rows: number) => void): Promise<number> {
-    const applies = this.queries.map((q) =>
-      q.where.every(
-        (f) => task.partitions[f.column] === undefined || partitionValueMatches(f, task.partitions[f.column]!),
-      ),
-    );
+  /** Scan one task. Returns rows read. */
+  async scan(task: ScanTask): Promise<number> {
+    const applies = this.queries.map((q) => partitionsMatch(task.partitions, q.where));
     if (!applies.some(Boolean)) return 0;
     const file = await openParquet(task.path);
     try {
-      const fileColumns = checkSchema(task, file.schema());
+      // Every sales column not supplied by the folders must be in the file, with the right type.
+      checkSchema(task, file.schema());
       const toRead = this.readColumnsFor.filter((c) => task.partitions[c] === undefined);
-      const missing = toRead.filter((c) => !fileColumns.includes(c));
-      if (missing.length > 0)
-        throw new InputError(`wrong schema: no column ${missing[0]}`, { file: task.path, field: missing[0] });
       const meta = file.metadata();
       const groups = meta.numRowGroups();
       let rows = 0;
@@ -141,9 +129,7 @@ export class Scanner {
           this.fold(batch, task, applies);
           rows += batch.numRows;
         }
-        onRowGroup?.(rowCount);
       }
-      this.rowsScanned += rows;
       return rows;
     } finally {
       file.free();
@@ -378,7 +364,7 @@ function errorText(err: unknown): string {
 }
 
 /** Check the file's columns (all sales columns not in the path); returns the names it has. */
-function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): string[] {
+function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): void {
   const schema: Schema = tableFromIPC(wasmSchema.intoIPCStream()).schema;
   const found = new Map<string, readonly [ColumnKind, string]>();
   for (const f of schema.fields) found.set(f.name, [arrowKind(f.type), String(f.type)]);
@@ -387,7 +373,6 @@ function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema'
     COLUMN_NAMES.filter((c) => task.partitions[c] === undefined),
     found,
   );
-  return [...found.keys()];
 }
 
 function arrowKind(t: DataType): ColumnKind {

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { InputError, UsageError } from '../../shared/errors.ts';
 import type { AggregateEngine, EngineOptions } from '../engine.ts';
 import { GroupMerger, type GroupTotals } from '../groups.ts';
-import { openLocalSource, type LakeFile, partitionValueMatches } from '../lake.ts';
+import { openLocalSource, type LakeFile, partitionsMatch } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import type { ScanTask } from './arrow-scan.ts';
 import type { FromWorker, ToWorker } from './arrow-worker.ts';
@@ -27,7 +27,7 @@ export const arrowEngine: AggregateEngine = {
         },
       );
     }
-    const files = src.files.filter((f) => queries.some((q) => fileApplies(f, q)));
+    const files = src.files.filter((f) => queries.some((q) => partitionsMatch(f.partitions, q.where)));
     const workers = Math.max(0, Math.min(opts.workers ?? availableParallelism(), 8));
     const tasks = planTasks(files, Math.max(1, workers));
     if (tasks.length === 0) return queries.map(() => []);
@@ -35,12 +35,6 @@ export const arrowEngine: AggregateEngine = {
     return scanInWorkers(queries, tasks, Math.min(workers, tasks.length), opts);
   },
 };
-
-function fileApplies(f: LakeFile, q: AggregateQuery): boolean {
-  return q.where.every(
-    (flt) => f.partitions[flt.column] === undefined || partitionValueMatches(flt, f.partitions[flt.column]!),
-  );
-}
 
 /** Enough shares (~4 per worker) that both cores stay busy to the end even with few, large files. */
 export function planTasks(files: readonly LakeFile[], workers: number): ScanTask[] {

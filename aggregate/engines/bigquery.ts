@@ -3,9 +3,9 @@
  * table, or against the gs:// Parquet lake read in place (external table with
  * hive partitioning). Only the grouped totals travel back.
  */
-import { BigQuery } from '@google-cloud/bigquery';
-import { PassThroughClient } from 'google-auth-library';
+import type { BigQuery } from '@google-cloud/bigquery';
 import { UsageError } from '../../shared/errors.ts';
+import { createBigQueryClient } from '../../warehouse/bigquery-client.ts';
 import { fromBigQueryError } from '../../warehouse/errors.ts';
 import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
 import type { GroupTotals } from '../groups.ts';
@@ -34,20 +34,13 @@ export const bigqueryEngine: AggregateEngine = {
         },
       );
     }
-    const client = bigqueryClient(projectId, target);
+    const client = createBigQueryClient(projectId, target.apiEndpoint);
     const from = bigqueryFromClause(src, projectId);
     const out: GroupTotals[][] = [];
     for (const q of queries) out.push(await runQuery(client, src, q, from, target, source));
     return out;
   },
 };
-
-export function bigqueryClient(projectId: string, target: BigQueryTarget): BigQuery {
-  const endpoint = target.apiEndpoint ?? process.env.BIGQUERY_EMULATOR_HOST;
-  return endpoint
-    ? new BigQuery({ projectId, apiEndpoint: endpoint, authClient: new PassThroughClient() })
-    : new BigQuery({ projectId });
-}
 
 async function runQuery(
   client: BigQuery,

@@ -20,7 +20,6 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { insertTextRows, MissingParamError, runScript, strictCastSql } from '../../../warehouse/duckdb-exec.ts';
 import { checkRow } from '../../../warehouse/row-check.ts';
 import { duckdbTypeOf } from '../../../warehouse/tables.ts';
-import { duckdbParamType } from '../../../warehouse/values.ts';
 import type { FieldType } from '../../../warehouse/warehouse.ts';
 import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
@@ -577,7 +576,7 @@ export class BigQueryServer {
       if (!p.name) throw invalidQuery('only named parameters are supported (parameterMode NAMED)');
       const type = LEGACY_TO_STANDARD[p.parameterType?.type ?? ''];
       if (!type) throw invalidQuery(`parameter @${p.name}: type ${p.parameterType?.type} is not supported here`);
-      paramTypes[p.name] = duckdbParamType(type);
+      paramTypes[p.name] = duckdbTypeOf({ type });
       const v = p.parameterValue?.value;
       bindings[p.name] = v === undefined || v === null ? null : String(v);
     }
