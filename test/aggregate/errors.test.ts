@@ -31,24 +31,25 @@ async function lakeWith(name: string, extra: (eastDir: string) => Promise<void> 
 
 const ENGINES = [['duckdb'], ['arrow']] as const;
 
-describe.each(ENGINES)('%s engine', (name) => {
-  let doubleAmount: string;
-  let missingColumn: string;
-  let garbage: string;
-  beforeAll(async () => {
-    doubleAmount = await lakeWith(`double-${name}`, (east) =>
-      duck(
-        `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, DATE '2024-01-01' AS transaction_date, 12.5::DOUBLE AS sale_amount, 'Books' AS product_category) TO '${join(east, 'stray.parquet')}' (FORMAT parquet)`,
-      ),
-    );
-    missingColumn = await lakeWith(`missing-${name}`, (east) =>
-      duck(
-        `COPY (SELECT 'X1' AS transaction_id, DATE '2024-01-01' AS transaction_date, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category) TO '${join(east, 'old.parquet')}' (FORMAT parquet)`,
-      ),
-    );
-    garbage = await lakeWith(`garbage-${name}`, (east) => writeFileSync(join(east, 'broken.parquet'), 'not parquet'));
-  });
+// The bad lakes do not depend on the engine: built once, read by both.
+let doubleAmount: string;
+let missingColumn: string;
+let garbage: string;
+beforeAll(async () => {
+  doubleAmount = await lakeWith('double', (east) =>
+    duck(
+      `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, DATE '2024-01-01' AS transaction_date, 12.5::DOUBLE AS sale_amount, 'Books' AS product_category) TO '${join(east, 'stray.parquet')}' (FORMAT parquet)`,
+    ),
+  );
+  missingColumn = await lakeWith('missing', (east) =>
+    duck(
+      `COPY (SELECT 'X1' AS transaction_id, DATE '2024-01-01' AS transaction_date, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category) TO '${join(east, 'old.parquet')}' (FORMAT parquet)`,
+    ),
+  );
+  garbage = await lakeWith('garbage', (east) => writeFileSync(join(east, 'broken.parquet'), 'not parquet'));
+});
 
+describe.each(ENGINES)('%s engine', (name) => {
   const run = async (source: string, flags = {}, workers = 0) =>
     (await loadEngine(name)).aggregate(source, buildQueries(flags), { workers });
 
