@@ -11,6 +11,7 @@ import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {
   batchCliArgs,
+  batchOptions,
   csvText,
   ndjsonText,
   put,
@@ -44,11 +45,7 @@ describe('pipeline batch: crash and re-run', () => {
     put(join(template, 'landing/c.ndjson'), ndjsonText(sampleRows(40, 33)));
     const ref = join(tmp(), 'reference');
     cpSync(template, ref, { recursive: true });
-    const s = await runBatch({
-      source: join(ref, 'landing'),
-      warehouse: `duckdb:${join(ref, 'w.duckdb')}`,
-      archive: join(ref, 'archive'),
-    });
+    const s = await runBatch(batchOptions(ref));
     expect(s.files.map((f) => f.status)).toEqual(['partial', 'loaded', 'loaded']);
     expected = await snapshotOfDuckDB(ref);
   }, 60_000);
@@ -72,11 +69,7 @@ describe('pipeline batch: crash and re-run', () => {
       const crashed = await runSalesflow(args, { env: { SALESFLOW_CRASH_AT: point } });
       expect(crashed.code, crashed.stderr).toBe(null); // killed, not exited
       // The re-run in-process (the CLI's exit codes are covered in cli.test.ts).
-      const rerun = await runBatch({
-        source: join(root, 'landing'),
-        warehouse: `duckdb:${join(root, 'w.duckdb')}`,
-        archive: join(root, 'archive'),
-      });
+      const rerun = await runBatch(batchOptions(root));
       expect(rerun.ok).toBe(true);
       expect(await snapshotOfDuckDB(root)).toEqual(expected);
       expect(filesUnder(join(root, 'landing'))).toEqual([]);

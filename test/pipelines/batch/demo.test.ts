@@ -3,8 +3,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_STEPS, formatDemoReport, runDemo } from '../../../cli/demo.ts';
-import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
+import { withDuckDB } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-demo-');
 
@@ -32,12 +32,9 @@ describe('demo: gen → to-parquet → upload → pipeline batch → aggregate �
         .filter((f) => f.endsWith('.parquet')),
     ).toEqual([]);
     expect(existsSync(join(landing, '_SUCCESS'))).toBe(true);
-    const w = await DuckDBWarehouse.open(join(dir, 'warehouse.duckdb'));
-    try {
+    await withDuckDB(join(dir, 'warehouse.duckdb'), async (w) => {
       const log = await w.query("SELECT COUNT(*) AS n, SUM(rows_loaded) AS rows FROM load_log WHERE status = 'loaded'");
       expect(log.rows[0]).toEqual({ n: archived.filter((f) => f.endsWith('.parquet')).length, rows: 3000 });
-    } finally {
-      await w.close();
-    }
+    });
   }, 120_000);
 });

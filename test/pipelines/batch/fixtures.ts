@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatCents } from '../../../shared/money.ts';
 import { COLUMN_NAMES } from '../../../shared/schema/index.ts';
+import type { BatchOptions } from '../../../pipelines/batch/run-batch.ts';
 import { DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
 import { rowLine, type SampleRow, salesCsvText, salesJson, sampleRows } from '../../util/sales-csv.ts';
 
@@ -70,14 +71,29 @@ export async function snapshot(w: Warehouse, root: string): Promise<Record<strin
   };
 }
 
-/** snapshot() of the DuckDB warehouse `root/w.duckdb` (opened and closed around it). */
-export async function snapshotOfDuckDB(root: string): Promise<Record<string, unknown[]>> {
-  const w = await DuckDBWarehouse.open(join(root, 'w.duckdb'));
+/** `fn` on the DuckDB warehouse file at `path`, closed afterwards. */
+export async function withDuckDB<T>(path: string, fn: (w: DuckDBWarehouse) => Promise<T>): Promise<T> {
+  const w = await DuckDBWarehouse.open(path);
   try {
-    return await snapshot(w, root);
+    return await fn(w);
   } finally {
     await w.close();
   }
+}
+
+/** snapshot() of the DuckDB warehouse `root/w.duckdb`. */
+export function snapshotOfDuckDB(root: string): Promise<Record<string, unknown[]>> {
+  return withDuckDB(join(root, 'w.duckdb'), (w) => snapshot(w, root));
+}
+
+/** runBatch options for `root/landing` into `root/w.duckdb`, archiving to `root/archive`, plus `more`. */
+export function batchOptions(root: string, more: Partial<BatchOptions> = {}): BatchOptions {
+  return {
+    source: join(root, 'landing'),
+    warehouse: `duckdb:${join(root, 'w.duckdb')}`,
+    archive: join(root, 'archive'),
+    ...more,
+  };
 }
 
 /** `salesflow pipeline batch` argv for `root/landing` into the DuckDB file `root/w.duckdb`, plus `more` flags. */

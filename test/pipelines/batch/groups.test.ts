@@ -9,9 +9,17 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { groupFiles, runBatch } from '../../../pipelines/batch/run-batch.ts';
 import type { LandingFile } from '../../../pipelines/batch/landing-file.ts';
-import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, ndjsonText, put, sampleRows, snapshotOfDuckDB, writeParquet } from './fixtures.ts';
+import {
+  batchOptions,
+  csvText,
+  ndjsonText,
+  put,
+  sampleRows,
+  snapshotOfDuckDB,
+  withDuckDB,
+  writeParquet,
+} from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-groups-');
 
@@ -42,12 +50,7 @@ describe('pipeline batch: group commits', () => {
     for (const groupBytes of [0, 1 << 30]) {
       const root = join(tmp(), `group-${groupBytes}`);
       cpSync(template, root, { recursive: true });
-      const summary = await runBatch({
-        source: join(root, 'landing'),
-        warehouse: `duckdb:${join(root, 'w.duckdb')}`,
-        archive: join(root, 'archive'),
-        groupBytes,
-      });
+      const summary = await runBatch(batchOptions(root, { groupBytes }));
       runs.push({ outcomes: outcomeRows(summary), tables: await snapshotOfDuckDB(root) });
     }
     expect(runs[0].outcomes).toEqual([
@@ -67,18 +70,13 @@ describe('pipeline batch: group commits', () => {
     bad[1] = shared;
     put(join(root, 'landing/1-bad.csv'), csvText(bad));
     put(join(root, 'landing/2-good.csv'), csvText(good));
-    const summary = await runBatch({
-      source: join(root, 'landing'),
-      warehouse: `duckdb:${join(root, 'w.duckdb')}`,
-      archive: join(root, 'archive'),
-    });
+    const summary = await runBatch(batchOptions(root));
     expect(summary.ok).toBe(false);
     expect(outcomeRows(summary)).toEqual([
       ['1-bad.csv', 'rejected', 10, 0, 5, 0],
       ['2-good.csv', 'loaded', 20, 20, 0, 0],
     ]);
-    const w = await DuckDBWarehouse.open(join(root, 'w.duckdb'));
-    try {
+    await withDuckDB(join(root, 'w.duckdb'), async (w) => {
       const silver = await w.query('SELECT COUNT(*) AS n, COUNT(DISTINCT _source_file) AS files FROM silver_sales');
       expect(silver.rows[0]).toEqual({ n: 20, files: 1 });
       const shared_ = await w.query('SELECT _source_file FROM silver_sales WHERE transaction_id = @id', {
@@ -91,8 +89,6 @@ describe('pipeline batch: group commits', () => {
         ['1-bad.csv', 'rejected', 0],
         ['2-good.csv', 'loaded', 20],
       ]);
-    } finally {
-      await w.close();
-    }
+    });
   });
 });

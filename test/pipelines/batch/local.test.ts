@@ -5,20 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { formatCents } from '../../../shared/money.ts';
 import { CSV_HEADER } from '../../../shared/schema/index.ts';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
-import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { csvText, gz, ndjsonText, put, rowLine, sampleRows, snapshot, writeParquet } from './fixtures.ts';
+import {
+  batchOptions,
+  csvText,
+  gz,
+  ndjsonText,
+  put,
+  rowLine,
+  sampleRows,
+  snapshot,
+  withDuckDB,
+  writeParquet,
+} from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-');
-
-async function withWarehouse<T>(path: string, fn: (w: DuckDBWarehouse) => Promise<T>): Promise<T> {
-  const w = await DuckDBWarehouse.open(path);
-  try {
-    return await fn(w);
-  } finally {
-    await w.close();
-  }
-}
 
 describe('pipeline batch, local DuckDB path', () => {
   it('loads CSV, gzip NDJSON and a Parquet lake: valid rows to bronze/silver, bad rows quarantined, duplicates counted, files archived', async () => {
@@ -37,11 +38,7 @@ describe('pipeline batch, local DuckDB path', () => {
     put(join(root, 'landing/lake/_SUCCESS'), '');
     const db = join(root, 'w.duckdb');
 
-    const summary = await runBatch({
-      source: join(root, 'landing'),
-      warehouse: `duckdb:${db}`,
-      archive: join(root, 'archive'),
-    });
+    const summary = await runBatch(batchOptions(root));
     expect(summary.ok).toBe(true);
     expect(
       summary.files.map((f) => [f.key, f.status, f.rowsRead, f.rowsLoaded, f.rowsRejected, f.rowsDuplicate]),
@@ -53,7 +50,7 @@ describe('pipeline batch, local DuckDB path', () => {
     ]);
     expect(summary.rowsLoaded).toBe(119);
 
-    await withWarehouse(db, async (w) => {
+    await withDuckDB(db, async (w) => {
       const silver = await w.query('SELECT COUNT(*) AS n, COUNT(DISTINCT transaction_id) AS ids FROM silver_sales');
       expect(silver.rows[0]).toEqual({ n: 119, ids: 119 });
       // Bronze keeps every valid row as landed (duplicates included), with its file.
@@ -95,23 +92,15 @@ describe('pipeline batch, local DuckDB path', () => {
     expect(existsSync(join(root, 'landing/lake/_SUCCESS'))).toBe(true);
 
     // A re-run finds nothing new; the same file landing again is recognised by name and checksum.
-    const before = await withWarehouse(db, (w) => snapshot(w, root));
-    const again = await runBatch({
-      source: join(root, 'landing'),
-      warehouse: `duckdb:${db}`,
-      archive: join(root, 'archive'),
-    });
+    const before = await withDuckDB(db, (w) => snapshot(w, root));
+    const again = await runBatch(batchOptions(root));
     expect(again.files).toEqual([]);
     put(join(root, 'landing/day1/sales.csv'), readFileSync(join(root, 'archive/day1/sales.csv')));
-    const relanded = await runBatch({
-      source: join(root, 'landing'),
-      warehouse: `duckdb:${db}`,
-      archive: join(root, 'archive'),
-    });
+    const relanded = await runBatch(batchOptions(root));
     expect(relanded.files.map((f) => [f.key, f.alreadyDone, f.rowsLoaded, f.disposition])).toEqual([
       ['day1/sales.csv', true, 0, `archived to ${join(root, 'archive/day1/sales.csv')}`],
     ]);
-    expect(await withWarehouse(db, (w) => snapshot(w, root))).toEqual(before);
+    expect(await withDuckDB(db, (w) => snapshot(w, root))).toEqual(before);
 
     // New content under the same name is a new version: attempt 2, its new ids load, the old ones count as duplicates.
     put(join(root, 'landing/day1/sales.csv'), csvText([...a.slice(0, 5), ...sampleRows(3, 16)]));
@@ -120,7 +109,7 @@ describe('pipeline batch, local DuckDB path', () => {
       ['loaded', 3, 5, 'deleted'],
     ]);
     expect(existsSync(join(root, 'landing/day1/sales.csv'))).toBe(false);
-    await withWarehouse(db, async (w) => {
+    await withDuckDB(db, async (w) => {
       const attempts = await w.query(`SELECT attempt FROM load_log WHERE file LIKE '%day1/sales.csv' ORDER BY attempt`);
       expect(attempts.rows.map((r) => r.attempt)).toEqual([1, 2]);
     });
@@ -179,7 +168,7 @@ describe('pipeline batch, local DuckDB path', () => {
       expect(byKey[key].disposition, key).toBe(`moved to ${join(root, 'rejected', key)}`);
       expect(existsSync(join(root, 'rejected', key)), key).toBe(true);
     }
-    await withWarehouse(db, async (w) => {
+    await withDuckDB(db, async (w) => {
       // All-or-nothing: nothing from the rejected files is in any table; their reasons are in the log.
       expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(60);
       const q = await w.query('SELECT _source_file, _line, reasons FROM quarantine_sales');
@@ -212,7 +201,7 @@ describe('pipeline batch, local DuckDB path', () => {
     expect(summary.files.map((f) => [f.rowsRead, f.rowsLoaded, f.rowsRejected, f.rowsDuplicate])).toEqual([
       [6, 4, 1, 1],
     ]);
-    await withWarehouse(db, async (w) => {
+    await withDuckDB(db, async (w) => {
       const bronze = await w.query('SELECT transaction_id, _line FROM bronze_sales ORDER BY _line');
       expect(bronze.rows).toEqual([
         { transaction_id: rows[0].id, _line: 2 },
