@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf } from '../../shared/storage/index.ts';
 import { type GcsServer, startGcsServer } from './gcs-server/index.ts';
-import { parseMultipartRelated } from './gcs-server/multipart.ts';
+import { parseMultipartRelated } from './multipart.ts';
 
 let server: GcsServer;
 beforeAll(async () => {

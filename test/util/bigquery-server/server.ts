@@ -23,7 +23,7 @@ import { duckdbTypeOf } from '../../../warehouse/tables.ts';
 import type { FieldType } from '../../../warehouse/warehouse.ts';
 import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
-import { parseMultipart } from './multipart.ts';
+import { parseMultipartRelated } from '../multipart.ts';
 import { translateBigQuerySql } from './translate.ts';
 import { duckdbIdent as ident, duckdbString } from '../../../warehouse/duckdb-quote.ts';
 
@@ -678,7 +678,7 @@ export class BigQueryServer {
   ): Promise<void> {
     const uploadType = q.get('uploadType');
     if (method === 'POST' && uploadType === 'multipart') {
-      const parts = parseMultipart(body, String(req.headers['content-type'] ?? ''));
+      const parts = parseMultipartRelated(String(req.headers['content-type'] ?? ''), body);
       if (parts.length < 2) throw invalid('multipart upload needs a metadata part and a media part');
       const metadata = JSON.parse(parts[0].body.toString('utf8'));
       sendJson(res, 200, await this.insertJob(metadata, parts[1].body));

@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseGoogHash } from './checksums.ts';
-import { parseMultipartRelated } from './multipart.ts';
+import { parseMultipartRelated } from '../multipart.ts';
 import { type BucketRecord, GcsApiError, GcsState, type ObjectRecord, type Preconditions } from './state.ts';
 import { seededRandom } from '../seeded-random.ts';
 

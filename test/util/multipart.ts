@@ -1,6 +1,6 @@
 /**
- * Split a `multipart/related` body (GCS multipart uploads: JSON metadata part +
- * media part). Tolerates what real clients send: CRLF (Node client) or bare LF
+ * Split a `multipart/related` body (GCS multipart uploads and BigQuery
+ * multipart load jobs: a JSON metadata part + a media part). Tolerates what real clients send: CRLF (Node client) or bare LF
  * line ends and a quoted or single-quoted boundary (gcloud's Python MIME writer).
  */
 
