@@ -1,9 +1,7 @@
-import { join } from 'node:path';
-import { BENCH_DATA, compare, NODE } from './util/measure.ts';
-import { ensureSalesLake } from './util/data.ts';
+import { compare, NODE } from './util/measure.ts';
+import { ensureSalesLake, SALES_LAKE } from './util/data.ts';
 
-const _CSV = join(BENCH_DATA, 'sales-10m.csv');
-const LAKE = join(BENCH_DATA, 'lake-10m');
+const LAKE = SALES_LAKE;
 const SELF = new URL(import.meta.url).pathname;
 
 /** The two reports as plain DuckDB SQL: what an analyst would type. */

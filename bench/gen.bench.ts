@@ -5,7 +5,6 @@ import { BENCH_DATA, compare, NODE } from './util/measure.ts';
 import { ensureSalesCsv } from './util/data.ts';
 
 const ROWS = Number(process.env.BENCH_GEN_ROWS ?? 10_000_000);
-const _SHARED_CSV = join(BENCH_DATA, 'sales-10m.csv');
 const SELF = new URL(import.meta.url).pathname;
 const outputOf = (name: string) => join(BENCH_DATA, `gen-out-${name}.csv`);
 

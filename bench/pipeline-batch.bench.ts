@@ -1,11 +1,11 @@
 import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT } from './util/measure.ts';
-import { ensureSalesCsv, ensureSalesLake } from './util/data.ts';
+import { BENCH_ROWS, ensureSalesCsv, ensureSalesLake, SALES_CSV, SALES_LAKE } from './util/data.ts';
 
-const CSV = join(BENCH_DATA, 'sales-10m.csv');
+const CSV = SALES_CSV;
 /** BENCH_LAKE: another to-parquet lake (e.g. a small one, to try the bench quickly). */
-const LAKE = process.env.BENCH_LAKE ?? join(BENCH_DATA, 'lake-10m');
+const LAKE = process.env.BENCH_LAKE ?? SALES_LAKE;
 const WORK = join(BENCH_DATA, 'pipeline-batch');
 const SELF = new URL(import.meta.url).pathname;
 
@@ -116,7 +116,7 @@ if (process.argv[2] === '--run') {
         localPipeline('pipeline batch → DuckDB (CSV landing)', landing, csvDb),
       ]);
       for (const r of csvResults)
-        process.stderr.write(`  ${r.name}: ${(1e7 / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
+        process.stderr.write(`  ${r.name}: ${(BENCH_ROWS / r.medianSeconds / 1e6).toFixed(2)} M rows/s\n`);
     }
   } finally {
     await bq.stop();

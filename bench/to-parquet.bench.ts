@@ -2,10 +2,9 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BENCH_DATA, compare, NODE } from './util/measure.ts';
-import { ensureSalesCsv } from './util/data.ts';
+import { ensureSalesCsv, SALES_CSV } from './util/data.ts';
 
-const CSV = join(BENCH_DATA, 'sales-10m.csv');
-const _ROWS = 10_000_000;
+const CSV = SALES_CSV;
 const OUT = join(BENCH_DATA, 'to-parquet-out');
 const SELF = new URL(import.meta.url).pathname;
 

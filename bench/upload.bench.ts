@@ -20,10 +20,11 @@ import { tempSiblingPath } from '../shared/atomic.ts';
 import { formatTable } from '../shared/format.ts';
 import { type GcsServer, startGcsServer } from '../test/util/gcs-server/index.ts';
 import { BENCH_DATA, type Candidate, compare, NODE } from './util/measure.ts';
+import { SALES_LAKE } from './util/data.ts';
 
 const FILES = Number(process.env.BENCH_UPLOAD_FILES ?? 500);
 const SMALL_DIR = join(BENCH_DATA, FILES === 500 ? 'files-500x1mb' : `files-${FILES}x1mb`);
-const LAKE_DIR = join(BENCH_DATA, 'lake-10m');
+const LAKE_DIR = SALES_LAKE;
 const SELF = new URL(import.meta.url).pathname;
 const BUCKET = 'bench';
 

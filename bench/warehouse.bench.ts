@@ -2,9 +2,9 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempSiblingPath } from '../shared/atomic.ts';
 import { BENCH_DATA, compare, NODE } from './util/measure.ts';
-import { ensureSalesCsv } from './util/data.ts';
+import { ensureSalesCsv, SALES_CSV } from './util/data.ts';
 
-const CSV = join(BENCH_DATA, 'sales-10m.csv');
+const CSV = SALES_CSV;
 const WAREHOUSE = join(BENCH_DATA, 'warehouse-10m.duckdb');
 const SCRATCH = join(BENCH_DATA, 'warehouse-load-scratch.duckdb');
 const SELF = new URL(import.meta.url).pathname;
