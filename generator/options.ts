@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { parseIsoDate } from '../shared/dates.ts';
 import { UsageError } from '../shared/errors.ts';
 import { DEFAULT_DOMAINS, type SalesDomains } from '../shared/schema/domains.ts';
+import { MAX_DATE, MIN_DATE } from '../shared/schema/validate.ts';
 
 export const GEN_FORMATS = ['csv', 'ndjson'] as const;
 export type GenFormat = (typeof GEN_FORMATS)[number];
@@ -126,7 +127,7 @@ function intOption(flag: string, v: number, min: number, max: number): number {
 function dateOption(flag: string, v: string): number {
   const day = parseIsoDate(v);
   if (Number.isNaN(day)) throw new UsageError(`--${flag} must be a date YYYY-MM-DD, got "${v}"`, { field: flag });
-  if (day < parseIsoDate('1900-01-01') || day > parseIsoDate('2999-12-31')) {
+  if (day < MIN_DATE || day > MAX_DATE) {
     throw new UsageError(`--${flag} must be within 1900-01-01..2999-12-31, got ${v}`, { field: flag });
   }
   return day;

@@ -24,8 +24,9 @@ export const TRANSACTION_ID_MAX_LENGTH = 64;
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);
 const INT_RE = /^[0-9]+$/;
-const MIN_DATE = parseIsoDate('1900-01-01');
-const MAX_DATE = parseIsoDate('2999-12-31');
+/** The range of a valid transaction_date (epoch days). */
+export const MIN_DATE = parseIsoDate('1900-01-01');
+export const MAX_DATE = parseIsoDate('2999-12-31');
 
 /** Reason the value is not a valid transaction_id, or null. */
 export function checkTransactionId(v: string): string | null {

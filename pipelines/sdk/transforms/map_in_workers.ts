@@ -13,6 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { PTransformClass } from '../pipeline.ts';
 import type { PCollection } from '../pvalue.ts';
 import type { BoundedWindow } from '../windows.ts';
+import { previewElement } from '../errors.ts';
 import { type DoFnContext, parDo } from './pardo.ts';
 
 export interface MapInWorkersOptions {
@@ -113,7 +114,7 @@ export function mapInWorkers<I, O>(
     } catch (e) {
       // Name the element that failed (the error carries it from the worker).
       const element = (e as { element?: unknown }).element;
-      throw Object.assign(new Error(`${(e as Error).message} (element ${JSON.stringify(element)?.slice(0, 200)})`), {
+      throw Object.assign(new Error(`${(e as Error).message} (element ${previewElement(element)})`), {
         cause: e,
       });
     }
