@@ -91,14 +91,14 @@ export class DuckDBWarehouse implements Warehouse {
   async ensure(): Promise<void> {
     const ref = (n: string) => this.ref(n);
     const statements = [
-      ...TABLES.map((t) => createTableSql('duckdb', t, ref)),
+      ...TABLES.map((t) => createTableSql(t, ref)),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
     await this.run(statements.join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
-    await this.run(createTableSql('duckdb', { name, fields: [...fields] }, (n) => this.ref(n), opts));
+    await this.run(createTableSql({ name, fields: [...fields] }, (n) => this.ref(n), opts));
   }
 
   async dropTable(name: string): Promise<void> {

@@ -1,9 +1,9 @@
 /**
  * The medallion tables, defined once (columns in BigQuery terms, derived from the
- * sales schema) and emitted as DDL for either dialect. Same names everywhere.
+ * sales schema): DuckDB DDL from them, BigQuery tables through the API. Same names everywhere.
  */
 import { type BigQueryField, salesBigQuerySchema } from '../shared/schema/index.ts';
-import type { Dialect, FieldType } from './warehouse.ts';
+import type { FieldType } from './warehouse.ts';
 
 export const TABLE_NAMES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 'load_log'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -119,29 +119,18 @@ export function duckdbTypeOf(f: Pick<BigQueryField, 'type' | 'precision' | 'scal
   }
 }
 
-/** CREATE TABLE IF NOT EXISTS for one table in one dialect. */
+/**
+ * DuckDB DDL for one table (CREATE TABLE IF NOT EXISTS, or OR REPLACE). BigQuery
+ * tables are created through the API from the same TableDef (partitioning and
+ * clustering included), not from DDL.
+ */
 export function createTableSql(
-  dialect: Dialect,
-  def: Pick<TableDef, 'name' | 'fields' | 'partitionBy' | 'clusterBy'> & { description?: string },
+  def: Pick<TableDef, 'name' | 'fields'>,
   ref: (name: string) => string,
   opts: { replace?: boolean; scratch?: boolean } = {},
 ): string {
-  const cols = def.fields.map((f) => {
-    const type =
-      dialect === 'duckdb'
-        ? duckdbTypeOf(f)
-        : f.type === 'NUMERIC' && f.precision
-          ? `NUMERIC(${f.precision}, ${f.scale})`
-          : f.type;
-    return `  ${f.name} ${type}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`;
-  });
-  const temp = opts.scratch && dialect === 'duckdb' ? 'TEMP ' : '';
+  const cols = def.fields.map((f) => `  ${f.name} ${duckdbTypeOf(f)}${f.mode === 'REQUIRED' ? ' NOT NULL' : ''}`);
+  const temp = opts.scratch ? 'TEMP ' : '';
   const create = opts.replace ? `CREATE OR REPLACE ${temp}TABLE` : `CREATE ${temp}TABLE IF NOT EXISTS`;
-  let sql = `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
-  if (dialect === 'bigquery') {
-    if (def.partitionBy) sql += `\nPARTITION BY ${def.partitionBy}`;
-    if (def.clusterBy) sql += `\nCLUSTER BY ${def.clusterBy.join(', ')}`;
-    if (def.description) sql += `\nOPTIONS (description = ${JSON.stringify(def.description)})`;
-  }
-  return sql;
+  return `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
 }
