@@ -17,24 +17,18 @@ if (major < 22) {
 }
 
 const require = createRequire(import.meta.url);
-function polarsLoads() {
-  try {
-    require('nodejs-polars');
-    return true;
-  } catch (err) {
-    if (err && err.code === 'MODULE_NOT_FOUND' && /nodejs-polars|Cannot find/.test(String(err.message))) return false;
-    throw err;
-  }
-}
-
-let ok;
 try {
-  ok = polarsLoads();
+  require.resolve('nodejs-polars');
 } catch {
   // nodejs-polars itself is absent (e.g. --omit=dev): nothing to complete.
   process.exit(0);
 }
-if (ok) process.exit(0);
+try {
+  require('nodejs-polars');
+  process.exit(0); // its native binary is there
+} catch {
+  // Installed without its platform binary: the case this hook exists for.
+}
 
 console.log('salesflow postinstall: installing optional native packages skipped under the system Node…');
 const res = spawnSync('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund'], {
