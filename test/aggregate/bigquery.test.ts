@@ -1,38 +1,25 @@
 /**
  * The bigquery engine against the BigQuery REST test server (real client, real
- * wire protocol), cross-checked with the records. Skipped, saying why, while the
- * server is not in the tree.
+ * wire protocol), cross-checked with the records.
  */
-import { existsSync } from 'node:fs';
-import { BigQuery } from '@google-cloud/bigquery';
-import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine } from '../../aggregate/engine.ts';
 import { finishReport } from '../../aggregate/groups.ts';
 import { buildQueries, type QueryFlags } from '../../aggregate/query.ts';
 import { formatCents } from '../../shared/money.ts';
 import { type SalesRecord, salesBigQuerySchema } from '../../shared/schema/index.ts';
+import { createBigQueryClient } from '../../warehouse/bigquery-client.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { generateSales } from '../util/sales-lake.ts';
 import { oracleGroups } from '../util/sales-oracle.ts';
 
-const SERVER = new URL('../util/bigquery-server/index.ts', import.meta.url);
-const available = existsSync(SERVER);
-if (!available) console.warn('skipping bigquery engine tests: test/util/bigquery-server is not there yet');
-
-interface Running {
-  url: string;
-  projectId: string;
-  stop(): Promise<void>;
-}
-
-describe.skipIf(!available)('bigquery engine on the BigQuery test server', () => {
-  let bq: Running;
+describe('bigquery engine on the BigQuery test server', () => {
+  let bq: RunningBigQueryServer;
   let records: SalesRecord[];
 
   beforeAll(async () => {
-    const mod = (await import(SERVER.href)) as { startBigQueryServer: (o: object) => Promise<Running> };
-    bq = await mod.startBigQueryServer({ projectId: 'agg-test' });
-    const client = new BigQuery({ projectId: bq.projectId, apiEndpoint: bq.url, authClient: new PassThroughClient() });
+    bq = await startBigQueryServer({ projectId: 'agg-test' });
+    const client = createBigQueryClient(bq.projectId, bq.url);
     const [dataset] = await client.createDataset('analytics');
     const [table] = await dataset.createTable('sales', { schema: { fields: salesBigQuerySchema() } });
     records = generateSales(1_500, 21);

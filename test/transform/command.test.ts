@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSalesflow } from '../util/cli.ts';
+import { runSalesflow, startSalesflow } from '../util/cli.ts';
 import { sampleRows, writeSalesCsv } from '../util/sales-csv.ts';
 import { useTempDir } from '../util/tmp.ts';
 
@@ -66,17 +66,14 @@ describe('salesflow to-parquet (CLI)', () => {
     const csv = join(tmp(), 'kill.csv');
     writeSalesCsv(csv, sampleRows(80_000, 5));
     const out = join(tmp(), 'kill-lake');
-    const { spawn } = await import('node:child_process');
-    const { BIN } = await import('../util/cli.ts');
-    const child = spawn(process.execPath, [BIN, 'to-parquet', csv, '-o', out, '-p', 'region'], { stdio: 'ignore' });
+    const child = startSalesflow(['to-parquet', csv, '-o', out, '-p', 'region']);
     // Kill as soon as the temporary sibling folder exists, i.e. mid-run.
-    const { readdirSync } = await import('node:fs');
     const started = Date.now();
     while (!readdirSync(tmp()).some((n) => n.startsWith('.kill-lake.tmp-')) && Date.now() - started < 30_000) {
       await new Promise((r) => setTimeout(r, 20));
     }
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('close', r));
+    await child.exited;
     expect(existsSync(out)).toBe(false);
     // Whatever the leftover temp folder holds, it has no _SUCCESS or manifest.
     for (const n of readdirSync(tmp()).filter((x) => x.startsWith('.kill-lake.tmp-'))) {

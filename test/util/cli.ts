@@ -45,8 +45,6 @@ export function runSalesflow(
 
 /** A `salesflow` process left running (e.g. `--watch`): read its output as it comes, signal it, await its end. */
 export interface RunningSalesflow {
-  readonly stdout: () => string;
-  readonly stderr: () => string;
   /** Resolves once stdout matches (checked on every write); rejects after `timeoutMs`. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
   kill(signal: NodeJS.Signals): void;
@@ -74,8 +72,6 @@ export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJ
     });
   });
   return {
-    stdout: () => stdout,
-    stderr: () => stderr,
     waitForStdout(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
