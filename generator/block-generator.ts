@@ -33,6 +33,16 @@ export class BlockGenerator {
     return blockBufferBytes(this.encoding, rows);
   }
 
+  /**
+   * Render a unit into `buffer` if it is big enough (buffers are recycled
+   * between units), else into a new one; returns the buffer used and the bytes written.
+   */
+  renderInto(unit: WorkUnit, buffer?: ArrayBuffer): { buffer: ArrayBuffer; length: number } {
+    const need = this.bufferBytes(unit.rows);
+    const out = buffer !== undefined && buffer.byteLength >= need ? buffer : new ArrayBuffer(need);
+    return { buffer: out, length: this.render(unit, new Uint8Array(out)) };
+  }
+
   /** Render a unit into `out` (sized with bufferBytes); returns the bytes written. */
   render(unit: WorkUnit, out: Uint8Array): number {
     return writeBlock(

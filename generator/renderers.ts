@@ -28,9 +28,7 @@ export function inProcessRenderer(o: ResolvedGenOptions): BlockRenderer {
   return {
     lanes: 1,
     async render(_lane, unit, buffer) {
-      const need = gen.bufferBytes(unit.rows);
-      const buf = buffer !== undefined && buffer.byteLength >= need ? buffer : new ArrayBuffer(need);
-      return { buffer: buf, length: gen.render(unit, new Uint8Array(buf)) };
+      return gen.renderInto(unit, buffer);
     },
     async close() {},
   };

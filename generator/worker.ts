@@ -23,9 +23,7 @@ const generator = new BlockGenerator(workerData as ResolvedGenOptions);
 
 port.on('message', (req: RenderRequest) => {
   try {
-    const need = generator.bufferBytes(req.unit.rows);
-    const buffer = req.buffer !== undefined && req.buffer.byteLength >= need ? req.buffer : new ArrayBuffer(need);
-    const length = generator.render(req.unit, new Uint8Array(buffer));
+    const { buffer, length } = generator.renderInto(req.unit, req.buffer);
     const reply: RenderReply = { ok: true, index: req.unit.index, buffer, length };
     port.postMessage(reply, [buffer]);
   } catch (err) {
