@@ -13,7 +13,7 @@ import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
-import { normalizeInt, normalizeNumeric, resolveParam, timestampFromMicros } from './values.ts';
+import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
 import { VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
@@ -136,16 +136,8 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   private queryConfig(sql: string, params: Params = {}) {
-    const used = paramNames(sql);
-    for (const name of used) {
-      if (!(name in params)) {
-        throw new UsageError(`the SQL uses @${name} but no value was given for it (pass it as a named parameter)`, {
-          field: name,
-        });
-      }
-    }
-    const queryParameters = used.map((name) => {
-      const p = resolveParam(name, params[name]);
+    const queryParameters = paramNames(sql).map((name) => {
+      const p = resolveNamedParam(params, name);
       return { name, parameterType: { type: p.type }, parameterValue: p.value === null ? {} : { value: p.value } };
     });
     return {

@@ -13,7 +13,6 @@ import type { BigQueryField } from '../shared/schema/index.ts';
 import {
   type Bindings,
   insertTextRows,
-  MissingParamError,
   normalizeDuckdbCell,
   resultFields,
   runScript,
@@ -23,7 +22,7 @@ import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { rewriteParams } from './sql-lexer.ts';
 import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
-import { resolveParam } from './values.ts';
+import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
@@ -109,8 +108,7 @@ export class DuckDBWarehouse implements Warehouse {
   private prepare(sql: string, params: Params = {}): { sql: string; bindings: Bindings } {
     const bindings: Record<string, string | null> = {};
     const rewritten = rewriteParams(sql, (name) => {
-      if (!(name in params)) throw new MissingParamError(name);
-      const p = resolveParam(name, params[name]);
+      const p = resolveNamedParam(params, name);
       bindings[name] = p.value;
       // Bound as text, cast to the declared type (NUMERIC → DECIMAL(38, 9), BigQuery's NUMERIC).
       return `CAST($${name} AS ${duckdbTypeOf({ type: p.type })})`;
@@ -119,7 +117,6 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   private wrap(err: unknown, sql: string): Error {
-    if (err instanceof MissingParamError) return new UsageError(err.message, { field: err.param });
     if (err instanceof UsageError) return err;
     const msg = err instanceof Error ? err.message : String(err);
     return new QueryError(msg, { object: this.target, step: 'query', sql: sql.slice(0, 200) }, err);

@@ -4,7 +4,7 @@
  * normalized so the same data reads the same from DuckDB and BigQuery.
  */
 import { UsageError } from '../shared/errors.ts';
-import type { Cell, FieldType, ParamValue } from './warehouse.ts';
+import type { Cell, FieldType, Params, ParamValue } from './warehouse.ts';
 
 export const FIELD_TYPES: readonly FieldType[] = ['STRING', 'INT64', 'NUMERIC', 'FLOAT64', 'BOOL', 'DATE', 'TIMESTAMP'];
 
@@ -12,6 +12,16 @@ export interface ResolvedParam {
   type: FieldType;
   /** Text form (what BigQuery's parameterValue.value carries); null for NULL. */
   value: string | null;
+}
+
+/** The parameter `@name` the SQL uses, resolved; a usage error naming it when no value was given. */
+export function resolveNamedParam(params: Params, name: string): ResolvedParam {
+  if (!(name in params)) {
+    throw new UsageError(`the SQL uses @${name} but no value was given for it (pass it as a named parameter)`, {
+      field: name,
+    });
+  }
+  return resolveParam(name, params[name]);
 }
 
 export function resolveParam(name: string, v: ParamValue): ResolvedParam {
