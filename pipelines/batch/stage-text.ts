@@ -43,11 +43,6 @@ interface ChunkVerdicts {
   rejects: RejectedRow[];
 }
 
-interface ValidText {
-  csv: Uint8Array;
-  rows: number;
-}
-
 /** A sink appending each element's text or bytes to a local file (flushed when the pipeline ends); `count` counts rows. */
 function fileSink<T>(
   name: string,
@@ -145,23 +140,23 @@ export async function stageTextFile(
   });
   const p = new Pipeline();
   const { valid, invalid } = p.apply(readFrom(chunks)).apply(
-    withOutputs<ChunkVerdicts, { valid: ValidText; invalid: RejectedRow }>(
+    withOutputs<ChunkVerdicts, { valid: ChunkVerdicts; invalid: RejectedRow }>(
       ['valid', 'invalid'],
       {
         process(c, ctx) {
-          if (c.valid > 0) ctx.outputTo('valid', { csv: c.validCsv, rows: c.valid });
+          if (c.valid > 0) ctx.outputTo('valid', c);
           for (const r of c.rejects) ctx.outputTo('invalid', r);
         },
       },
       { name: 'Validate' },
     ),
   );
-  const validSink = fileSink<ValidText>(
+  const validSink = fileSink<ChunkVerdicts>(
     'StageValid',
     validPath,
-    (t) => t.csv,
+    (c) => c.validCsv,
     VALID_HEADER,
-    (t) => t.rows,
+    (c) => c.valid,
   );
   const rejectSink = fileSink<RejectedRow>(
     'StageRejects',
