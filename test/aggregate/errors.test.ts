@@ -1,7 +1,7 @@
 /** Bad sources fail with typed errors that say what and where; pruned folders are never opened. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { withMemoryDuckDB } from '../util/duckdb.ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine } from '../../aggregate/engine.ts';
 import { finishReport } from '../../aggregate/groups.ts';
@@ -13,13 +13,10 @@ import { useTempDir } from '../util/tmp.ts';
 const tmp = useTempDir('salesflow-aggregate-err-');
 const standard = buildQueries({});
 
-async function duck(sql: string): Promise<void> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  await c.run(sql);
-  c.closeSync();
-  db.closeSync();
-}
+const duck = (sql: string): Promise<void> =>
+  withMemoryDuckDB(async (c) => {
+    await c.run(sql);
+  });
 
 /** A fresh lake whose East folder gets one extra file built by `extra(eastDir)`. */
 async function lakeWith(name: string, extra: (eastDir: string) => Promise<void> | void): Promise<string> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { queryMemoryDuckDB } from '../util/duckdb.ts';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, InputError, UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
@@ -15,16 +15,7 @@ const tmp = useTempDir('salesflow-to-parquet-');
 // Most cases use one worker: start-up (loading Arrow and parquet-wasm) dominates tiny inputs, and
 // the round-trip and crash cases below cover the two-worker path.
 
-async function query(sql: string): Promise<Record<string, string>[]> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  try {
-    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, string>[];
-  } finally {
-    c.closeSync();
-    db.closeSync();
-  }
-}
+const query = (sql: string) => queryMemoryDuckDB(sql) as Promise<Record<string, string>[]>;
 
 const lake = (dir: string) => `read_parquet('${dir}/**/*.parquet', hive_partitioning = true)`;
 

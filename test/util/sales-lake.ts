@@ -5,7 +5,7 @@
  * to-parquet: DECIMAL(12,2) amounts, DATE dates, partition column in the path).
  */
 import { writeFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { withMemoryDuckDB } from './duckdb.ts';
 import { formatEpochDay, parseIsoDate } from '../../shared/dates.ts';
 import { csvField } from '../../shared/format.ts';
 import { formatCents } from '../../shared/money.ts';
@@ -58,17 +58,12 @@ export async function writeSalesLake(
   opts: { partitionBy?: string[]; rowGroupSize?: number } = {},
 ): Promise<void> {
   writeFileSync(csvPath, salesCsv(records));
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    const partition = opts.partitionBy ?? ['sales_region'];
-    const parts = partition.length > 0 ? `, PARTITION_BY (${partition.join(', ')})` : '';
-    await conn.run(
+  const partition = opts.partitionBy ?? ['sales_region'];
+  const parts = partition.length > 0 ? `, PARTITION_BY (${partition.join(', ')})` : '';
+  await withMemoryDuckDB((conn) =>
+    conn.run(
       `COPY (SELECT * FROM read_csv('${csvPath}', header = true, auto_detect = false, columns = ${duckdbReadCsvColumns()}))
        TO '${lakeDir}' (FORMAT parquet${parts}, ROW_GROUP_SIZE ${opts.rowGroupSize ?? 2048})`,
-    );
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
+    ),
+  );
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { withMemoryDuckDB } from '../../util/duckdb.ts';
 import { formatCents } from '../../../shared/money.ts';
 import { COLUMN_NAMES } from '../../../shared/schema/index.ts';
 import type { BatchOptions } from '../../../pipelines/batch/run-batch.ts';
@@ -26,22 +26,17 @@ export function ndjsonText(rows: readonly SampleRow[]): string {
 /** A Parquet file of these rows (typed like to-parquet's output), via DuckDB. */
 export async function writeParquet(path: string, rows: readonly SampleRow[], dropColumn?: string): Promise<string> {
   mkdirSync(dirname(path), { recursive: true });
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
-  try {
-    const values = rows
-      .map(
-        (r) =>
-          `('${r.id}', ${r.customer}, DATE '${r.date}', CAST('${formatCents(r.cents)}' AS DECIMAL(12, 2)), '${r.category.replaceAll("'", "''")}', '${r.region}')`,
-      )
-      .join(',\n');
-    const cols: readonly string[] = COLUMN_NAMES;
-    const keep = cols.filter((c) => c !== dropColumn).join(', ');
-    await conn.run(`COPY (SELECT ${keep} FROM (VALUES ${values}) t(${cols.join(', ')})) TO '${path}' (FORMAT parquet)`);
-  } finally {
-    conn.closeSync();
-    db.closeSync();
-  }
+  const values = rows
+    .map(
+      (r) =>
+        `('${r.id}', ${r.customer}, DATE '${r.date}', CAST('${formatCents(r.cents)}' AS DECIMAL(12, 2)), '${r.category.replaceAll("'", "''")}', '${r.region}')`,
+    )
+    .join(',\n');
+  const cols: readonly string[] = COLUMN_NAMES;
+  const keep = cols.filter((c) => c !== dropColumn).join(', ');
+  await withMemoryDuckDB((conn) =>
+    conn.run(`COPY (SELECT ${keep} FROM (VALUES ${values}) t(${cols.join(', ')})) TO '${path}' (FORMAT parquet)`),
+  );
   return path;
 }
 

@@ -1,7 +1,7 @@
 /** Staging CSV bytes written from parsed values: exact values, quoting, line numbers. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { queryMemoryDuckDB } from '../../util/duckdb.ts';
 import { describe, expect, it } from 'vitest';
 import { StagingCsvWriter } from '../../../pipelines/batch/staging-csv-writer.ts';
 import { parseIsoDate } from '../../../shared/dates.ts';
@@ -39,19 +39,12 @@ describe('StagingCsvWriter', () => {
       sumCents += i * 7;
     }
     const bytes = w.take();
-    const db = await DuckDBInstance.create(':memory:');
-    const c = await db.connect();
-    try {
-      const path = join(tmp(), 'staging.csv');
-      writeFileSync(path, bytes);
-      const r = await c.runAndReadAll(
-        `SELECT COUNT(*)::INT AS n, SUM(CAST(column3 AS DECIMAL(18, 2)))::VARCHAR AS total, MAX(column7::INT) AS last
-         FROM read_csv('${path}', header = false, all_varchar = true)`,
-      );
-      expect(r.getRowObjectsJson()).toEqual([{ n, total: (sumCents / 100).toFixed(2), last: n + 1 }]);
-    } finally {
-      c.closeSync();
-      db.closeSync();
-    }
+    const path = join(tmp(), 'staging.csv');
+    writeFileSync(path, bytes);
+    const rows = await queryMemoryDuckDB(
+      `SELECT COUNT(*)::INT AS n, SUM(CAST(column3 AS DECIMAL(18, 2)))::VARCHAR AS total, MAX(column7::INT) AS last
+       FROM read_csv('${path}', header = false, all_varchar = true)`,
+    );
+    expect(rows).toEqual([{ n, total: (sumCents / 100).toFixed(2), last: n + 1 }]);
   });
 });

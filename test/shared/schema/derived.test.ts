@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { withMemoryDuckDB } from '../../util/duckdb.ts';
 import { describe, expect, it } from 'vitest';
 import {
   COLUMN_NAMES,
@@ -63,9 +63,7 @@ describe('derived schemas', () => {
   });
 
   it('DuckDB DDL creates the table DuckDB describes with our types', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    try {
+    await withMemoryDuckDB(async (conn) => {
       await conn.run(salesTableDdl('sales'));
       const reader = await conn.runAndReadAll('DESCRIBE sales');
       const rows = reader.getRowObjectsJS().map((r) => [r.column_name, r.column_type]);
@@ -77,10 +75,7 @@ describe('derived schemas', () => {
         ['product_category', 'VARCHAR'],
         ['sales_region', 'VARCHAR'],
       ]);
-    } finally {
-      conn.closeSync();
-      db.closeSync();
-    }
+    });
   });
 
   it('the committed Terraform schema file matches the schema module', () => {
