@@ -14,7 +14,7 @@ import { fromBigQueryError } from './errors.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
-import { VIEWS } from './views.ts';
+import { createViewSql, VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
   Cell,
@@ -102,11 +102,7 @@ export class BigQueryWarehouse implements Warehouse {
     }
     const ref = (n: string) => this.ref(n);
     // One script: views are replaced in place, so re-running ensure updates them.
-    const views = VIEWS.map(
-      (v) =>
-        `CREATE OR REPLACE VIEW ${ref(v.name)}\nOPTIONS (description = ${JSON.stringify(v.description)}) AS\n${v.sql('bigquery', ref)}`,
-    );
-    await this.run(views.join(';\n'));
+    await this.run(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {

@@ -80,6 +80,8 @@ GROUP BY customer_id`,
   },
 ];
 
+/** CREATE OR REPLACE VIEW for one gold view (on BigQuery with its description). */
 export function createViewSql(dialect: Dialect, view: ViewDef, ref: (name: string) => string): string {
-  return `CREATE OR REPLACE VIEW ${ref(view.name)} AS\n${view.sql(dialect, ref)}`;
+  const options = dialect === 'bigquery' ? `\nOPTIONS (description = ${JSON.stringify(view.description)})` : '';
+  return `CREATE OR REPLACE VIEW ${ref(view.name)}${options} AS\n${view.sql(dialect, ref)}`;
 }
