@@ -39,6 +39,19 @@ export class MissingParamError extends Error {
   }
 }
 
+/** `fn` inside BEGIN … COMMIT on `conn`, rolled back if it throws (all or nothing, like a load job). */
+export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    const out = await fn();
+    await conn.run('COMMIT');
+    return out;
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}
+
 export async function runScript(
   conn: DuckDBConnection,
   sql: string,

@@ -13,6 +13,7 @@ import type { BigQueryField } from '../shared/schema/index.ts';
 import {
   type Bindings,
   insertTextRows,
+  inTransaction,
   normalizeDuckdbCell,
   resultFields,
   runScript,
@@ -202,21 +203,16 @@ export class DuckDBWarehouse implements Warehouse {
         ...(opts.write === 'truncate' ? [`DELETE FROM ${table}`] : []),
         `INSERT INTO ${table} BY NAME SELECT ${selectList(columns, await this.sourceColumns(reader))} FROM ${reader}`,
       ];
-      const result = await this.serial(async () => {
-        try {
-          await this.conn.run('BEGIN TRANSACTION');
+      const result = await this.serial(() =>
+        inTransaction(this.conn, async () => {
           let rows = 0;
           for (const s of statements) {
             const r = await this.conn.run(s);
             if (s.startsWith('INSERT')) rows = r.rowsChanged;
           }
-          await this.conn.run('COMMIT');
           return rows;
-        } catch (err) {
-          await this.conn.run('ROLLBACK').catch(() => {});
-          throw err;
-        }
-      });
+        }),
+      );
       return { rows: result };
     } catch (err) {
       if (err instanceof SalesflowError) throw err;

@@ -17,7 +17,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { insertTextRows, MissingParamError, runScript, strictCastSql } from '../../../warehouse/duckdb-exec.ts';
+import {
+  insertTextRows,
+  inTransaction,
+  MissingParamError,
+  runScript,
+  strictCastSql,
+} from '../../../warehouse/duckdb-exec.ts';
 import { checkRow } from '../../../warehouse/row-check.ts';
 import { duckdbTypeOf } from '../../../warehouse/tables.ts';
 import type { FieldType } from '../../../warehouse/warehouse.ts';
@@ -751,9 +757,8 @@ export class BigQueryServer {
       const fields = meta.schema?.fields ?? [];
       const target = `${ident(dest.datasetId)}.${ident(dest.tableId)}`;
       const inputBytes = data?.length ?? 0;
-      const rows = await this.serial(async () => {
-        await this.conn.run('BEGIN TRANSACTION');
-        try {
+      const rows = await this.serial(() =>
+        inTransaction(this.conn, async () => {
           if (config.writeDisposition === 'WRITE_TRUNCATE') await this.conn.run(`DELETE FROM ${target}`);
           if (config.writeDisposition === 'WRITE_EMPTY') {
             const n = await this.conn.runAndReadAll(`SELECT count(*) FROM ${target}`);
@@ -765,13 +770,9 @@ export class BigQueryServer {
             const r = await this.conn.run(`INSERT INTO ${target} ${select}`);
             total += r.rowsChanged;
           }
-          await this.conn.run('COMMIT');
           return total;
-        } catch (err) {
-          await this.conn.run('ROLLBACK').catch(() => {});
-          throw err;
-        }
-      });
+        }),
+      );
       (job.resource.statistics as Record<string, unknown>).load = {
         outputRows: String(rows),
         inputFiles: String(files.length),
