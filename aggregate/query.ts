@@ -3,10 +3,10 @@
  * sale_amount (--metrics), filters (--where), ordering and --top. Parsed and
  * validated once here, so engines only translate, never re-interpret, flags.
  */
-import { parseIsoDate } from '../shared/dates.ts';
 import { UsageError } from '../shared/errors.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, columnSpec, type LogicalType, resolveColumn } from '../shared/schema/columns.ts';
+import { parseTransactionDate } from '../shared/schema/validate.ts';
 
 export const METRICS = ['sum', 'avg', 'count', 'min', 'max'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -124,9 +124,9 @@ export function parseWhere(expr: string): Filter {
 function typedValue(expr: string, type: LogicalType, text: string): FilterValue {
   switch (type) {
     case 'DATE': {
-      const day = parseIsoDate(text);
-      if (Number.isNaN(day))
-        throw new UsageError(`--where "${expr}": "${text}" is not a YYYY-MM-DD date`, { field: expr });
+      // The data's own verdict: a date no valid row can hold is a mistake in the filter, not a filter.
+      const day = parseTransactionDate(text);
+      if (typeof day === 'string') throw new UsageError(`--where "${expr}": "${text}" ${day}`, { field: expr });
       return { text, num: day };
     }
     case 'NUMERIC': {

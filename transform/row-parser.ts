@@ -14,8 +14,15 @@
  * any newline for parallel parsing and keeps an unbalanced quote from swallowing
  * the rest of the file (it costs one rejected line instead).
  */
-import { parseIsoDate } from '../shared/dates.ts';
-import { formatFieldErrors, RecordValidator, type RowResult, type SalesDomains } from '../shared/schema/index.ts';
+import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
+import {
+  formatFieldErrors,
+  MAX_DATE,
+  MIN_DATE,
+  RecordValidator,
+  type RowResult,
+  type SalesDomains,
+} from '../shared/schema/index.ts';
 
 export type InputFormat = 'csv' | 'ndjson';
 
@@ -50,8 +57,6 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const DASH = 0x2d;
 const MAX_ID = 64;
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2999;
 /** 15 digits are always a safe integer; longer numbers go to the validator. */
 const MAX_FAST_DIGITS = 15;
 
@@ -64,16 +69,6 @@ for (let c = 0; c < 256; c++) {
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 interface DomainTable {
   values: Uint8Array[];
@@ -209,9 +204,11 @@ export class ChunkParser {
     const y = digits(b, p, 4);
     const m = digits(b, p + 5, 2);
     const d = digits(b, p + 8, 2);
-    if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1) return -1;
-    if (d > DAYS_IN_MONTH[m] && !(m === 2 && d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return -1;
+    if (y < 0 || m < 1 || m > 12 || d < 1) return -1;
+    if (d > DAYS_IN_MONTH[m] && !(m === 2 && d === 29 && isLeapYear(y))) return -1;
+    // The same codec and accepted range as the validator (shared/dates.ts, the schema's DATE_RANGE).
     const day = daysFromCivil(y, m, d);
+    if (day < MIN_DATE || day > MAX_DATE) return -1;
     p += 11;
     // sale_amount: 1–10 digits, optional . and 1–2 digits, > 0
     let whole = 0;

@@ -9,7 +9,13 @@
  * Text files (CSV/NDJSON) are validated in-process by the full validator before
  * staging.
  */
-import { COLUMN_NAMES, type ColumnName, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
+import {
+  COLUMN_NAMES,
+  type ColumnName,
+  DATE_RANGE,
+  DEFAULT_DOMAINS,
+  type SalesDomains,
+} from '../../shared/schema/index.ts';
 import { TRANSACTION_ID_MAX_LENGTH, TRANSACTION_ID_PATTERN } from '../../shared/schema/index.ts';
 import type { Dialect, Params } from '../../warehouse/index.ts';
 
@@ -39,9 +45,8 @@ function checks(domains: SalesDomains, dialect: Dialect): Check[] {
     { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
     {
       field: 'transaction_date',
-      fails:
-        "(transaction_date IS NULL OR transaction_date < DATE '1900-01-01' OR transaction_date > DATE '2999-12-31')",
-      reason: 'is missing or outside 1900-01-01..2999-12-31',
+      fails: `(transaction_date IS NULL OR transaction_date < DATE '${DATE_RANGE.min}' OR transaction_date > DATE '${DATE_RANGE.max}')`,
+      reason: `is missing or outside ${DATE_RANGE.min}..${DATE_RANGE.max}`,
     },
     {
       field: 'sale_amount',

@@ -80,6 +80,13 @@ export const SALES_COLUMNS: readonly ColumnSpec[] = Object.freeze([
 
 export const CSV_HEADER = COLUMN_NAMES.join(',');
 
+/**
+ * The transaction_date values the record accepts, on every path (text
+ * validator, byte-level fast path, SQL validation, flags): a DATE outside this
+ * range is a typo or a unit mix-up (e.g. a two-digit year), never a sale.
+ */
+export const DATE_RANGE = Object.freeze({ min: '1900-01-01', max: '2999-12-31' });
+
 const BY_NAME = new Map<string, ColumnSpec>();
 for (const col of SALES_COLUMNS) {
   BY_NAME.set(col.name, col);

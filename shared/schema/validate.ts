@@ -6,7 +6,7 @@
  */
 import { parseIsoDate } from '../dates.ts';
 import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
-import { COLUMN_NAMES, type ColumnName, CSV_HEADER, lookupColumn } from './columns.ts';
+import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
 import { DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
 import type { SalesRecord } from './record.ts';
 
@@ -24,9 +24,10 @@ export const TRANSACTION_ID_MAX_LENGTH = 64;
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);
 const INT_RE = /^[0-9]+$/;
-/** The range of a valid transaction_date (epoch days). */
-export const MIN_DATE = parseIsoDate('1900-01-01');
-export const MAX_DATE = parseIsoDate('2999-12-31');
+/** The range of a valid transaction_date (epoch days), from the schema's DATE_RANGE. */
+export const MIN_DATE = parseIsoDate(DATE_RANGE.min);
+export const MAX_DATE = parseIsoDate(DATE_RANGE.max);
+const DATE_RANGE_TEXT = `${DATE_RANGE.min}..${DATE_RANGE.max}`;
 
 /** Reason the value is not a valid transaction_id, or null. */
 export function checkTransactionId(v: string): string | null {
@@ -46,13 +47,17 @@ export function parseCustomerId(v: string): number | string {
   return n;
 }
 
-/** Epoch day, or a reason string. */
+/** Epoch day, or a reason string (the one verdict on a date, for data and flags alike). */
 export function parseTransactionDate(v: string): number | string {
   if (v.length === 0) return 'is empty';
   const day = parseIsoDate(v);
   if (Number.isNaN(day)) return 'is not a valid date (expected YYYY-MM-DD)';
-  if (day < MIN_DATE || day > MAX_DATE) return 'is outside 1900-01-01..2999-12-31';
-  return day;
+  return dateRangeReason(day) ?? day;
+}
+
+/** Why an epoch day is not an acceptable transaction_date, or null. */
+export function dateRangeReason(day: number): string | null {
+  return day < MIN_DATE || day > MAX_DATE ? `is outside ${DATE_RANGE_TEXT}` : null;
 }
 
 /** Cents, or a reason string. */

@@ -41,7 +41,7 @@ describe('salesflow gen', () => {
       ['--start-date', '2025-06-01', '--end-date', '2025-01-01'],
       /--start-date 2025-06-01 is after --end-date 2025-01-01/,
     ],
-    [['--end-date', '2025-02-30'], /--end-date must be a date YYYY-MM-DD, got "2025-02-30"/],
+    [['--end-date', '2025-02-30'], /--end-date "2025-02-30" is not a valid date \(expected YYYY-MM-DD\)/],
     [['--bogus'], /Unknown argument: bogus/],
   ])('%j → exit 2 with a message naming the flag', async (args, message) => {
     const out = join(tmp(), 'never.csv');
