@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
 import { InputError, UsageError } from '../shared/errors.ts';
 import {
+  checkDomains,
   type ColumnName,
   duckdbType,
   columnSpec,
@@ -90,7 +91,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError('--max-errors must be a whole number ≥ 0');
   const workers = positiveInt(opts.workers ?? Math.min(2, availableParallelism()), 'workers');
   const compression = opts.compression ?? 'zstd';
-  const domains = opts.domains ?? loadDomains();
+  const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const files = await resolveInputs(opts.input);
   const sizes = files.map((f) => statSync(f).size);
   const totalBytes = sizes.reduce((n, b) => n + b, 0);

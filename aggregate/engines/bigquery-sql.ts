@@ -8,6 +8,7 @@
 import { UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
 import { columnSpec, type ColumnName } from '../../shared/schema/columns.ts';
+import { bigqueryString } from '../../warehouse/bigquery-quote.ts';
 import { needsMinMax } from '../groups.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 
@@ -53,11 +54,6 @@ export function externalTableDefinition(src: Extract<BigQuerySource, { kind: 'ex
   };
 }
 
-/** A BigQuery string literal: backslash and quote escaped. */
-export function bqString(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
-}
-
 function ident(c: ColumnName): string {
   return `\`${c}\``;
 }
@@ -85,11 +81,11 @@ export function bigqueryKeyExpr(key: GroupKey): string {
 function literal(column: ColumnName, v: Filter['values'][number]): string {
   switch (columnSpec(column).type) {
     case 'STRING':
-      return bqString(v.text);
+      return bigqueryString(v.text);
     case 'DATE':
-      return `DATE ${bqString(v.text)}`;
+      return `DATE ${bigqueryString(v.text)}`;
     case 'NUMERIC':
-      return `NUMERIC ${bqString(formatCents(v.num))}`;
+      return `NUMERIC ${bigqueryString(formatCents(v.num))}`;
     case 'INT64':
       return String(v.num);
   }

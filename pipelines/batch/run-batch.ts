@@ -12,7 +12,7 @@
  * archive — follows its own group's commit, never a later one. Files stay
  * all-or-nothing inside a group (see commit.ts).
  */
-import type { SalesDomains } from '../../shared/schema/index.ts';
+import { checkDomains, loadDomains, type SalesDomains } from '../../shared/schema/index.ts';
 import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
@@ -90,6 +90,8 @@ function keyPrefixInside(outer: ObjectStore, inner: ObjectStore | undefined): st
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+  // SALESFLOW_DOMAINS when not given: the same domains to-parquet and gen take.
+  const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const source = openStore(opts.source, opts.storeOptions);
   const disposal: Disposal = {
     archive: opts.archive ? openStore(opts.archive, opts.storeOptions) : undefined,
@@ -147,14 +149,14 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         await dropLeftoverStaging(w, file);
         return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
       }
-      return stageFile(w, source, file, log.nextAttempt(file.uri), opts.domains);
+      return stageFile(w, source, file, log.nextAttempt(file.uri), domains);
     }, 'Stage');
     staged.apply(
       writeTo<StagedFile>(
         {
           name: 'Commit',
           async write(group) {
-            const committed = await commitGroup(w, group, { maxErrorRate, domains: opts.domains });
+            const committed = await commitGroup(w, group, { maxErrorRate, domains });
             const now = Date.now();
             committed.forEach((outcome, i) => {
               outcome.seconds = (now - group[i].startedAt.getTime()) / 1000;

@@ -7,7 +7,7 @@
 import { parseIsoDate } from '../dates.ts';
 import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
 import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
-import { DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
+import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
 import type { SalesRecord } from './record.ts';
 
 export interface FieldError {
@@ -85,7 +85,7 @@ export class RecordValidator {
   private readonly regions: Set<string>;
 
   constructor(domains: SalesDomains = DEFAULT_DOMAINS) {
-    this.domains = domains;
+    this.domains = domains === DEFAULT_DOMAINS ? domains : checkDomains(domains);
     this.categories = new Set(domains.categories);
     this.regions = new Set(domains.regions);
   }
