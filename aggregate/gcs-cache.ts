@@ -8,7 +8,8 @@
  * file that looks complete.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { join, sep } from 'node:path';
 import { InputError } from '../shared/errors.ts';
 import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
@@ -43,7 +44,7 @@ export async function cacheGcsSource(
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
   const dir = join(opts.cacheDir ?? DEFAULT_CACHE_DIR, loc.bucket, ...loc.prefix.split('/').filter(Boolean));
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   let fetched = 0;
   let reused = 0;
   for (const [i, o] of data.entries()) {
@@ -51,7 +52,7 @@ export async function cacheGcsSource(
     if (existsSync(local) && statSync(local).size === o.size && sameContent(await checksumFile(local), o) === true) {
       reused++;
     } else {
-      await mkdir(join(local, '..'), { recursive: true });
+      await makeDirs(join(local, '..'));
       await store.getFile(o.key, local);
       fetched++;
     }

@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { type AtomicTarget, prepareAtomicOutput } from '../shared/atomic.ts';
-import { SalesflowError } from '../shared/errors.ts';
+import { SalesflowError, writeFailure } from '../shared/errors.ts';
 import { CSV_HEADER } from '../shared/schema/columns.ts';
 import { writeDimensions, type DimensionFiles, dimensionPaths } from './dimensions.ts';
 import { type GenOptions, type ResolvedGenOptions, resolveGenOptions } from './options.ts';
@@ -48,7 +48,9 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
   const o = resolveGenOptions(options);
   const start = performance.now();
   // Claim every output before any work, so a refusal costs nothing.
-  const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' });
+  const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' }).catch((err: unknown) => {
+    throw writeFailure(err, o.out);
+  });
   const dimTargets: AtomicTarget[] = [];
   try {
     const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
@@ -75,19 +77,22 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
       dimensions: paths,
     };
   } catch (err) {
-    await target.abort();
-    for (const t of dimTargets) await t.abort();
-    throw err;
+    // Cleaning up must not hide why the run failed (e.g. rm of a temp name the file system refused to create).
+    for (const t of [target, ...dimTargets]) await t.abort().catch(() => {});
+    throw writeFailure(err, o.out);
   }
 }
 
 /** Render and write all fact rows to `path`; returns the bytes written. */
 async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks): Promise<number> {
-  const renderer: BlockRenderer = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
+  // The file first: if it cannot be created, no worker thread has been started to keep the process alive.
   const file = await open(path, 'wx');
   const pending: Promise<Rendered>[] = [];
   const pendingRows: number[] = [];
+  let renderer: BlockRenderer | undefined;
   try {
+    const lanes = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
+    renderer = lanes;
     const header = o.format === 'csv' ? Buffer.from(`${CSV_HEADER}\n`) : undefined;
     let bytes = 0;
     if (header) {
@@ -95,7 +100,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
       bytes += header.length;
     }
     const units = planUnits(o.rows, o.batchSize);
-    const window = renderer.lanes * IN_FLIGHT_PER_LANE;
+    const window = lanes.lanes * IN_FLIGHT_PER_LANE;
     const free: ArrayBuffer[] = [];
     let dispatched = 0;
     let rows = 0;
@@ -108,7 +113,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
           return;
         }
         // Round-robin keeps every lane equally loaded (units are equal-sized) and in FIFO order.
-        const p = renderer.render(dispatched++ % renderer.lanes, next.value, free.pop());
+        const p = lanes.render(dispatched++ % lanes.lanes, next.value, free.pop());
         p.catch(() => {}); // awaited in order below; this only silences early rejections
         pending.push(p);
         pendingRows.push(next.value.rows);
@@ -132,7 +137,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
     return bytes;
   } finally {
     await file.close();
-    await renderer.close();
+    await renderer?.close();
   }
 }
 

@@ -5,9 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ConflictError } from './errors.ts';
+import { makeDirs } from './make-dirs.ts';
 
 export interface AtomicTarget {
   /** Where to write. */
@@ -44,7 +45,7 @@ export async function prepareAtomicOutput(
       file: finalPath,
     });
   }
-  await mkdir(dirname(finalPath), { recursive: true });
+  await makeDirs(dirname(finalPath));
   const tmpPath = tempSiblingPath(finalPath);
   let committed = false;
   return {

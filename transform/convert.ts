@@ -16,7 +16,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
-import { InputError, UsageError } from '../shared/errors.ts';
+import { InputError, UsageError, writeFailure } from '../shared/errors.ts';
 import {
   checkDomains,
   type ColumnName,
@@ -100,10 +100,17 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     throw new UsageError('inputs mix CSV and NDJSON files; convert them separately or pass --format');
   }
 
-  const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' });
+  const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' }).catch(
+    (err: unknown) => {
+      throw writeFailure(err, opts.outDir);
+    },
+  );
   await removeStaleTemps(opts.outDir);
   const tmp = target.tmpPath;
-  await mkdir(tmp, { recursive: true });
+  // The parent exists (prepareAtomicOutput made it): a fresh, unique name.
+  await mkdir(tmp).catch((err: unknown) => {
+    throw writeFailure(err, opts.outDir);
+  });
 
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   // Chunk buffers go to the workers and come back with their results.
@@ -247,8 +254,9 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     return manifest;
   } catch (err) {
     await pool?.terminate();
-    await target.abort();
-    throw err;
+    // Cleaning up must not hide why the run failed.
+    await target.abort().catch(() => {});
+    throw writeFailure(err, opts.outDir);
   }
 }
 

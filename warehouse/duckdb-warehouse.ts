@@ -4,7 +4,8 @@
  * rewritten to `CAST($name AS type)` and bound as text, so a DATE or NUMERIC
  * parameter behaves as it does on BigQuery.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -65,7 +66,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   static async open(path: string = DEFAULT_DUCKDB_PATH): Promise<DuckDBWarehouse> {
-    if (path !== ':memory:') await mkdir(dirname(path), { recursive: true });
+    if (path !== ':memory:') await makeDirs(dirname(path));
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path);

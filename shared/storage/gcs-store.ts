@@ -4,12 +4,13 @@
  * either, no credentials are needed (the test server and emulators take none).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat as fsStat } from 'node:fs/promises';
+import { rename, rm, stat as fsStat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
 import { tempSiblingPath } from '../atomic.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { contentTypeFor } from './content-type.ts';
 import { fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
@@ -192,7 +193,7 @@ export class GcsStore implements ObjectStore {
   async getFile(key: string, localPath: string): Promise<void> {
     const tmp = tempSiblingPath(localPath);
     try {
-      await mkdir(dirname(localPath), { recursive: true });
+      await makeDirs(dirname(localPath));
       await pipeline(this.file(key).createReadStream(), createWriteStream(tmp));
       await rename(tmp, localPath);
     } catch (err) {

@@ -4,12 +4,13 @@
  * half-written object. Temp siblings (`.name.tmp-*`) are invisible to list.
  */
 import { createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
+import { copyFile, link, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseTempSibling, tempSiblingPath } from '../atomic.ts';
 import { UsageError } from '../errors.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
@@ -66,7 +67,7 @@ export class LocalStore implements ObjectStore {
     const path = this.pathOf(key);
     const tmp = tempSiblingPath(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirs(dirname(path));
       await fill(tmp);
       if (opts.ifGenerationMatch !== undefined && String(opts.ifGenerationMatch) === '0') {
         // Create-only: link() fails if the name exists, so no window where we replace a file.
@@ -125,7 +126,7 @@ export class LocalStore implements ObjectStore {
     const source = this.pathOf(key);
     const tmp = tempSiblingPath(localPath);
     try {
-      await mkdir(dirname(localPath), { recursive: true });
+      await makeDirs(dirname(localPath));
       await copyFile(source, tmp);
       await rename(tmp, localPath);
     } catch (err) {
@@ -222,7 +223,7 @@ export class LocalStore implements ObjectStore {
     if (opts.create === false)
       throw new NotFoundError('folder does not exist (and creating it was not allowed)', { object: root });
     try {
-      await mkdir(root, { recursive: true });
+      await makeDirs(root);
     } catch (err) {
       throw toStorageError(err, { object: root, step: 'mkdir' });
     }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSalesflow, startSalesflow } from '../util/cli.ts';
@@ -17,6 +17,21 @@ describe('salesflow to-parquet (CLI)', () => {
     expect(res.stdout).toContain('Examples:');
     expect(res.stdout).toContain('-p region,category -f');
     expect(res.stdout).toContain('--max-errors');
+  });
+
+  it.each([
+    ['a folder under a regular file', () => join(tmp(), 'a-file', 'lake')],
+    ['a name too long for its temp sibling', () => join(tmp(), 'n'.repeat(245))],
+    ['a folder under /proc', () => '/proc/salesflow-test/lake'],
+  ])('an unwritable OUTDIR (%s) exits 1 promptly, naming it', { timeout: CLI_TIMEOUT }, async (_what, outDir) => {
+    const csv = join(tmp(), 'unwritable.csv');
+    writeSalesCsv(csv, sampleRows(50));
+    writeFileSync(join(tmp(), 'a-file'), 'not a folder\n');
+    const out = outDir();
+    const res = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'region'], { timeoutMs: 60_000 });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain(`cannot write ${out}`);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('an invalid flag value exits 2 naming the flag', { timeout: CLI_TIMEOUT }, async () => {
