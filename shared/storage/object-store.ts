@@ -17,6 +17,8 @@ export interface ObjectInfo {
   generation?: string;
   contentType?: string;
   updated?: string;
+  /** Stored with `Content-Encoding: gzip` (served decompressed unless asked otherwise). */
+  compressed?: boolean;
 }
 
 export interface PutOptions {

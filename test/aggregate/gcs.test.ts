@@ -61,3 +61,35 @@ it.each([['duckdb'], ['arrow']] as const)('%s reads a gs:// lake through the loc
   expect(third.reports[0]).toEqual(finishReport(queries[0], oracleGroups(remaining, queries[0])));
   await store.putFile(north, join(tmp(), 'lake', north));
 });
+
+it.each([['duckdb'], ['arrow']] as const)(
+  '%s reads a gs:// lake while the server answers 503/429 and cuts downloads, with no leftovers',
+  async (engine) => {
+    const cacheDir = join(tmp(), `faulty-cache-${engine}`);
+    const queries = buildQueries({ by: ['region', 'category'], metrics: 'sum,avg,count' });
+    const want = finishReport(queries[0], oracleGroups(records, queries[0]));
+    const before = { ...server.stats };
+    server.setFaults({ error503: 0.3, error429: 0.1, resetMidDownload: 0.3, seed: engine === 'duckdb' ? 5 : 6 });
+    try {
+      const got = await aggregate({
+        source: uri,
+        engine,
+        queries,
+        cacheDir,
+        workers: 0,
+        // Quick retries: the budget, not the delays, is under test.
+        store: {
+          apiEndpoint: server.url,
+          retryOptions: { maxRetries: 10, retryDelayMultiplier: 1, maxRetryDelay: 0.05 },
+        },
+      });
+      expect(got.reports[0]).toEqual(want);
+    } finally {
+      server.setFaults(undefined);
+    }
+    expect(server.stats.injected503 - before.injected503).toBeGreaterThan(0);
+    expect(server.stats.downloadResets - before.downloadResets).toBeGreaterThan(0);
+    const names = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' });
+    expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  },
+);
