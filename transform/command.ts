@@ -4,6 +4,7 @@ import { EXIT_PARTIAL, UsageError } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
+import { DEFAULT_MAX_PARTITIONS } from './partition-limit.ts';
 import { COMPRESSIONS, type CompressionName } from './compression.ts';
 
 interface Args {
@@ -15,6 +16,7 @@ interface Args {
   'row-group-size': number;
   workers?: number;
   'max-errors': number;
+  'max-partitions': number;
   format?: 'csv' | 'ndjson';
   verbose?: boolean;
 }
@@ -43,9 +45,14 @@ export const toParquetCommand: CommandModule<object, Args> = {
         default: 0,
         describe: 'Bad rows tolerated (kept in OUTDIR/_rejects/); more fails the run with no output',
       })
+      .option('max-partitions', {
+        type: 'number',
+        default: DEFAULT_MAX_PARTITIONS,
+        describe: 'Partition folders allowed; more refuses the run (exit 2) with no output',
+      })
       .option('format', { choices: ['csv', 'ndjson'] as const, describe: 'Input format (default: from extension)' })
       .check((a) => {
-        for (const k of ['row-group-size', 'workers', 'max-errors'] as const) {
+        for (const k of ['row-group-size', 'workers', 'max-errors', 'max-partitions'] as const) {
           const v = a[k];
           if (v !== undefined && (!Number.isInteger(v) || v < (k === 'max-errors' ? 0 : 1))) {
             throw new UsageError(`--${k} must be a whole number ${k === 'max-errors' ? '≥ 0' : '≥ 1'} (got ${v})`);
@@ -58,7 +65,9 @@ export const toParquetCommand: CommandModule<object, Args> = {
       .example("salesflow to-parquet 'data/in/*.csv.gz' -o data/lake -p date --max-errors 100", 'glob, gzip, tolerate')
       .epilogue(
         'Writes OUTDIR/sales_region=North/part-00000.parquet …, _manifest.json and _SUCCESS; bad rows go to ' +
-          'OUTDIR/_rejects/rejects.ndjson with file, line, raw text and reason. Exit 3 when rows were rejected.',
+          'OUTDIR/_rejects/rejects.ndjson with file, line, raw text and reason. Exit 3 when rows were rejected. ' +
+          'Partition by low-cardinality columns: id, customer and amount are refused (a folder per row), and a run ' +
+          'making more than --max-partitions folders stops with exit 2.',
       ),
   handler: async (args) => {
     const started = performance.now();
@@ -73,6 +82,7 @@ export const toParquetCommand: CommandModule<object, Args> = {
       rowGroupSize: args['row-group-size'],
       workers: args.workers,
       maxErrors: args['max-errors'],
+      maxPartitions: args['max-partitions'],
       format: args.format,
       onProgress: (p) => {
         progress ??= createProgress({

@@ -31,6 +31,7 @@ import { consumeHeader, emptyFileError } from './header.ts';
 import { removeStaleTemps } from './stale-temp.ts';
 import { formatOf, gunzipped, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
+import { DEFAULT_MAX_PARTITIONS, tooManyPartitions } from './partition-limit.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import type { ManifestSource, ParquetManifest } from './manifest.ts';
 import type { CompressionName } from './compression.ts';
@@ -58,6 +59,8 @@ export interface ConvertOptions {
   chunkBytes?: number;
   /** Per-worker budget for buffered rows (bytes). */
   memoryBudgetBytes?: number;
+  /** Distinct partition folders allowed before the run is refused (default DEFAULT_MAX_PARTITIONS). */
+  maxPartitions?: number;
   onProgress?: (p: ConvertProgress) => void;
   /** Test hook: make every worker fail after this many chunks. */
   failAfterChunks?: number;
@@ -80,11 +83,14 @@ export const REJECTS_FILE = '_rejects/rejects.ndjson';
 export async function convertToParquet(opts: ConvertOptions): Promise<ParquetManifest> {
   const partitionBy = resolveColumns(opts.partitionBy, 'partition column');
   if (partitionBy.length === 0) throw new UsageError('give at least one partition column with -p (e.g. -p region)');
-  if (partitionBy.includes('sale_amount')) {
-    throw new UsageError('cannot partition by sale_amount (one folder per amount); pick region, category or date', {
-      field: 'sale_amount',
-    });
+  // Known from the schema: these columns would make a folder per row (or nearly).
+  for (const c of partitionBy) {
+    const why = columnSpec(c).highCardinality;
+    if (why !== undefined) {
+      throw new UsageError(`cannot partition by ${c} (${why}); pick region, category or date`, { field: c });
+    }
   }
+  const maxPartitions = positiveInt(opts.maxPartitions ?? DEFAULT_MAX_PARTITIONS, '--max-partitions');
   const rowGroupSize = positiveInt(opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, 'row group size');
   const rowsPerFile = positiveInt(opts.rowsPerFile ?? rowGroupSize * 8, 'rows per file');
   const maxErrors = opts.maxErrors ?? 0;
@@ -122,6 +128,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const lineCursor: number[] = [];
   const firstRejects: RejectedRow[] = [];
   const rejectLines: string[] = [];
+  const partitionDirs = new Set<string>();
   let nextSeq = 0;
   let rows = 0;
   let rejected = 0;
@@ -140,6 +147,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         sources[fi].rejected++;
         if (firstRejects.length < MAX_REPORTED_REJECTS) firstRejects.push(row);
         rejectLines.push(JSON.stringify(row));
+      }
+      for (const dir of c.newPartitions) {
+        partitionDirs.add(dir);
+        if (partitionDirs.size > maxPartitions) throw tooManyPartitions(maxPartitions, partitionBy, dir);
       }
       lineCursor[fi] += c.lines;
       rows += c.rows;
@@ -163,6 +174,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         rowGroupSize,
         rowsPerFile,
         memoryBudgetBytes: opts.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
+        maxPartitions,
         format,
         failAfterChunks: opts.failAfterChunks,
       },

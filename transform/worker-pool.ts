@@ -5,6 +5,7 @@
  * as rejected promises.
  */
 import { Worker } from 'node:worker_threads';
+import { UsageError } from '../shared/errors.ts';
 import type { ChunkReject, WorkerInit, WorkerReply } from './convert-worker.ts';
 import type { WrittenFile } from './partition-writer.ts';
 
@@ -13,6 +14,7 @@ export interface ChunkResult {
   lines: number;
   rows: number;
   rejects: ChunkReject[];
+  newPartitions: string[];
   /** The chunk's buffer, handed back for reuse. */
   buffer: ArrayBuffer;
 }
@@ -121,7 +123,7 @@ export class WorkerPool {
     } else if (msg.type === 'finished') {
       slot.finished?.(msg.files);
     } else if (msg.type === 'error') {
-      const err = new Error(msg.message);
+      const err = msg.usage ? new UsageError(msg.message) : new Error(msg.message);
       err.stack = msg.stack;
       this.fail(err);
     }

@@ -34,6 +34,21 @@ describe('salesflow to-parquet (CLI)', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('-p customer and a run past --max-partitions are refused with exit 2 and no output', {
+    timeout: CLI_TIMEOUT,
+  }, async () => {
+    const csv = join(tmp(), 'card.csv');
+    writeSalesCsv(csv, sampleRows(200));
+    const out = join(tmp(), 'card-lake');
+    const customer = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'customer']);
+    expect(customer.code).toBe(2);
+    expect(customer.stderr).toContain('cannot partition by customer_id (a folder per customer)');
+    const dates = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'date', '--max-partitions', '3']);
+    expect(dates.code).toBe(2);
+    expect(dates.stderr).toMatch(/more than 3 partitions .* raise --max-partitions/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('an invalid flag value exits 2 naming the flag', { timeout: CLI_TIMEOUT }, async () => {
     // (Unknown columns and choices are usage errors of the library and yargs, tested there.)
     const csv = join(tmp(), 'flags.csv');
