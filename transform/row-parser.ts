@@ -18,6 +18,7 @@ import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
 import {
   formatFieldErrors,
   MAX_DATE,
+  MAX_LINE_BYTES,
   MIN_DATE,
   RecordValidator,
   type RowResult,
@@ -57,6 +58,8 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const DASH = 0x2d;
 const MAX_ID = 64;
+/** What a rejected over-long line keeps of itself in the rejects (a line can be many MB). */
+const LONG_LINE_PREVIEW_BYTES = 1024;
 /** 15 digits are always a safe integer; longer numbers go to the validator. */
 const MAX_FAST_DIGITS = 15;
 
@@ -167,7 +170,10 @@ export class ChunkParser {
         if (nl < 0 || nl >= end) nl = end;
         let le = nl;
         if (le > p && bytes[le - 1] === CR) le--;
-        if (le > p) {
+        if (le - p > MAX_LINE_BYTES) {
+          this.tooLong(bytes, p, le, stats.lines, sink);
+          stats.rejected++;
+        } else if (le > p) {
           if (this.slowLine(bytes, p, le, stats.lines, sink)) stats.rows++;
           else stats.rejected++;
         }
@@ -252,6 +258,12 @@ export class ChunkParser {
     if (region < 0) return -1;
     sink.row(b, idStart, idEnd, customer, day, cents, category, region, line);
     return p;
+  }
+
+  /** A line past MAX_LINE_BYTES (possibly cut short by the chunker): one rejected row, its start kept. */
+  private tooLong(b: Uint8Array, s: number, e: number, line: number, sink: RowSink): void {
+    const preview = this.lossy.decode(b.subarray(s, s + LONG_LINE_PREVIEW_BYTES));
+    sink.reject(line, `${preview}…`, `row is longer than ${MAX_LINE_BYTES} bytes`);
   }
 
   /** Slow path: decode, split, validate with the shared validator. true if the row was accepted. */

@@ -7,6 +7,7 @@
 import { formatCents } from '../../shared/money.ts';
 import { type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
 import { duckdbReadCsvColumns, duckdbType } from '../../shared/schema/duckdb.ts';
+import { MAX_LINE_BYTES } from '../../shared/schema/validate.ts';
 import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
@@ -22,9 +23,12 @@ export function duckdbParquetFrom(files: readonly LakeFile[], partitionColumns: 
   return `read_parquet(${list}, hive_partitioning = true, hive_types = {${types}})`;
 }
 
-/** `read_csv(...)` with our header and types, so a malformed value is an error, never a guess. */
+/**
+ * `read_csv(...)` with our header and types, so a malformed value is an error, never a guess,
+ * and the record line limit every reader applies (MAX_LINE_BYTES).
+ */
 export function duckdbCsvFrom(path: string): string {
-  return `read_csv(${duckdbString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = ${duckdbReadCsvColumns()})`;
+  return `read_csv(${duckdbString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', max_line_size = ${MAX_LINE_BYTES}, columns = ${duckdbReadCsvColumns()})`;
 }
 
 export function duckdbKeyExpr(key: GroupKey): string {

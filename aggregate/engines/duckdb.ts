@@ -56,12 +56,19 @@ async function run(conn: DuckDBConnection, sql: string, file: string): Promise<u
   } catch (err) {
     if (err instanceof SalesflowError) throw err;
     // DuckDB names the file and line of a bad CSV value or an unreadable Parquet file in its message.
-    throw new InputError(
-      `DuckDB could not read the source: ${(err as Error).message}`,
-      { file, step: 'aggregate' },
-      err,
-    );
+    throw new InputError(`DuckDB could not read the source: ${concise((err as Error).message)}`, {
+      file,
+      step: 'aggregate',
+    });
   }
+}
+
+/** DuckDB quotes the offending line whole ("Original Line: …"), which can be megabytes: keep each line short. */
+function concise(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}… (${l.length} characters)` : l))
+    .join('\n');
 }
 
 /** Run the queries at `idx` (same filter) in one statement; fill `out[i]` for each. */

@@ -20,6 +20,13 @@ export interface FieldError {
 export type RowResult = { ok: true; record: SalesRecord } | { ok: false; errors: FieldError[] };
 
 export const TRANSACTION_ID_MAX_LENGTH = 64;
+/**
+ * The longest line (CSV row or NDJSON object, without its line break) any
+ * reader takes as a record. Every field of a valid record is bounded (ids 64
+ * characters, domain values 100, numbers and dates a few digits), so a longer
+ * line is a bad row: readers reject it as one, without holding it whole.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
 /** Allowed transaction_id shape; also emitted into SQL by the push-down validation. */
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);

@@ -137,7 +137,9 @@ describe('pipeline batch, local DuckDB path', () => {
     badBytes[badBytes.indexOf(',', badBytes.indexOf(',') + 1) - 1] = 0xff; // inside customer_id
     put(L('non-utf8-row.csv'), Buffer.concat([Buffer.from(csvText(rows40)), badBytes]));
     put(L('one-column.csv'), 'transaction_id\nTX-1\nTX-2\n');
-    put(L('huge-line.csv'), `${CSV_HEADER}\n${'x'.repeat(18 * 1024 * 1024)}\n`);
+    // An over-long line is one bad row (quarantined with the reason), not a bad file.
+    const long = sampleRows(30, 25);
+    put(L('huge-line.csv'), csvText(long, ['x'.repeat(18 * 1024 * 1024)]));
     put(
       L('too-many-errors.csv'),
       csvText(sampleRows(10, 24), ['a,b', 'c,d', 'TX-1,0,2024-01-01,1.00,Books,North', 'e', 'f']),
@@ -152,13 +154,13 @@ describe('pipeline batch, local DuckDB path', () => {
     const byKey = Object.fromEntries(s.files.map((f) => [f.key, f]));
     expect(byKey['good.csv']).toMatchObject({ status: 'loaded', rowsLoaded: 20 });
     expect(byKey['non-utf8-row.csv']).toMatchObject({ status: 'partial', rowsLoaded: 40, rowsRejected: 1 });
+    expect(byKey['huge-line.csv']).toMatchObject({ status: 'partial', rowsLoaded: 30, rowsRejected: 1 });
     const reasons: Record<string, RegExp> = {
       'empty.csv': /empty/,
       'header-only.csv': /no data rows/,
       'truncated.csv.gz': /gzip stream is truncated or corrupt/,
       'latin1-header.csv': /line 1: the header line is not valid UTF-8/,
       'one-column.csv': /line 1: .*missing/i,
-      'huge-line.csv': /longer than/,
       'too-many-errors.csv': /5 of 15 rows are invalid \(33\.33%\), above --max-error-rate 5%/,
       'not-parquet.parquet': /not a loadable sales Parquet file/,
     };
@@ -170,10 +172,18 @@ describe('pipeline batch, local DuckDB path', () => {
     }
     await withDuckDB(db, async (w) => {
       // All-or-nothing: nothing from the rejected files is in any table; their reasons are in the log.
-      expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(60);
-      const q = await w.query('SELECT _source_file, _line, reasons FROM quarantine_sales');
+      expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(90);
+      const q = await w.query(
+        'SELECT _source_file, _line, reasons, length(raw_row) AS n FROM quarantine_sales ORDER BY _source_file',
+      );
       expect(q.rows).toEqual([
-        { _source_file: L('non-utf8-row.csv'), _line: 42, reasons: expect.stringMatching(/UTF-8|customer_id/) },
+        { _source_file: L('huge-line.csv'), _line: 32, reasons: 'row is longer than 65536 bytes', n: 1025 },
+        {
+          _source_file: L('non-utf8-row.csv'),
+          _line: 42,
+          reasons: expect.stringMatching(/UTF-8|customer_id/),
+          n: expect.any(Number),
+        },
       ]);
       const log = await w.query("SELECT file, error FROM load_log WHERE status = 'rejected' ORDER BY file");
       expect(log.rows.map((r) => String(r.file).slice(L('').length + 1))).toEqual(Object.keys(reasons).sort());
