@@ -113,16 +113,12 @@ export function partitionsMatch(partitions: LakeFile['partitions'], where: reado
 /** Does a partition value (text from the path) satisfy a filter? Typed comparison for dates/numbers. */
 export function partitionValueMatches(flt: Filter, value: string): boolean {
   const type = columnSpec(flt.column).type;
-  const mine =
-    type === 'DATE'
-      ? parseIsoDate(value)
-      : type === 'NUMERIC'
-        ? parseCents(value)
-        : type === 'INT64'
-          ? Number(value)
-          : 0;
+  const mine = type === 'DATE' ? parseIsoDate(value) : type === 'NUMERIC' ? parseCents(value) : 0;
+  // INT64 exactly (ids past 2^53 are not doubles); a folder value that is no integer matches nothing.
+  const int = type === 'INT64' && /^-?\d+$/.test(value) ? BigInt(value) : undefined;
   const cmp = (v: Filter['values'][number]): number => {
     if (type === 'STRING') return value < v.text ? -1 : value > v.text ? 1 : 0;
+    if (type === 'INT64') return int === undefined ? Number.NaN : int < v.int! ? -1 : int > v.int! ? 1 : 0;
     return mine < v.num ? -1 : mine > v.num ? 1 : 0;
   };
   switch (flt.op) {

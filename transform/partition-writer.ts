@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatEpochDay } from '../shared/dates.ts';
-import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
+import type { ColumnName, Int64Value, SalesDomains } from '../shared/schema/index.ts';
 import { ColumnBuffers } from './column-buffers.ts';
 import { partitionPath } from './hive-path.ts';
 import type { CompressionName } from './compression.ts';
@@ -66,7 +66,7 @@ export class PartitionWriter implements RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
@@ -177,7 +177,7 @@ export class PartitionWriter implements RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     category: number,
     region: number,

@@ -17,6 +17,7 @@
 import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
 import {
   formatFieldErrors,
+  type Int64Value,
   MAX_DATE,
   MAX_LINE_BYTES,
   MIN_DATE,
@@ -33,7 +34,8 @@ export interface RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    /** A number, or a bigint past 2^53 (Int64Value). */
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
@@ -287,7 +289,7 @@ export class ChunkParser {
     } else {
       let obj: unknown;
       try {
-        obj = JSON.parse(text);
+        obj = JSON.parse(text, exactNumbers);
       } catch (err) {
         sink.reject(line, text, `row is not valid JSON (${(err as Error).message})`);
         return false;
@@ -313,6 +315,15 @@ export class ChunkParser {
     );
     return true;
   }
+}
+
+/**
+ * JSON.parse reviver keeping numbers as their source text, so the validator
+ * judges `12.50`, `1e3` or a 19-digit id exactly as it judges the same CSV field
+ * (JSON.parse alone would turn 9007199254740993 into …992).
+ */
+function exactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  return typeof value === 'number' && context?.source !== undefined ? context.source : value;
 }
 
 function digits(b: Uint8Array, p: number, n: number): number {

@@ -14,7 +14,7 @@ import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/c
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import type { GroupTotals } from '../groups.ts';
 import { partitionsMatch, partitionValueMatches } from '../lake.ts';
-import { type AggregateQuery, type Filter, type GroupKey, queryColumns } from '../query.ts';
+import { type AggregateQuery, type Filter, filtersKey, type GroupKey, queryColumns } from '../query.ts';
 import { DateCoder, dateLabel, Int64Coder, int64Halves, LabelCodes, StringCoder } from './arrow-codes.ts';
 
 export interface ScanTask {
@@ -166,7 +166,7 @@ export class Scanner {
       if (!applies[qi]) continue;
       const q = this.queries[qi];
       const rowFilters = q.where.filter((f) => task.partitions[f.column] === undefined);
-      const maskId = JSON.stringify(rowFilters);
+      const maskId = filtersKey(rowFilters);
       let mask = maskCache.get(maskId);
       if (mask === undefined) {
         mask = rowFilters.length === 0 ? null : this.mask(rowFilters, n, amounts, columnData, codesOf);
@@ -202,17 +202,15 @@ export class Scanner {
         }
         continue;
       }
+      if (type === 'INT64') {
+        this.maskInt64(f, columnData(f.column), n, mask);
+        continue;
+      }
       let values: ArrayLike<number>;
       if (type === 'NUMERIC') values = amounts;
-      else if (type === 'DATE') {
+      else {
         const d = columnData(f.column);
         values = (d.values as Int32Array).subarray(d.offset, d.offset + n);
-      } else {
-        const d = columnData(f.column);
-        const { lo, hi } = int64Halves(d);
-        const v = new Float64Array(n);
-        for (let i = 0; i < n; i++) v[i] = lo[2 * (d.offset + i)] + hi[2 * (d.offset + i) + 1] * 4294967296;
-        values = v;
       }
       const targets = f.values.map((v) => v.num);
       const t = targets[0];
@@ -243,6 +241,46 @@ export class Scanner {
       }
     }
     return mask;
+  }
+
+  /** An INT64 filter, exact at any size: rows compared to the targets word by word (high signed, low unsigned). */
+  private maskInt64(f: Filter, d: Data, n: number, mask: Uint8Array): void {
+    const { lo, hi } = int64Halves(d);
+    const targets = f.values.map((v) => ({
+      hi: Number(BigInt.asIntN(32, v.int! >> 32n)),
+      lo: Number(BigInt.asUintN(32, v.int!)),
+    }));
+    const cmp = (k: number, t: { hi: number; lo: number }): number => {
+      const h = hi[k + 1];
+      if (h !== t.hi) return h < t.hi ? -1 : 1;
+      const l = lo[k];
+      return l === t.lo ? 0 : l < t.lo ? -1 : 1;
+    };
+    for (let i = 0; i < n; i++) {
+      const k = 2 * (d.offset + i);
+      let ok: boolean;
+      switch (f.op) {
+        case '=':
+          ok = targets.some((t) => cmp(k, t) === 0);
+          break;
+        case '!=':
+          ok = targets.every((t) => cmp(k, t) !== 0);
+          break;
+        case '<':
+          ok = cmp(k, targets[0]) < 0;
+          break;
+        case '<=':
+          ok = cmp(k, targets[0]) <= 0;
+          break;
+        case '>':
+          ok = cmp(k, targets[0]) > 0;
+          break;
+        case '>=':
+          ok = cmp(k, targets[0]) >= 0;
+          break;
+      }
+      if (!ok) mask[i] = 0;
+    }
   }
 
   private accumulate(

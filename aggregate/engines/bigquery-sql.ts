@@ -87,7 +87,7 @@ function literal(column: ColumnName, v: Filter['values'][number]): string {
     case 'NUMERIC':
       return `NUMERIC ${bigqueryString(formatCents(v.num))}`;
     case 'INT64':
-      return String(v.num);
+      return v.text;
   }
 }
 

@@ -55,7 +55,7 @@ function literal(column: ColumnName, v: Filter['values'][number]): string {
     case 'NUMERIC':
       return `CAST(${formatCents(v.num)} AS DECIMAL(12, 2))`;
     case 'INT64':
-      return `CAST(${v.num} AS BIGINT)`;
+      return `CAST(${v.text} AS BIGINT)`;
   }
 }
 

@@ -10,7 +10,7 @@ import type { AggregateEngine } from '../engine.ts';
 import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
 import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
-import type { AggregateQuery } from '../query.ts';
+import { type AggregateQuery, filtersKey } from '../query.ts';
 import { duckdbCsvFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
 import { duckdbString } from '../../warehouse/duckdb-quote.ts';
 
@@ -25,7 +25,7 @@ export const duckdbEngine: AggregateEngine = {
       // Reports with the same filter share one scan (GROUPING SETS).
       const batches = new Map<string, number[]>();
       for (const [i, q] of queries.entries()) {
-        const id = JSON.stringify(q.where);
+        const id = filtersKey(q.where);
         batches.set(id, [...(batches.get(id) ?? []), i]);
       }
       if (src.kind === 'csv') {

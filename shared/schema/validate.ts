@@ -8,7 +8,7 @@ import { parseIsoDate } from '../dates.ts';
 import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
 import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
-import type { SalesRecord } from './record.ts';
+import type { Int64Value, SalesRecord } from './record.ts';
 
 export interface FieldError {
   /** The failing column, or `_row` for problems with the row as a whole. */
@@ -44,14 +44,20 @@ export function checkTransactionId(v: string): string | null {
   return null;
 }
 
-/** customer_id as a number, or a reason string. */
-export function parseCustomerId(v: string): number | string {
+/** The largest INT64. */
+export const INT64_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * customer_id exactly (a number up to 2^53 - 1, a bigint up to INT64_MAX, see
+ * Int64Value), or a reason string.
+ */
+export function parseCustomerId(v: string): Int64Value | string {
   if (v.length === 0) return 'is empty';
   if (!INT_RE.test(v)) return 'is not a whole number';
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) return 'is too large (max 9007199254740991)';
-  if (n < 1) return 'must be at least 1';
-  return n;
+  if (Number.isSafeInteger(n)) return n < 1 ? 'must be at least 1' : n;
+  const big = BigInt(v);
+  return big > INT64_MAX ? `is too large for INT64 (max ${INT64_MAX})` : big;
 }
 
 /** Epoch day, or a reason string (the one verdict on a date, for data and flags alike). */
@@ -131,7 +137,10 @@ export class RecordValidator {
         continue;
       }
       if (typeof raw === 'string') values.set(col, raw);
-      else if (typeof raw === 'number' && Number.isFinite(raw)) values.set(col, String(raw));
+      else if (typeof raw === 'number' && Number.isInteger(raw) && !Number.isSafeInteger(raw)) {
+        // Already rounded to a double by whoever parsed the JSON: the exact value is gone.
+        errors.push({ field: col, value: String(raw), reason: 'is a number past 2^53, not exact as a double' });
+      } else if (typeof raw === 'number' && Number.isFinite(raw)) values.set(col, String(raw));
       else if (raw === null || raw === undefined) values.set(col, '');
       else
         errors.push({ field: col, value: preview(raw), reason: `has type ${typeof raw}, expected string or number` });
@@ -184,7 +193,7 @@ export class RecordValidator {
       ok: true,
       record: {
         transaction_id: transactionId,
-        customer_id: customer as number,
+        customer_id: customer as Int64Value,
         transaction_date: transactionDate,
         sale_amount: cents as number,
         product_category: productCategory,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatEpochDay } from '../../shared/dates.ts';
-import { DEFAULT_DOMAINS, formatFieldErrors, RecordValidator } from '../../shared/schema/index.ts';
+import { DEFAULT_DOMAINS, formatFieldErrors, type Int64Value, RecordValidator } from '../../shared/schema/index.ts';
 import { ChunkParser, splitCsvLine } from '../../transform/row-parser.ts';
 import { rowLine, sampleRows } from '../util/sales-csv.ts';
 
 interface Parsed {
-  rows: { id: string; customer: number; date: string; cents: number; category: string; region: string }[];
+  rows: { id: string; customer: Int64Value; date: string; cents: number; category: string; region: string }[];
   rejects: { line: number; raw: string; reason: string }[];
   lines: number;
 }
