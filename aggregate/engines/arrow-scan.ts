@@ -7,11 +7,12 @@
  */
 import { openAsBlob } from 'node:fs';
 import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { initParquetWasm, ParquetFile, type WasmModule } from './parquet-wasm.ts';
+import { initParquetWasm, ParquetFile, type WasmModule } from '../../shared/parquet-wasm.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
-import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import { arrowColumnKind } from '../../shared/schema/arrow.ts';
+import { checkFileColumns, type FoundColumn } from '../../shared/schema/file-columns.ts';
 import type { GroupTotals } from '../groups.ts';
 import { partitionsMatch, partitionValueMatches } from '../lake.ts';
 import { type AggregateQuery, type Filter, filtersKey, type GroupKey, queryColumns } from '../query.ts';
@@ -404,22 +405,13 @@ function errorText(err: unknown): string {
 /** Check the file's columns (all sales columns not in the path); returns the names it has. */
 function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): void {
   const schema: Schema = tableFromIPC(wasmSchema.intoIPCStream()).schema;
-  const found = new Map<string, readonly [ColumnKind, string]>();
-  for (const f of schema.fields) found.set(f.name, [arrowKind(f.type), String(f.type)]);
+  const found = new Map<string, FoundColumn>();
+  for (const f of schema.fields) found.set(f.name, arrowColumnKind(f.type));
   checkFileColumns(
     task.path,
     COLUMN_NAMES.filter((c) => task.partitions[c] === undefined),
     found,
   );
-}
-
-function arrowKind(t: DataType): ColumnKind {
-  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) return 'string';
-  if (DataType.isDictionary(t)) return DataType.isUtf8(t.dictionary) ? 'string' : 'other';
-  if (DataType.isInt(t)) return t.bitWidth === 64 && t.isSigned ? 'int64' : 'other';
-  if (DataType.isDate(t)) return t.unit === DateUnit.DAY ? 'date' : 'other';
-  if (DataType.isDecimal(t)) return t.scale === 2 && t.bitWidth >= 64 ? 'decimal2' : 'other';
-  return 'other';
 }
 
 /** DECIMAL(_, 2) values → cents as exact doubles (low 64 bits; NUMERIC(12,2) needs 40). */

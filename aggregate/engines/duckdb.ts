@@ -7,7 +7,7 @@ import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duck
 import { InputError, SalesflowError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/columns.ts';
 import type { AggregateEngine } from '../engine.ts';
-import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import { checkFileColumns, type FoundColumn } from '../../shared/schema/file-columns.ts';
 import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import { type AggregateQuery, filtersKey } from '../query.ts';
@@ -135,7 +135,7 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
       err,
     );
   }
-  const byFile = new Map<string, Map<string, readonly [ColumnKind, string]>>(files.map((f) => [f.path, new Map()]));
+  const byFile = new Map<string, Map<string, FoundColumn>>(files.map((f) => [f.path, new Map()]));
   for (const r of rows) {
     if (r.type === null) continue; // the root group
     byFile.get(String(r.file_name))?.set(String(r.name), parquetKind(r));
@@ -144,7 +144,7 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
   for (const [file, cols] of byFile) checkFileColumns(file, needed, cols);
 }
 
-function parquetKind(r: Record<string, unknown>): readonly [ColumnKind, string] {
+function parquetKind(r: Record<string, unknown>): FoundColumn {
   const type = String(r.type);
   const conv = r.converted_type === null ? '' : String(r.converted_type);
   const logical = r.logical_type === null ? '' : String(r.logical_type);

@@ -24,6 +24,7 @@ import { duckdbTypeOf, stagingFields, type Warehouse } from '../../warehouse/ind
 import { crashPoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from './load-log.ts';
+import { parquetLayoutProblem } from './parquet-layout.ts';
 import { inputCause, stageTextFile } from './stage-text.ts';
 import { duckdbString } from '../../warehouse/duckdb-quote.ts';
 
@@ -97,6 +98,13 @@ export async function stageFile(
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;
   }
+  if (file.format === 'parquet') {
+    const problem = await parquetLayoutProblem(store, file);
+    if (problem !== undefined) {
+      staged.layoutError = problem;
+      return staged;
+    }
+  }
   try {
     if (file.format === 'parquet' && w.dialect === 'duckdb' && !file.uri.startsWith('gs://')) {
       // Local Parquet on DuckDB: staging is a view over the file itself — no copy of the rows.
@@ -143,9 +151,10 @@ export async function stageFile(
 }
 
 /**
- * A view with the staging columns over a local Parquet file: absent columns are
- * NULL and values that do not fit the column type become NULL (TRY_CAST), so
- * they fail the row checks with a reason instead of failing the whole file.
+ * A view with the staging columns over a local Parquet file whose layout was
+ * checked (parquet-layout.ts): its columns already have the record's types, so
+ * the casts change no value; columns a hive folder supplies are NULL here and
+ * filled in at commit.
  */
 async function parquetViewSql(w: Warehouse, path: string, view: string): Promise<string> {
   const source = `read_parquet(${duckdbString(path)}, hive_partitioning = false)`;
@@ -153,7 +162,7 @@ async function parquetViewSql(w: Warehouse, path: string, view: string): Promise
   const present = new Set(rows.map((r) => String(r.column_name)));
   const cols = STAGE_ROW_FIELDS.map((f) => {
     const type = duckdbTypeOf(f);
-    return present.has(f.name) ? `TRY_CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
+    return present.has(f.name) ? `CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
   });
   return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
 }

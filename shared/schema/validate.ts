@@ -83,6 +83,33 @@ export function parseSaleAmount(v: string): number | string {
   return cents;
 }
 
+/**
+ * Why `v` cannot be this column's value, for the columns whose type decides it
+ * (ids, customer ids, dates, amounts), or null; domain columns need the
+ * domains, so the row checks judge those. Used where one value stands for many
+ * rows, e.g. a hive folder `transaction_date=…`.
+ */
+export function typedValueProblem(column: ColumnName, v: string): string | null {
+  switch (column) {
+    case 'transaction_id':
+      return checkTransactionId(v);
+    case 'customer_id': {
+      const r = parseCustomerId(v);
+      return typeof r === 'string' ? r : null;
+    }
+    case 'transaction_date': {
+      const r = parseTransactionDate(v);
+      return typeof r === 'string' ? r : null;
+    }
+    case 'sale_amount': {
+      const r = parseSaleAmount(v);
+      return typeof r === 'string' ? r : null;
+    }
+    default:
+      return null;
+  }
+}
+
 function domainReason(v: string, domain: readonly string[]): string | null {
   if (v.length === 0) return 'is empty';
   if (domain.includes(v)) return null;
