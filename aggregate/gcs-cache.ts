@@ -12,6 +12,7 @@ import { rm } from 'node:fs/promises';
 import { makeDirs } from '../shared/make-dirs.ts';
 import { join, sep } from 'node:path';
 import { InputError } from '../shared/errors.ts';
+import { manifestPartitionBy, selectLakeFiles } from '../shared/lake-layout.ts';
 import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
@@ -39,8 +40,18 @@ export async function cacheGcsSource(
   if (loc.kind !== 'gcs') throw new InputError(`${uri} is not a gs:// location`, { object: uri });
   const store = openStore(loc, opts.store);
   const { objects } = await store.list('', { recursive: true });
-  const data = objects.filter((o) => isDataKey(o.key));
-  if (data.length === 0) {
+  // Only what the lake's layout defines is fetched (a `backup/` copy inside it is not data), and its
+  // _manifest.json with it, which says the layout.
+  const manifest = objects.find((o) => o.key === '_manifest.json');
+  const columns = manifest ? manifestPartitionBy((await store.getBuffer(manifest.key)).toString('utf8')) : undefined;
+  const lake = selectLakeFiles(
+    objects.filter((o) => isDataKey(o.key) && o.key.endsWith('.parquet')),
+    (o) => o.key.split('/').slice(0, -1),
+    (o) => o.key,
+    columns,
+  );
+  const data = [...lake.files, ...objects.filter((o) => o.key === '_manifest.json' || o.key === '_SUCCESS')];
+  if (lake.files.length === 0) {
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
   const dir = join(opts.cacheDir ?? DEFAULT_CACHE_DIR, loc.bucket, ...loc.prefix.split('/').filter(Boolean));
@@ -63,7 +74,8 @@ export async function cacheGcsSource(
   let removed = 0;
   for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const full = join(dir, rel);
-    if (isDataKey(rel.split(sep).join('/')) && !wanted.has(full)) {
+    const key = rel.split(sep).join('/');
+    if ((isDataKey(key) || key === '_manifest.json' || key === '_SUCCESS') && !wanted.has(full)) {
       await rm(full, { force: true });
       removed++;
     }

@@ -43,12 +43,16 @@ export function bigqueryFromClause(src: BigQuerySource, defaultProject: string):
   return `\`${src.projectId ?? defaultProject}.${src.datasetId}.${src.tableId}\``;
 }
 
-/** The `tableDefinitions` entry of a query job for a gs:// hive-partitioned Parquet folder. */
-export function externalTableDefinition(src: Extract<BigQuerySource, { kind: 'external' }>) {
+/**
+ * The `tableDefinitions` entry of a query job for a gs:// hive-partitioned Parquet folder:
+ * the files its layout defines, listed one by one (a wildcard would also take a `backup/`
+ * copy inside a partition), or the whole prefix when no list is given.
+ */
+export function externalTableDefinition(src: Extract<BigQuerySource, { kind: 'external' }>, uris?: string[]) {
   return {
     [EXTERNAL_TABLE_ALIAS]: {
       sourceFormat: 'PARQUET',
-      sourceUris: [src.uri],
+      sourceUris: uris ?? [src.uri],
       hivePartitioningOptions: { mode: 'AUTO', sourceUriPrefix: src.prefix },
     },
   };

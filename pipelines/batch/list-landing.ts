@@ -2,8 +2,10 @@
  * Step 1: list the landing area for files the pipeline reads, with the checksum
  * of their current version, and look each up in the load log.
  */
+import { manifestPartitionBy } from '../../shared/lake-layout.ts';
+import type { ColumnName } from '../../shared/schema/index.ts';
 import type { ObjectStore } from '../../shared/storage/index.ts';
-import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
+import { classifyKey, type LandingFile, landingPartitions } from './landing-file.ts';
 
 export interface ListedLanding {
   files: LandingFile[];
@@ -17,6 +19,14 @@ export interface ListedLanding {
  */
 export async function listLanding(store: ObjectStore, exclude: readonly string[] = []): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
+  // Lakes in the landing area that say their layout (to-parquet's _manifest.json): folder → partitionBy.
+  const manifests = new Map<string, readonly ColumnName[]>();
+  for (const o of objects) {
+    if (o.key !== '_manifest.json' && !o.key.endsWith('/_manifest.json')) continue;
+    if (exclude.some((p) => o.key.startsWith(p))) continue;
+    const columns = manifestPartitionBy((await store.getBuffer(o.key)).toString('utf8'));
+    if (columns !== undefined) manifests.set(o.key.slice(0, Math.max(0, o.key.lastIndexOf('/'))), columns);
+  }
   const files: LandingFile[] = [];
   const ignored: string[] = [];
   for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
@@ -29,13 +39,15 @@ export async function listLanding(store: ObjectStore, exclude: readonly string[]
     // Listing may omit checksums (local folders): stat computes them.
     const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
     const checksum = info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
+    const layout = landingPartitions(o.key, (folder) => manifests.get(folder));
     files.push({
       key: o.key,
       uri: store.uri(o.key),
       size: info.size,
       checksum,
       ...kind,
-      partitionValues: partitionValuesOf(o.key),
+      partitionValues: 'values' in layout ? layout.values : {},
+      ...('outside' in layout ? { outsideLayout: layout.outside } : {}),
     });
   }
   return { files, ignored };

@@ -94,6 +94,10 @@ export async function stageFile(
     staged.layoutError = 'gzip-compressed Parquet is not supported (Parquet compresses its pages itself)';
     return staged;
   }
+  if (file.outsideLayout !== undefined) {
+    staged.layoutError = `outside its lake's layout, not read as data: ${file.outsideLayout}`;
+    return staged;
+  }
   if (file.size === 0) {
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;

@@ -194,6 +194,37 @@ describe('pipeline batch, local DuckDB path', () => {
     expect(again.ok).toBe(true);
   });
 
+  it('reads a lake in the landing area as its layout defines it: copies in other folders are refused, not loaded', async () => {
+    const root = join(tmp(), 'nested');
+    const north = sampleRows(25, 51).map((r) => ({ ...r, region: 'North' }));
+    const text = sampleRows(10, 52);
+    const lake = (rel: string) => join(root, 'landing/lake', rel);
+    await writeParquet(lake('sales_region=North/part-00000.parquet'), north, 'sales_region');
+    await writeParquet(lake('sales_region=North/backup/part-00000.parquet'), north, 'sales_region');
+    await writeParquet(lake('copy/sales_region=North/part-00000.parquet'), north, 'sales_region');
+    put(lake('_manifest.json'), JSON.stringify({ partitionBy: ['sales_region'] }));
+    put(lake('_SUCCESS'), '');
+    put(join(root, 'landing/in/sales.csv'), csvText(text));
+    const s = await runBatch(batchOptions(root));
+    expect(s.files.map((f) => [f.key, f.status, f.rowsLoaded])).toEqual([
+      ['in/sales.csv', 'loaded', 10],
+      ['lake/copy/sales_region=North/part-00000.parquet', 'rejected', 0],
+      ['lake/sales_region=North/backup/part-00000.parquet', 'rejected', 0],
+      ['lake/sales_region=North/part-00000.parquet', 'loaded', 25],
+    ]);
+    expect(s.files[1].error).toMatch(
+      /^outside its lake's layout, not read as data: folder "copy" is not a partition folder/,
+    );
+    expect(s.files[2].error).toMatch(/folder "backup" is not a partition folder \(column=value\) below sales_region=…/);
+    await withDuckDB(join(root, 'w.duckdb'), async (w) => {
+      const silver = await w.query('SELECT COUNT(*) AS n FROM silver_sales');
+      expect(silver.rows[0].n).toBe(35);
+      const bronze = await w.query('SELECT COUNT(*) AS n FROM bronze_sales');
+      expect(bronze.rows[0].n).toBe(35); // nothing of the copies, not even as duplicates
+    });
+    expect(existsSync(join(root, 'rejected/lake/sales_region=North/backup/part-00000.parquet'))).toBe(true);
+  });
+
   it('CSV rows keep their physical line numbers, and a repeated id keeps its first line', async () => {
     const root = join(tmp(), 'lines');
     const rows = sampleRows(4, 17);
