@@ -6,7 +6,9 @@
  * which maps the years 0–99 to 1900–1999.
  */
 
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Strict `YYYY-MM-DD` (also used as a SQL regex by text validation in the warehouse). */
+export const ISO_DATE_PATTERN = '^([0-9]{4})-([0-9]{2})-([0-9]{2})$';
+const DATE_RE = new RegExp(ISO_DATE_PATTERN);
 
 /** Days since epoch for a strict `YYYY-MM-DD` (years 0000–9999), or NaN if it is not a real date. */
 export function parseIsoDate(text: string): number {

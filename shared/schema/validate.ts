@@ -30,7 +30,9 @@ export const MAX_LINE_BYTES = 64 * 1024;
 /** Allowed transaction_id shape; also emitted into SQL by the push-down validation. */
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);
-const INT_RE = /^[0-9]+$/;
+/** customer_id as text: digits only (no sign, spaces or exponent). */
+export const CUSTOMER_ID_PATTERN = '^[0-9]+$';
+const INT_RE = new RegExp(CUSTOMER_ID_PATTERN);
 /** The range of a valid transaction_date (epoch days), from the schema's DATE_RANGE. */
 export const MIN_DATE = parseIsoDate(DATE_RANGE.min);
 export const MAX_DATE = parseIsoDate(DATE_RANGE.max);
