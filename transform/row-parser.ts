@@ -264,7 +264,7 @@ export class ChunkParser {
 
   /** A line past MAX_LINE_BYTES (possibly cut short by the chunker): one rejected row, its start kept. */
   private tooLong(b: Uint8Array, s: number, e: number, line: number, sink: RowSink): void {
-    const preview = this.lossy.decode(b.subarray(s, s + LONG_LINE_PREVIEW_BYTES));
+    const preview = this.lossy.decode(b.subarray(s, Math.min(e, s + LONG_LINE_PREVIEW_BYTES)));
     sink.reject(line, `${preview}…`, `row is longer than ${MAX_LINE_BYTES} bytes`);
   }
 

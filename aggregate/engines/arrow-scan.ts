@@ -6,7 +6,7 @@
  * and spill into a BigInt before they could pass 2^53.
  */
 import { openAsBlob } from 'node:fs';
-import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
+import { type Data, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
 import { initParquetWasm, ParquetFile, type WasmModule } from '../../shared/parquet-wasm.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';

