@@ -6,18 +6,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../shared/errors.ts';
-import type { ChunkReject, WorkerInit, WorkerReply } from './convert-worker.ts';
+import type { WorkerInit, WorkerReply } from './convert-worker.ts';
 import type { WrittenFile } from './partition-writer.ts';
 
-export interface ChunkResult {
-  seq: number;
-  lines: number;
-  rows: number;
-  rejects: ChunkReject[];
-  newPartitions: string[];
-  /** The chunk's buffer, handed back for reuse. */
-  buffer: ArrayBuffer;
-}
+/** A worker's report on one chunk (its `chunkDone` reply); `buffer` is handed back for reuse. */
+export type ChunkResult = Omit<Extract<WorkerReply, { type: 'chunkDone' }>, 'type'>;
 
 interface Slot {
   worker: Worker;
