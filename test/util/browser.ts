@@ -36,6 +36,8 @@ export interface WatchedPage {
   foreign: string[];
   /** console.error messages and uncaught page errors. */
   errors: string[];
+  /** Close the page (and its context): a refreshing page stops asking its server. */
+  close(): Promise<void>;
 }
 
 export interface TestBrowser {
@@ -45,13 +47,25 @@ export interface TestBrowser {
 }
 
 export async function launchBrowser(): Promise<TestBrowser> {
-  const browser: Browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  const browser: Browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: CHROMIUM_ARGS,
+    headless: true,
+  });
   const contexts: BrowserContext[] = [];
   return {
     async open(allowedOrigin) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 1400 } });
       contexts.push(context);
-      const watched: WatchedPage = { page: await context.newPage(), requests: [], foreign: [], errors: [] };
+      const watched: WatchedPage = {
+        page: await context.newPage(),
+        requests: [],
+        foreign: [],
+        errors: [],
+        close: () => context.close(),
+      };
+      // Waits end on conditions, not time: the limit only bounds a broken page on a loaded machine.
+      watched.page.setDefaultTimeout(90_000);
       await context.route('**/*', (route) => {
         const url = route.request().url();
         watched.requests.push(url);

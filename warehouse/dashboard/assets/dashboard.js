@@ -306,24 +306,35 @@
     return q;
   }
 
+  // Only the newest request may change the page: a timer's refresh still in flight
+  // when the filters change is aborted, so its older answer can never win.
+  let inFlight;
   async function refresh(filters) {
     clearTimeout(timer);
+    inFlight?.abort();
+    const request = new AbortController();
+    inFlight = request;
     document.body.dataset.state = 'loading';
     try {
-      const res = await fetch(`/api/report?${filters}`, { headers: { accept: 'application/json' } });
+      const res = await fetch(`/api/report?${filters}`, {
+        headers: { accept: 'application/json' },
+        signal: request.signal,
+      });
       const body = await res.json();
+      if (inFlight !== request) return;
       if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
       model = body;
       history.replaceState(null, '', `?${filters}`);
       render();
     } catch (err) {
+      if (inFlight !== request) return;
       const notice = $('notice');
       notice.textContent = `Could not refresh: ${err.message}`;
       notice.className = 'notice error';
       notice.hidden = false;
       document.body.dataset.state = 'ready';
     }
-    schedule();
+    if (inFlight === request) schedule();
   }
 
   function schedule() {
