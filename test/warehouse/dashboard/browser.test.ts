@@ -174,6 +174,12 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
     await w.page.fill('#filter-from', '2024-02-01');
     await w.page.fill('#filter-to', '2024-02-29');
     await w.page.selectOption('#filter-region', 'South');
+    // A timed refresh landing while the form is being edited keeps the edits (and the applied filters).
+    const before = await w.page.getAttribute('body', 'data-generated-at');
+    await w.page.waitForFunction((t) => document.body.dataset.generatedAt !== t, before);
+    expect(await w.page.inputValue('#filter-from')).toBe('2024-02-01');
+    expect(await w.page.inputValue('#filter-region')).toBe('South');
+    expect(await w.page.textContent('#filter-text')).toBe('all dates, all regions');
     await w.page.click('#filters button[type="submit"]');
     await w.page.waitForFunction(() => document.getElementById('filter-text')?.textContent?.includes('South'));
     const where = 'WHERE transaction_date BETWEEN @f AND @t AND sales_region = @r';

@@ -244,8 +244,14 @@
     });
   }
 
+  // The form shows the applied filters, except while someone is editing it: a
+  // timer's refresh must not undo a half-made choice.
+  let editing = false;
+
   function renderFilters() {
     const f = model.filters;
+    $('filter-text').textContent = model.filterText;
+    if (editing) return;
     $('filter-from').value = f.from || '';
     $('filter-to').value = f.to || '';
     for (const id of ['filter-from', 'filter-to']) {
@@ -259,7 +265,6 @@
       ...regions.map((r) => el('option', { value: r, text: r })),
     );
     select.value = f.region || '';
-    $('filter-text').textContent = model.filterText;
   }
 
   function render() {
@@ -294,7 +299,8 @@
     document.body.dataset.state = 'ready';
   }
 
-  function currentFilters() {
+  /** The filters in the form (what Apply sends). */
+  function formFilters() {
     const q = new URLSearchParams();
     for (const [key, id] of [
       ['from', 'filter-from'],
@@ -303,6 +309,13 @@
     ]) {
       if ($(id).value) q.set(key, $(id).value);
     }
+    return q;
+  }
+
+  /** The filters of the model on the page (what a timed refresh asks for again). */
+  function appliedFilters() {
+    const q = new URLSearchParams();
+    for (const key of ['from', 'to', 'region']) if (model.filters[key]) q.set(key, model.filters[key]);
     return q;
   }
 
@@ -339,16 +352,21 @@
 
   function schedule() {
     if (config.mode === 'server' && config.refreshSeconds > 0) {
-      timer = setTimeout(() => refresh(currentFilters()), config.refreshSeconds * 1000);
+      timer = setTimeout(() => refresh(appliedFilters()), config.refreshSeconds * 1000);
     }
   }
 
   if (config.mode === 'server') {
+    $('filters').addEventListener('input', () => {
+      editing = true;
+    });
     $('filters').addEventListener('submit', (e) => {
       e.preventDefault();
-      refresh(currentFilters());
+      editing = false;
+      refresh(formFilters());
     });
     $('filter-reset').addEventListener('click', () => {
+      editing = false;
       for (const id of ['filter-from', 'filter-to', 'filter-region']) $(id).value = '';
       refresh(new URLSearchParams());
     });
