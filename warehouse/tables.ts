@@ -41,6 +41,15 @@ const field = (name: string, type: FieldType, mode: 'REQUIRED' | 'NULLABLE', des
 
 const nullable = (fields: BigQueryField[]): BigQueryField[] => fields.map((f) => ({ ...f, mode: 'NULLABLE' }));
 
+/** What a quarantine table keeps of a rejected row. */
+const quarantineFields: BigQueryField[] = [
+  field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line or JSON text).'),
+  field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
+  field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
+  field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
+  field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
+];
+
 /** A dimension table: the schema module's columns, one row per key, and where the row was last loaded from. */
 const dimensionTable = (s: DimensionSchema, description: string): TableDef => ({
   name: s.table,
@@ -79,13 +88,7 @@ export const TABLES: readonly TableDef[] = [
   {
     name: 'quarantine_sales',
     description: 'Rows that failed validation: the raw row, where it came from and why.',
-    fields: [
-      field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line or JSON text).'),
-      field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
-      field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
-      field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
-      field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
-    ],
+    fields: quarantineFields,
   },
   {
     name: 'load_log',
@@ -113,14 +116,7 @@ export const TABLES: readonly TableDef[] = [
   {
     name: 'quarantine_dims',
     description: 'Dimension rows that failed validation: which dimension, the raw row, where it came from and why.',
-    fields: [
-      field('dimension', 'STRING', 'REQUIRED', 'customers | products.'),
-      field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line).'),
-      field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
-      field('_line', 'INT64', 'NULLABLE', 'Line in the source file.'),
-      field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
-      field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
-    ],
+    fields: [field('dimension', 'STRING', 'REQUIRED', 'customers | products.'), ...quarantineFields],
   },
 ];
 

@@ -34,6 +34,7 @@ import {
   transactionScript,
   type Warehouse,
 } from '../../warehouse/index.ts';
+import type { FileOutcome } from '../batch/commit.ts';
 import { formatPercent } from '../batch/format-rate.ts';
 import { versionChecksum } from '../batch/list-landing.ts';
 import { type LoadStatus, logRowSql, readLoadLog } from '../batch/load-log.ts';
@@ -53,23 +54,14 @@ export interface DimsOptions {
   warehouseOptions?: OpenWarehouseOptions;
 }
 
-export interface DimFileOutcome {
-  key: string;
-  uri: string;
+/**
+ * A file's outcome, counted like the batch pipeline's: rowsLoaded are rows
+ * inserted or updated, rowsDuplicate valid rows identical to what the table held.
+ */
+export interface DimFileOutcome extends Omit<FileOutcome, 'disposition' | 'seconds'> {
   dimension: DimensionSchema['name'];
-  status: LoadStatus;
-  rowsRead: number;
-  /** Rows inserted or updated. */
-  rowsLoaded: number;
-  rowsRejected: number;
-  /** Valid rows identical to what the table already held. */
-  rowsDuplicate: number;
-  /** Why the file was rejected. */
-  error?: string;
   /** The first invalid rows (line and reasons), for the report. */
   firstRejects: { line: number; reasons: string }[];
-  /** This version of the file was already in the load log. */
-  alreadyDone: boolean;
 }
 
 export interface DimsSummary {

@@ -70,6 +70,12 @@ async function kpisOnPage(page: Page): Promise<Record<string, string>> {
   );
 }
 
+/** The three sales cards, in the shape kpisBySql returns. */
+async function salesKpisOnPage(page: Page): Promise<Record<string, string>> {
+  const k = await kpisOnPage(page);
+  return { revenue: k.revenue, transactions: k.transactions, 'average-ticket': k['average-ticket'] };
+}
+
 /** Per chart: SVG shapes drawn and the drawing's size (0 when hidden or missing). */
 async function chartsOnPage(page: Page): Promise<Record<string, { paths: number; width: number; height: number }>> {
   return page.evaluate((ids) => {
@@ -142,14 +148,9 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
     await w.page.goto(dashboardUrl);
     await w.page.waitForSelector('body[data-state="ready"]');
     await expectAllChartsDrawn(w.page);
-    const kpis = await kpisOnPage(w.page);
-    expect({
-      revenue: kpis.revenue,
-      transactions: kpis.transactions,
-      'average-ticket': kpis['average-ticket'],
-    }).toEqual(await kpisBySql(bq));
+    expect(await salesKpisOnPage(w.page)).toEqual(await kpisBySql(bq));
     expect(await w.page.textContent('[data-kpi="revenue"] .value')).toBe('1,060.04');
-    expect(kpis['rows-quarantined']).toBe('3');
+    expect((await kpisOnPage(w.page))['rows-quarantined']).toBe('3');
     const top = await w.page.$$eval('#table-top-customers tbody tr', (rows) =>
       rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent)),
     );
@@ -190,12 +191,7 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
     };
     const filtered = await kpisBySql(bq, where, params);
     expect(filtered).toEqual({ revenue: '49.99', transactions: '2', 'average-ticket': '25.00' });
-    const onPage = await kpisOnPage(w.page);
-    expect({
-      revenue: onPage.revenue,
-      transactions: onPage.transactions,
-      'average-ticket': onPage['average-ticket'],
-    }).toEqual(filtered);
+    expect(await salesKpisOnPage(w.page)).toEqual(filtered);
     expect(new URL(w.page.url()).searchParams.get('region')).toBe('South');
 
     // A pipeline lands a row: the next refresh (every second) shows it.
@@ -218,12 +214,7 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
       (v) => document.querySelector('[data-kpi="revenue"] .value')?.getAttribute('data-value') === v,
       after.revenue,
     );
-    const refreshed = await kpisOnPage(w.page);
-    expect({
-      revenue: refreshed.revenue,
-      transactions: refreshed.transactions,
-      'average-ticket': refreshed['average-ticket'],
-    }).toEqual(after);
+    expect(await salesKpisOnPage(w.page)).toEqual(after);
     await expectCleanAndClose(w);
   });
 });
@@ -243,12 +234,7 @@ describe('salesflow dashboard --out (a file opened from disk)', { timeout: 120_0
     await expectAllChartsDrawn(w.page);
     const duck = await DuckDBWarehouse.open(duckPath);
     try {
-      const kpis = await kpisOnPage(w.page);
-      expect({
-        revenue: kpis.revenue,
-        transactions: kpis.transactions,
-        'average-ticket': kpis['average-ticket'],
-      }).toEqual(await kpisBySql(duck));
+      expect(await salesKpisOnPage(w.page)).toEqual(await kpisBySql(duck));
     } finally {
       await duck.close();
     }
