@@ -8,7 +8,7 @@
  */
 import { StepError } from '../../errors.ts';
 import type { TransformNode } from '../../pipeline.ts';
-import type { CombineFn } from '../../transforms/combine_fn.ts';
+import type { CombineFn } from '../../transforms/combine-fn.ts';
 import { type BoundedWindow, GLOBAL_WINDOW, maxTimestampOf, type WindowingStrategy } from '../../windows.ts';
 import type { AckScope, AckToken } from './ack.ts';
 import { type Emitter, type Execution, noopEmitter } from './execution.ts';

@@ -29,11 +29,11 @@ import type { PCollection } from '../../pvalue.ts';
 import { GLOBAL_WINDOW, MIN_TIMESTAMP } from '../../windows.ts';
 import type { PipelineResult, PipelineState, Runner } from '../runner.ts';
 import { type AckScope, AckToken, NO_TOKENS } from './ack.ts';
-import { BoundedQueue } from './bounded_queue.ts';
+import { BoundedQueue } from './bounded-queue.ts';
 import { type Emitter, type Execution, fanout, isPromise } from './execution.ts';
-import { GroupExecutor } from './group_executor.ts';
-import { ParDoExecutor } from './pardo_executor.ts';
-import { WindowExecutor } from './window_executor.ts';
+import { GroupExecutor } from './group-executor.ts';
+import { ParDoExecutor } from './pardo-executor.ts';
+import { WindowExecutor } from './window-executor.ts';
 
 export interface DirectRunnerOptions {
   /** Elements per bundle before a commit (default 10 000). */
