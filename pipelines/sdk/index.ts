@@ -58,6 +58,7 @@ export {
   sessions,
   slidingWindows,
 } from './windows.ts';
-export { collect, TestStream } from './testing.ts';
+export { collect } from './testing/collect.ts';
+export { TestStream } from './testing/test-stream.ts';
 export type { MapInWorkersOptions } from './transforms/map-in-workers.ts';
 export { mapInWorkers } from './transforms/map-in-workers.ts';

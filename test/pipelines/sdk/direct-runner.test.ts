@@ -76,14 +76,21 @@ describe('DirectRunner: backpressure', () => {
 });
 
 describe('DirectRunner: drain and cancel', () => {
-  /** An endless source: a batch every 2 ms with a watermark at its time. */
+  type Sale = { region: string; cents: number };
+
+  /**
+   * An endless source: a batch per event-loop turn, 10 s of event time each, with
+   * a watermark at its time. `pulled(n)` resolves once n batches were handed over.
+   */
   function endless(acked: number[]) {
     let t = T0;
-    return unboundedSource<{ region: string; cents: number }>('Endless', async function* (ctx) {
+    let count = 0;
+    const waiting: { n: number; resolve: () => void }[] = [];
+    const source = unboundedSource<Sale>('Endless', async function* (ctx) {
       for (let i = 0; !ctx.signal.aborted; i++) {
-        await sleep(2);
-        t += 10_000; // 10 s of event time per batch
-        const batch: SourceBatch<{ region: string; cents: number }> = {
+        await new Promise((r) => setImmediate(r));
+        t += 10_000;
+        const batch: SourceBatch<Sale> = {
           values: [{ region: i % 2 ? 'n' : 's', cents: 1 }],
           timestamps: [t],
           watermark: t,
@@ -92,21 +99,26 @@ describe('DirectRunner: drain and cancel', () => {
           },
         };
         yield batch;
+        count++;
+        for (const w of waiting.filter((x) => x.n <= count)) w.resolve();
       }
     });
+    const pulled = (n: number) => new Promise<void>((resolve) => waiting.push({ n, resolve }));
+    return { source, pulled };
   }
 
   it('drain stops reading, fires open windows, acks everything read, and finishes DONE', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
     const totals = collect(
       p
-        .apply(readFrom(endless(acked)))
-        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(60)))
-        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+        .apply(readFrom(source))
+        .apply(windowInto<Sale>(fixedWindows(60)))
+        .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
     const result = new DirectRunner({ drainOnSignals: false }).run(p);
-    await sleep(60);
+    await pulled(5);
     expect(result.state).toBe('RUNNING');
     const state = await result.drain();
     expect(state).toBe('DONE');
@@ -119,10 +131,11 @@ describe('DirectRunner: drain and cancel', () => {
 
   it('SIGTERM drains an unbounded pipeline', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
-    collect(p.apply(readFrom(endless(acked))).map((x) => x.cents));
+    collect(p.apply(readFrom(source)).map((x) => x.cents));
     const result = new DirectRunner().run(p);
-    await sleep(30);
+    await pulled(3);
     process.emit('SIGTERM', 'SIGTERM');
     expect(await result.waitUntilFinish()).toBe('DONE');
     expect(acked.length).toBe(result.counters()['Read(Endless)/elements']);
@@ -131,15 +144,16 @@ describe('DirectRunner: drain and cancel', () => {
 
   it('cancel stops without firing windows or acking what is not committed', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
     const totals = collect(
       p
-        .apply(readFrom(endless(acked)))
-        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(3600)))
-        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+        .apply(readFrom(source))
+        .apply(windowInto<Sale>(fixedWindows(3600)))
+        .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
     const result = new DirectRunner({ drainOnSignals: false }).run(p);
-    await sleep(40);
+    await pulled(5);
     expect(await result.cancel()).toBe('CANCELLED');
     expect(totals).toEqual([]);
     // The hour-long window never fired, so none of its batches may be acked.
