@@ -11,7 +11,7 @@ import { FAILED_TAG } from '../../tags.ts';
 import { type DoFn, type DoFnContext, elementwiseFnOf, type FailedElement } from '../../transforms/pardo.ts';
 import { type BoundedWindow, GLOBAL_WINDOW, MIN_TIMESTAMP } from '../../windows.ts';
 import type { AckScope } from './ack.ts';
-import { type Emitter, type Execution, isPromise, noopEmitter, OutputChain } from './execution.ts';
+import { type Emitter, type Execution, type Executor, isPromise, noopEmitter, OutputChain } from './executor.ts';
 
 interface Parked {
   value: unknown;
@@ -20,7 +20,7 @@ interface Parked {
   scope: AckScope;
 }
 
-export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknown>> {
+export class ParDoExecutor implements Executor, DoFnContext<unknown, Record<string, unknown>> {
   readonly step: string;
   timestamp = MIN_TIMESTAMP;
   window: BoundedWindow = GLOBAL_WINDOW;
