@@ -21,6 +21,7 @@ import {
   windowInto,
   writeTo,
 } from '../../../pipelines/sdk/index.ts';
+import { handleStopSignals } from '../../../shared/stop-signals.ts';
 import { suite, T0 } from './suite.ts';
 
 suite('DirectRunner', () => new DirectRunner());
@@ -117,7 +118,7 @@ describe('DirectRunner: drain and cancel', () => {
         .apply(windowInto<Sale>(fixedWindows(60)))
         .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    const result = new DirectRunner().run(p);
     await pulled(5);
     expect(result.state).toBe('RUNNING');
     const state = await result.drain();
@@ -129,17 +130,62 @@ describe('DirectRunner: drain and cancel', () => {
     expect(acked.length).toBe(read);
   });
 
-  it('SIGTERM drains an unbounded pipeline', async () => {
+  it('installs no signal handlers: the application drains it through drainSignal', async () => {
     const acked: number[] = [];
     const { source, pulled } = endless(acked);
     const p = new Pipeline();
     collect(p.apply(readFrom(source)).map((x) => x.cents));
-    const result = new DirectRunner().run(p);
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const stop = new AbortController();
+    const result = new DirectRunner({ drainSignal: stop.signal }).run(p);
     await pulled(3);
-    process.emit('SIGTERM', 'SIGTERM');
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+    stop.abort();
     expect(await result.waitUntilFinish()).toBe('DONE');
     expect(acked.length).toBe(result.counters()['Read(Endless)/elements']);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it("a command's stop signals: the first drains, the second cancels", async () => {
+    const acked: number[] = [];
+    const { source, pulled } = endless(acked);
+    // The first commit hangs (a warehouse that stopped answering) until released.
+    let writing = () => {};
+    const sinkCalled = new Promise<void>((resolve) => {
+      writing = resolve;
+    });
+    let releaseSink = () => {};
+    const p = new Pipeline();
+    p.apply(readFrom(source)).apply(
+      writeTo<Sale>({
+        name: 'Stuck',
+        write: () => {
+          writing();
+          return new Promise<void>((resolve) => {
+            releaseSink = resolve;
+          });
+        },
+      }),
+    );
+    const result = new DirectRunner().run(p);
+    const signals = handleStopSignals({
+      graceful: () => void result.drain().catch(() => {}),
+      immediate: () => void result.cancel(),
+    });
+    try {
+      await sinkCalled;
+      await pulled(4); // queued behind the stuck commit
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(result.state).toBe('DRAINING');
+      process.emit('SIGTERM', 'SIGTERM');
+      releaseSink();
+      expect(await result.waitUntilFinish()).toBe('CANCELLED');
+      // The write in flight completed, so its batch is acked; the batches queued behind it
+      // (a drain would have committed them) are neither processed nor acked.
+      expect(acked).toEqual([0]);
+      expect(result.counters()['Read(Endless)/elements']).toBe(1);
+    } finally {
+      signals.dispose();
+    }
   });
 
   it('cancel stops without firing windows or acking what is not committed', async () => {
@@ -152,7 +198,7 @@ describe('DirectRunner: drain and cancel', () => {
         .apply(windowInto<Sale>(fixedWindows(3600)))
         .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    const result = new DirectRunner().run(p);
     await pulled(5);
     expect(await result.cancel()).toBe('CANCELLED');
     expect(totals).toEqual([]);
@@ -235,7 +281,7 @@ describe('DirectRunner: window state', () => {
     read
       .apply(windowInto<number>(fixedWindows(60), { allowedLateness: 120 }))
       .apply(groupBy<number>((x) => x).combining((x) => x, sum(), 'n'));
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    const result = new DirectRunner().run(p);
     await result.waitUntilFinish();
     expect(openSeen).toHaveLength(51);
     // Open windows: the current one plus those within 2 minutes of lateness, never the whole history.
@@ -246,16 +292,42 @@ describe('DirectRunner: window state', () => {
   });
 });
 
-describe('DirectRunner: progress', () => {
-  it('reports elements read at bundle commits when enabled', async () => {
-    const lines: string[] = [];
-    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+describe('DirectRunner: observers', () => {
+  it('onBundleCommitted reports elements read after each commit (what a progress line draws)', async () => {
+    const seen: { elementsRead: number; bundles: number }[] = [];
     const p = new Pipeline();
     collect(p.apply(readFrom(boundedSource('Nums', () => [{ values: [1, 2, 3] }, { values: [4, 5] }]))));
-    await new DirectRunner({ progress: { label: 'load', enabled: true, plain: true, stream } })
+    await new DirectRunner({ maxBundleSize: 3, onBundleCommitted: (b) => seen.push({ ...b }) })
       .run(p)
       .waitUntilFinish();
-    expect(lines.at(-1)).toMatch(/^load 5 el /);
+    expect(seen).toEqual([
+      { elementsRead: 3, bundles: 1 },
+      { elementsRead: 5, bundles: 2 },
+    ]);
+  });
+
+  it('a failed ack is a warning to onWarning, not a failure: the data is committed', async () => {
+    const warnings: string[] = [];
+    const p = new Pipeline();
+    const out = collect(
+      p.apply(
+        readFrom(
+          boundedSource('Flaky', () => [
+            {
+              values: [1],
+              ack: () => {
+                throw new Error('ack deadline expired');
+              },
+            },
+          ]),
+        ),
+      ),
+    );
+    const result = new DirectRunner({ onWarning: (m) => warnings.push(m) }).run(p);
+    expect(await result.waitUntilFinish()).toBe('DONE');
+    expect(out).toEqual([1]);
+    expect(warnings).toEqual(['ack failed (the source may redeliver): ack deadline expired']);
+    expect(result.counters()['runner/ackFailures']).toBe(1);
   });
 });
 

@@ -64,7 +64,7 @@ it('README example: per-region totals per minute, late sales aside, acks after t
     .apply(writeTo({ name: 'Totals', write: async (batch) => void rows.push(...batch) }));
   late.apply(writeTo({ name: 'LateSales', write: async (batch) => void lateRows.push(...batch) }));
 
-  const result = new DirectRunner().run(p); // SIGINT/SIGTERM drain it
+  const result = new DirectRunner().run(p);
   await result.waitUntilFinish();
 
   expect(rows.sort((a, b) => a.minute.localeCompare(b.minute) || a.region.localeCompare(b.region))).toEqual([

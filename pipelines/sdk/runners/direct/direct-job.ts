@@ -10,7 +10,6 @@
  * window) and commits; cancel stops at once and acknowledges nothing more.
  */
 import { log } from '../../../../shared/log.ts';
-import { createProgress, type Progress } from '../../../../shared/progress.ts';
 import { describeError } from '../../../../shared/errors.ts';
 import { StepError } from '../../errors.ts';
 import type { SourceBatch } from '../../io/source.ts';
@@ -21,10 +20,21 @@ import type { PipelineResult, PipelineState } from '../runner.ts';
 import { AckLedger, type AckScope, type AckToken, NO_TOKENS } from './ack.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { Bundles } from './bundle.ts';
-import type { DirectRunnerOptions } from './direct-runner.ts';
+import type { BundleProgress, DirectRunnerOptions } from './direct-runner.ts';
 import { type Execution, type ExecutorWith, withHook } from './executor.ts';
 import { type ExecutionGraph, translate } from './graph.ts';
 import { type InboxItem, pump, type SourceSlot } from './source-pump.ts';
+
+/** Run `fn` when `signal` aborts (now, if it already has); returns the unsubscribe. */
+function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    queueMicrotask(fn);
+    return () => {};
+  }
+  signal.addEventListener('abort', fn, { once: true });
+  return () => signal.removeEventListener('abort', fn);
+}
 
 export class DirectJob implements PipelineResult, Execution {
   state: PipelineState = 'RUNNING';
@@ -32,7 +42,8 @@ export class DirectJob implements PipelineResult, Execution {
   scope: AckScope = NO_TOKENS;
   private readonly maxBundleSize: number;
   private readonly maxBundleMs: number;
-  private readonly progress: Progress | undefined;
+  private readonly onBundleCommitted: ((progress: BundleProgress) => void) | undefined;
+  private readonly warn: (message: string) => void;
   private readonly graph: ExecutionGraph;
   private readonly setups: ExecutorWith<'setup'>[];
   private readonly teardowns: ExecutorWith<'teardown'>[];
@@ -43,23 +54,21 @@ export class DirectJob implements PipelineResult, Execution {
   private readonly hasUnbounded: boolean;
   private cancelled = false;
   private readonly done: Promise<PipelineState>;
-  private removeSignalHandlers: () => void = () => {};
 
   constructor(pipeline: Pipeline, options: DirectRunnerOptions) {
     this.maxBundleSize = options.maxBundleSize ?? 10_000;
     this.maxBundleMs = options.maxBundleMs ?? 1000;
     this.inbox = new BoundedQueue(options.queueCapacity ?? 4);
-    this.progress = options.progress && createProgress({ ...options.progress, unit: 'el' });
+    this.onBundleCommitted = options.onBundleCommitted;
+    this.warn = options.onWarning ?? ((m) => log.warn(m));
     this.graph = translate(pipeline, this);
     this.hasUnbounded = this.graph.sources.some((s) => !s.bounded);
     this.setups = withHook(this.graph.executors, 'setup');
     this.teardowns = withHook(this.graph.executors, 'teardown');
-    this.bundles = new Bundles(this.graph.executors, this, this.ledger, (m) => log.warn(m));
+    this.bundles = new Bundles(this.graph.executors, this, this.ledger, this.warn);
     this.registerMetrics();
-    if (options.drainOnSignals ?? this.hasUnbounded) this.installSignalHandlers();
     this.done = this.execute().then(
       () => {
-        this.progress?.finish();
         this.state = this.cancelled ? 'CANCELLED' : 'DONE';
         return this.state;
       },
@@ -71,7 +80,15 @@ export class DirectJob implements PipelineResult, Execution {
         throw err;
       },
     );
-    this.done.finally(() => this.removeSignalHandlers()).catch(() => {});
+    const unlisten = [
+      onAbort(options.drainSignal, () => void this.drain().catch(() => {})),
+      onAbort(options.cancelSignal, () => void this.cancel()),
+    ];
+    this.done
+      .finally(() => {
+        for (const u of unlisten) u();
+      })
+      .catch(() => {});
   }
 
   // --- PipelineResult ----------------------------------------------------------------------------
@@ -220,7 +237,10 @@ export class DirectJob implements PipelineResult, Execution {
   }
 
   private async commitBundle(): Promise<void> {
-    if (await this.bundles.commit()) this.progress?.set(this.graph.sources.reduce((n, s) => n + s.elements, 0));
+    if (!(await this.bundles.commit()) || this.onBundleCommitted === undefined) return;
+    let elementsRead = 0;
+    for (const s of this.graph.sources) elementsRead += s.elements;
+    this.onBundleCommitted({ elementsRead, bundles: this.bundles.committed });
   }
 
   private async teardown(): Promise<void> {
@@ -228,28 +248,8 @@ export class DirectJob implements PipelineResult, Execution {
       try {
         await ex.teardown();
       } catch (e) {
-        log.warn(`teardown of ${ex.step} failed: ${describeError(e)}`);
+        this.warn(`teardown of ${ex.step} failed: ${describeError(e)}`);
       }
     }
-  }
-
-  private installSignalHandlers(): void {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      signals++;
-      if (signals === 1) {
-        log.info(`${sig}: draining (stop reading, finish in-flight work, fire windows, ack); again to cancel`);
-        void this.drain().catch(() => {});
-      } else {
-        log.warn(`${sig}: cancelling`);
-        void this.cancel();
-      }
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    this.removeSignalHandlers = () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    };
   }
 }

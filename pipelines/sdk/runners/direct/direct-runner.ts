@@ -18,7 +18,6 @@
  *   on the event loop already, and the second core is left to DuckDB, parquet-wasm
  *   and the other process in a pipeline.
  */
-import type { ProgressOptions } from '../../../../shared/progress.ts';
 import type { Pipeline } from '../../pipeline.ts';
 import type { PipelineResult, Runner } from '../runner.ts';
 import { DirectJob } from './direct-job.ts';
@@ -30,13 +29,32 @@ export interface DirectRunnerOptions {
   maxBundleMs?: number;
   /** Source batches read ahead of processing (default 4): the backpressure bound. */
   queueCapacity?: number;
-  /** Drain on the first SIGINT/SIGTERM, cancel on the second. Default: when a source is unbounded. */
-  drainOnSignals?: boolean;
   /**
-   * A progress line (elements read, rate; `total` if known) on stderr when it is a
-   * TTY, updated at each bundle commit. Options as shared/progress.ts.
+   * Drain when this aborts (as `result.drain()`): the application's stop request,
+   * e.g. a command's first SIGINT (shared/stop-signals.ts). The runner installs no
+   * signal handlers itself.
    */
-  progress?: Omit<ProgressOptions, 'unit'>;
+  drainSignal?: AbortSignal;
+  /** Cancel when this aborts (as `result.cancel()`). */
+  cancelSignal?: AbortSignal;
+  /**
+   * Called after each bundle committed and acknowledged, e.g. to draw progress
+   * (shared/progress.ts). Runs on the pipeline's thread: keep it cheap; a throw
+   * fails the pipeline.
+   */
+  onBundleCommitted?: (progress: BundleProgress) => void;
+  /**
+   * Problems that do not fail the pipeline (an ack or a teardown that failed).
+   * Default: shared/log's warn.
+   */
+  onWarning?: (message: string) => void;
+}
+
+export interface BundleProgress {
+  /** Source elements read so far (all sources). */
+  readonly elementsRead: number;
+  /** Bundles committed so far. */
+  readonly bundles: number;
 }
 
 export class DirectRunner implements Runner {
