@@ -7,6 +7,7 @@ export type {
   SourceContext,
   StreamSourceOptions,
   TextLine,
+  Unacked,
 } from './io/source.ts';
 export {
   arraySource,

@@ -162,7 +162,7 @@ export class DirectJob implements PipelineResult, Execution {
       if (!bundles.open) await bundles.start();
       const slot = item.slot;
       let moved = false;
-      if ('batch' in item) moved = await this.processBatch(slot, item.batch);
+      if ('batch' in item) moved = await this.processBatch(slot, item.batch, item.token);
       else if ('error' in item) {
         throw new StepError(slot.node.name, item.error);
       } else {
@@ -200,16 +200,19 @@ export class DirectJob implements PipelineResult, Execution {
       if (s.started || !which(s)) continue;
       s.started = true;
       s.live = true;
-      void pump(s, this.inbox, this.abort.signal);
+      void pump(s, this.inbox, this.abort.signal, this.ledger);
     }
   }
 
-  private async processBatch(slot: SourceSlot, batch: SourceBatch<unknown>): Promise<boolean> {
+  private async processBatch(
+    slot: SourceSlot,
+    batch: SourceBatch<unknown>,
+    token: AckToken | undefined,
+  ): Promise<boolean> {
     let scope: AckScope = NO_TOKENS;
-    if (batch.ack !== undefined) {
-      const token = this.ledger.track(batch.ack.bind(batch), batch.values.length, slot.unacked);
-      this.bundles.adopt([token]);
+    if (token !== undefined) {
       scope = [token];
+      this.bundles.adopt(scope);
     }
     this.scope = scope;
     const emit = slot.emit;

@@ -43,6 +43,12 @@ export function translate(pipeline: Pipeline, exec: Execution): ExecutionGraph {
       slotOf.set(node, slot);
       upstream.set(node, new Set([slot]));
       exec.registry.counterFrom(node.name, 'elements', () => slot.elements);
+      exec.registry.counterFrom(node.name, 'unackedBatches', () => slot.unacked.batches);
+      exec.registry.counterFrom(node.name, 'unackedElements', () => slot.unacked.elements);
+      exec.registry.counterFrom(node.name, 'oldestUnackedMs', () => {
+        const oldest = slot.unacked.oldestReadAt;
+        return oldest === undefined ? 0 : Date.now() - oldest;
+      });
       continue;
     }
     const ups = new Set<SourceSlot>();

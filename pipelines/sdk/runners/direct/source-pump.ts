@@ -3,10 +3,10 @@
  * inbox, so a source is never read further ahead than the inbox allows (the
  * backpressure) and a drain or cancel stops the reading, even mid-wait.
  */
-import type { SourceBatch } from '../../io/source.ts';
+import type { SourceBatch, Unacked } from '../../io/source.ts';
 import type { TransformNode } from '../../pipeline.ts';
 import { MIN_TIMESTAMP } from '../../windows.ts';
-import { UnackedBatches } from './ack.ts';
+import { type AckLedger, type AckToken, UnackedBatches } from './ack.ts';
 import type { BoundedQueue } from './bounded-queue.ts';
 import { type Emitter, isPromise, noopEmitter } from './executor.ts';
 
@@ -34,10 +34,16 @@ export class SourceSlot {
   get bounded(): boolean {
     return this.node.spec.source.bounded;
   }
+
+  /** A snapshot for the source (SourceContext.unacked). */
+  unackedNow(): Unacked {
+    const u = this.unacked;
+    return { batches: u.batches, elements: u.elements, oldestReadAt: u.oldestReadAt };
+  }
 }
 
 export type InboxItem =
-  | { slot: SourceSlot; batch: SourceBatch<unknown> }
+  | { slot: SourceSlot; batch: SourceBatch<unknown>; token: AckToken | undefined }
   | { slot: SourceSlot; end: true }
   | { slot: SourceSlot; error: unknown };
 
@@ -61,11 +67,19 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T | typeof AB
   });
 }
 
-/** Read one source into the inbox until it ends, fails, or `signal` aborts; then post its end. */
-export async function pump(slot: SourceSlot, inbox: BoundedQueue<InboxItem>, signal: AbortSignal): Promise<void> {
+/**
+ * Read one source into the inbox until it ends, fails, or `signal` aborts; then
+ * post its end. A batch with an `ack` is unacknowledged from the moment it is read.
+ */
+export async function pump(
+  slot: SourceSlot,
+  inbox: BoundedQueue<InboxItem>,
+  signal: AbortSignal,
+  ledger: AckLedger,
+): Promise<void> {
   let iterator: Iterator<SourceBatch<unknown>> | AsyncIterator<SourceBatch<unknown>> | undefined;
   try {
-    const iterable = slot.node.spec.source.read({ signal });
+    const iterable = slot.node.spec.source.read({ signal, unacked: () => slot.unackedNow() });
     iterator =
       Symbol.asyncIterator in iterable
         ? (iterable as AsyncIterable<SourceBatch<unknown>>)[Symbol.asyncIterator]()
@@ -74,7 +88,10 @@ export async function pump(slot: SourceSlot, inbox: BoundedQueue<InboxItem>, sig
       const next = iterator.next();
       const r = isPromise(next) ? await raceAbort(next, signal) : next;
       if (r === ABORTED || r.done) break;
-      if (!(await inbox.put({ slot, batch: r.value }))) return;
+      const batch = r.value;
+      const token =
+        batch.ack === undefined ? undefined : ledger.track(batch.ack.bind(batch), batch.values.length, slot.unacked);
+      if (!(await inbox.put({ slot, batch, token }))) return;
     }
   } catch (error) {
     await inbox.put({ slot, error });
