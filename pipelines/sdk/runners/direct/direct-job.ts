@@ -7,7 +7,8 @@
  * an unbounded pipeline has nothing queued) it commits the bundle. Moving
  * watermarks fire windows; side inputs are read first and handed over when
  * complete. Drain stops the sources (their watermarks jump to +∞, firing every
- * window) and commits; cancel stops at once and acknowledges nothing more.
+ * window) and commits; cancel stops after the element in flight and acknowledges
+ * only what was already committed.
  */
 import { log } from '../../../../shared/log.ts';
 import { describeError } from '../../../../shared/errors.ts';
