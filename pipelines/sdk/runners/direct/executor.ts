@@ -17,9 +17,9 @@ export type Emitter = (value: unknown, timestamp: number, window: BoundedWindow)
 export type MaybePromise = void | Promise<void>;
 
 /**
- * One running step. Only `receive` and `connect` are required; the runner calls
+ * One running step. Only `process` and `connect` are required; the runner calls
  * each optional hook only on the executors that have it, in graph order:
- * setup once → (startBundle → receive… / onWatermark… → finishBundle)* → teardown.
+ * setup once → (startBundle → process… / onWatermark… → finishBundle)* → teardown.
  * Draining needs no hook of its own: the sources end, the watermark jumps to +∞,
  * and `onWatermark` fires every open window before the last bundle commits.
  */
@@ -27,7 +27,7 @@ export interface Executor {
   /** The step name, for errors and metrics. */
   readonly step: string;
   /** The step's input: process one element. */
-  readonly receive: Emitter;
+  readonly process: Emitter;
   /** Wire an output tag to its consumers (before the run starts). */
   connect(tag: string, emit: Emitter): void;
   /** Once per run, before any element. */

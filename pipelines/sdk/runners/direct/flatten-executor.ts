@@ -14,5 +14,5 @@ export class FlattenExecutor implements Executor {
     this.out = emit;
   }
 
-  readonly receive: Emitter = (v, ts, w) => this.out(v, ts, w);
+  readonly process: Emitter = (v, ts, w) => this.out(v, ts, w);
 }

@@ -1,6 +1,6 @@
 /**
  * Graph translation: the pipeline's primitive steps become executors wired by
- * direct calls (each PCollection fans out to its consumers' `receive`), source
+ * direct calls (each PCollection fans out to its consumers' `process`), source
  * slots, the side-input registry and the watermark tracker. Done once, before
  * anything runs.
  */
@@ -89,7 +89,7 @@ export function translate(pipeline: Pipeline, exec: Execution): ExecutionGraph {
   };
   for (const node of nodes) {
     const ex = executorOf.get(node);
-    if (ex !== undefined) for (const i of node.inputs) consumersOf(i).push(ex.receive);
+    if (ex !== undefined) for (const i of node.inputs) consumersOf(i).push(ex.process);
   }
   for (const { pcoll, collect } of sideInputs.collectors()) consumersOf(pcoll).push(collect);
   for (const node of nodes) {

@@ -95,7 +95,7 @@ export class GroupExecutor implements Executor {
     return n;
   }
 
-  readonly receive: Emitter = (value, _timestamp, window) => {
+  readonly process: Emitter = (value, _timestamp, window) => {
     if (window.end + this.latenessMs <= this.watermark) {
       this.droppedLate++;
       return;

@@ -56,7 +56,7 @@ export class ParDoExecutor implements Executor, DoFnContext<unknown, Record<stri
       };
     }
     const simple = node.spec.onError === 'fail' && this.parked === undefined ? elementwiseFnOf(this.doFn) : undefined;
-    this.receive = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
+    this.process = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
     exec.registry.counterFrom(this.step, 'elements', () => this.elementsIn);
     exec.registry.counterFrom(this.step, 'failed', () => this.failures);
   }
@@ -167,7 +167,7 @@ export class ParDoExecutor implements Executor, DoFnContext<unknown, Record<stri
   // --- elements ------------------------------------------------------------------------------
 
   /** The step's input: `processElement`, or a direct call for map/filter. */
-  readonly receive: Emitter;
+  readonly process: Emitter;
 
   /** map/filter without the DoFn machinery: same results, errors and metrics. */
   private direct(kind: 'map' | 'filter', fn: (element: unknown) => unknown): Emitter {

@@ -38,7 +38,7 @@ export class WindowExecutor implements Executor {
     if (watermark > this.watermark) this.watermark = watermark;
   }
 
-  readonly receive: Emitter = (value, timestamp, window) => {
+  readonly process: Emitter = (value, timestamp, window) => {
     const windows = this.windowFn.assign(timestamp);
     let anyOnTime = false;
     for (let i = 0; i < windows.length; i++) {
