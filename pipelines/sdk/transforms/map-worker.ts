@@ -11,7 +11,7 @@ interface Job {
 
 const { moduleUrl, exportName } = workerData as { moduleUrl: string; exportName: string };
 const port = parentPort;
-if (port === null) throw new Error('map_worker.ts must run in a worker thread');
+if (port === null) throw new Error('map-worker.ts must run in a worker thread');
 
 try {
   const mod = (await import(moduleUrl)) as Record<string, unknown>;

@@ -1,25 +1,5 @@
-/**
- * Test helpers for pipelines written with the SDK (used by our own suite too):
- * collect a PCollection into an array, and TestStream, an unbounded source
- * scripted with elements and watermark moves whose acks are recorded.
- */
-import type { Sink } from './io/sink.ts';
-import { writeTo } from './io/sink.ts';
-import { type Source, type SourceBatch, unboundedSource } from './io/source.ts';
-import type { PCollection } from './pvalue.ts';
-
-/** Everything written to the returned array (filled as the pipeline runs). */
-export function collect<T>(pcoll: PCollection<T>, name = 'Collect'): T[] {
-  const out: T[] = [];
-  const sink: Sink<T> = {
-    name,
-    async write(elements) {
-      out.push(...elements);
-    },
-  };
-  pcoll.apply(writeTo(sink, { name }));
-  return out;
-}
+/** Test helper: TestStream, a scripted unbounded source (used by our own suite too). */
+import { type Source, type SourceBatch, unboundedSource } from '../io/source.ts';
 
 type StreamEvent<T> = { values: { value: T; timestamp: number }[] } | { watermark: number };
 

@@ -11,6 +11,7 @@ import {
   windowIntoWithLate,
   writeTo,
 } from '../../../pipelines/sdk/index.ts';
+import { handleStopSignals } from '../../../shared/stop-signals.ts';
 
 interface Sale {
   region: string;
@@ -64,8 +65,10 @@ it('README example: per-region totals per minute, late sales aside, acks after t
     .apply(writeTo({ name: 'Totals', write: async (batch) => void rows.push(...batch) }));
   late.apply(writeTo({ name: 'LateSales', write: async (batch) => void lateRows.push(...batch) }));
 
-  const result = new DirectRunner().run(p); // SIGINT/SIGTERM drain it
+  const result = new DirectRunner().run(p);
+  const signals = handleStopSignals({ graceful: () => result.drain(), immediate: () => result.cancel() });
   await result.waitUntilFinish();
+  signals.dispose();
 
   expect(rows.sort((a, b) => a.minute.localeCompare(b.minute) || a.region.localeCompare(b.region))).toEqual([
     { minute: '10:00', region: 'north', total_cents: 2000 },

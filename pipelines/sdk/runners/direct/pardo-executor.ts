@@ -11,7 +11,7 @@ import { FAILED_TAG } from '../../tags.ts';
 import { type DoFn, type DoFnContext, elementwiseFnOf, type FailedElement } from '../../transforms/pardo.ts';
 import { type BoundedWindow, GLOBAL_WINDOW, MIN_TIMESTAMP } from '../../windows.ts';
 import type { AckScope } from './ack.ts';
-import { type Emitter, type Execution, isPromise, noopEmitter, OutputChain } from './execution.ts';
+import { type Emitter, type Execution, type Executor, isPromise, noopEmitter, OutputChain } from './executor.ts';
 
 interface Parked {
   value: unknown;
@@ -20,7 +20,7 @@ interface Parked {
   scope: AckScope;
 }
 
-export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknown>> {
+export class ParDoExecutor implements Executor, DoFnContext<unknown, Record<string, unknown>> {
   readonly step: string;
   timestamp = MIN_TIMESTAMP;
   window: BoundedWindow = GLOBAL_WINDOW;
@@ -56,7 +56,7 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
       };
     }
     const simple = node.spec.onError === 'fail' && this.parked === undefined ? elementwiseFnOf(this.doFn) : undefined;
-    this.receive = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
+    this.process = simple === undefined ? this.processElement : this.direct(simple.kind, simple.fn);
     exec.registry.counterFrom(this.step, 'elements', () => this.elementsIn);
     exec.registry.counterFrom(this.step, 'failed', () => this.failures);
   }
@@ -167,7 +167,7 @@ export class ParDoExecutor implements DoFnContext<unknown, Record<string, unknow
   // --- elements ------------------------------------------------------------------------------
 
   /** The step's input: `processElement`, or a direct call for map/filter. */
-  readonly receive: Emitter;
+  readonly process: Emitter;
 
   /** map/filter without the DoFn machinery: same results, errors and metrics. */
   private direct(kind: 'map' | 'filter', fn: (element: unknown) => unknown): Emitter {

@@ -6,11 +6,11 @@
 import type { TransformNode } from '../../pipeline.ts';
 import { LATE_TAG, MAIN_TAG } from '../../tags.ts';
 import type { WindowFn } from '../../windows.ts';
-import { type Emitter, type Execution, noopEmitter, OutputChain } from './execution.ts';
+import { type Emitter, type Execution, type Executor, noopEmitter, OutputChain } from './executor.ts';
 
-export class WindowExecutor {
+export class WindowExecutor implements Executor {
   readonly step: string;
-  /** Input watermark (epoch ms), advanced by the runner. */
+  /** Input watermark (epoch ms): what decides lateness. */
   watermark = Number.NEGATIVE_INFINITY;
   late = 0;
   private readonly windowFn: WindowFn;
@@ -34,7 +34,11 @@ export class WindowExecutor {
     else if (tag === LATE_TAG) this.lateOut = emit;
   }
 
-  readonly receive: Emitter = (value, timestamp, window) => {
+  onWatermark(watermark: number): void {
+    if (watermark > this.watermark) this.watermark = watermark;
+  }
+
+  readonly process: Emitter = (value, timestamp, window) => {
     const windows = this.windowFn.assign(timestamp);
     let anyOnTime = false;
     for (let i = 0; i < windows.length; i++) {

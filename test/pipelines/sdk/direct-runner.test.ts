@@ -21,6 +21,7 @@ import {
   windowInto,
   writeTo,
 } from '../../../pipelines/sdk/index.ts';
+import { handleStopSignals } from '../../../shared/stop-signals.ts';
 import { suite, T0 } from './suite.ts';
 
 suite('DirectRunner', () => new DirectRunner());
@@ -76,14 +77,21 @@ describe('DirectRunner: backpressure', () => {
 });
 
 describe('DirectRunner: drain and cancel', () => {
-  /** An endless source: a batch every 2 ms with a watermark at its time. */
+  type Sale = { region: string; cents: number };
+
+  /**
+   * An endless source: a batch per event-loop turn, 10 s of event time each, with
+   * a watermark at its time. `pulled(n)` resolves once n batches were handed over.
+   */
   function endless(acked: number[]) {
     let t = T0;
-    return unboundedSource<{ region: string; cents: number }>('Endless', async function* (ctx) {
+    let count = 0;
+    const waiting: { n: number; resolve: () => void }[] = [];
+    const source = unboundedSource<Sale>('Endless', async function* (ctx) {
       for (let i = 0; !ctx.signal.aborted; i++) {
-        await sleep(2);
-        t += 10_000; // 10 s of event time per batch
-        const batch: SourceBatch<{ region: string; cents: number }> = {
+        await new Promise((r) => setImmediate(r));
+        t += 10_000;
+        const batch: SourceBatch<Sale> = {
           values: [{ region: i % 2 ? 'n' : 's', cents: 1 }],
           timestamps: [t],
           watermark: t,
@@ -92,21 +100,26 @@ describe('DirectRunner: drain and cancel', () => {
           },
         };
         yield batch;
+        count++;
+        for (const w of waiting.filter((x) => x.n <= count)) w.resolve();
       }
     });
+    const pulled = (n: number) => new Promise<void>((resolve) => waiting.push({ n, resolve }));
+    return { source, pulled };
   }
 
   it('drain stops reading, fires open windows, acks everything read, and finishes DONE', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
     const totals = collect(
       p
-        .apply(readFrom(endless(acked)))
-        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(60)))
-        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+        .apply(readFrom(source))
+        .apply(windowInto<Sale>(fixedWindows(60)))
+        .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
-    await sleep(60);
+    const result = new DirectRunner().run(p);
+    await pulled(5);
     expect(result.state).toBe('RUNNING');
     const state = await result.drain();
     expect(state).toBe('DONE');
@@ -117,29 +130,76 @@ describe('DirectRunner: drain and cancel', () => {
     expect(acked.length).toBe(read);
   });
 
-  it('SIGTERM drains an unbounded pipeline', async () => {
+  it('installs no signal handlers: the application drains it through drainSignal', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
-    collect(p.apply(readFrom(endless(acked))).map((x) => x.cents));
-    const result = new DirectRunner().run(p);
-    await sleep(30);
-    process.emit('SIGTERM', 'SIGTERM');
+    collect(p.apply(readFrom(source)).map((x) => x.cents));
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const stop = new AbortController();
+    const result = new DirectRunner({ drainSignal: stop.signal }).run(p);
+    await pulled(3);
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+    stop.abort();
     expect(await result.waitUntilFinish()).toBe('DONE');
     expect(acked.length).toBe(result.counters()['Read(Endless)/elements']);
-    expect(process.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it("a command's stop signals: the first drains, the second cancels", async () => {
+    const acked: number[] = [];
+    const { source, pulled } = endless(acked);
+    // The first commit hangs (a warehouse that stopped answering) until released.
+    let writing = () => {};
+    const sinkCalled = new Promise<void>((resolve) => {
+      writing = resolve;
+    });
+    let releaseSink = () => {};
+    const p = new Pipeline();
+    p.apply(readFrom(source)).apply(
+      writeTo<Sale>({
+        name: 'Stuck',
+        write: () => {
+          writing();
+          return new Promise<void>((resolve) => {
+            releaseSink = resolve;
+          });
+        },
+      }),
+    );
+    const result = new DirectRunner().run(p);
+    const signals = handleStopSignals({
+      graceful: () => void result.drain().catch(() => {}),
+      immediate: () => void result.cancel(),
+    });
+    try {
+      await sinkCalled;
+      await pulled(4); // queued behind the stuck commit
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(result.state).toBe('DRAINING');
+      process.emit('SIGTERM', 'SIGTERM');
+      releaseSink();
+      expect(await result.waitUntilFinish()).toBe('CANCELLED');
+      // The write in flight completed, so its batch is acked; the batches queued behind it
+      // (a drain would have committed them) are neither processed nor acked.
+      expect(acked).toEqual([0]);
+      expect(result.counters()['Read(Endless)/elements']).toBe(1);
+    } finally {
+      signals.dispose();
+    }
   });
 
   it('cancel stops without firing windows or acking what is not committed', async () => {
     const acked: number[] = [];
+    const { source, pulled } = endless(acked);
     const p = new Pipeline();
     const totals = collect(
       p
-        .apply(readFrom(endless(acked)))
-        .apply(windowInto<{ region: string; cents: number }>(fixedWindows(3600)))
-        .apply(groupBy<{ region: string; cents: number }>('region').combining('cents', sum(), 'total')),
+        .apply(readFrom(source))
+        .apply(windowInto<Sale>(fixedWindows(3600)))
+        .apply(groupBy<Sale>('region').combining('cents', sum(), 'total')),
     );
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
-    await sleep(40);
+    const result = new DirectRunner().run(p);
+    await pulled(5);
     expect(await result.cancel()).toBe('CANCELLED');
     expect(totals).toEqual([]);
     // The hour-long window never fired, so none of its batches may be acked.
@@ -221,7 +281,7 @@ describe('DirectRunner: window state', () => {
     read
       .apply(windowInto<number>(fixedWindows(60), { allowedLateness: 120 }))
       .apply(groupBy<number>((x) => x).combining((x) => x, sum(), 'n'));
-    const result = new DirectRunner({ drainOnSignals: false }).run(p);
+    const result = new DirectRunner().run(p);
     await result.waitUntilFinish();
     expect(openSeen).toHaveLength(51);
     // Open windows: the current one plus those within 2 minutes of lateness, never the whole history.
@@ -232,16 +292,42 @@ describe('DirectRunner: window state', () => {
   });
 });
 
-describe('DirectRunner: progress', () => {
-  it('reports elements read at bundle commits when enabled', async () => {
-    const lines: string[] = [];
-    const stream = { isTTY: false, write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+describe('DirectRunner: observers', () => {
+  it('onBundleCommitted reports elements read after each commit (what a progress line draws)', async () => {
+    const seen: { elementsRead: number; bundles: number }[] = [];
     const p = new Pipeline();
     collect(p.apply(readFrom(boundedSource('Nums', () => [{ values: [1, 2, 3] }, { values: [4, 5] }]))));
-    await new DirectRunner({ progress: { label: 'load', enabled: true, plain: true, stream } })
+    await new DirectRunner({ maxBundleSize: 3, onBundleCommitted: (b) => seen.push({ ...b }) })
       .run(p)
       .waitUntilFinish();
-    expect(lines.at(-1)).toMatch(/^load 5 el /);
+    expect(seen).toEqual([
+      { elementsRead: 3, bundles: 1 },
+      { elementsRead: 5, bundles: 2 },
+    ]);
+  });
+
+  it('a failed ack is a warning to onWarning, not a failure: the data is committed', async () => {
+    const warnings: string[] = [];
+    const p = new Pipeline();
+    const out = collect(
+      p.apply(
+        readFrom(
+          boundedSource('Flaky', () => [
+            {
+              values: [1],
+              ack: () => {
+                throw new Error('ack deadline expired');
+              },
+            },
+          ]),
+        ),
+      ),
+    );
+    const result = new DirectRunner({ onWarning: (m) => warnings.push(m) }).run(p);
+    expect(await result.waitUntilFinish()).toBe('DONE');
+    expect(out).toEqual([1]);
+    expect(warnings).toEqual(['ack failed (the source may redeliver): ack deadline expired']);
+    expect(result.counters()['runner/ackFailures']).toBe(1);
   });
 });
 

@@ -7,7 +7,7 @@ import { PipelineConstructionError } from '../errors.ts';
 import type { PTransformClass } from '../pipeline.ts';
 import type { PCollection } from '../pvalue.ts';
 import { MAIN_TAG } from '../tags.ts';
-import type { CombineFn } from './combine_fn.ts';
+import type { CombineFn } from './combine-fn.ts';
 import { toList } from './combiners.ts';
 
 type KV<K, V> = readonly [K, V];

@@ -53,7 +53,7 @@ class WorkerHandle {
   private failure: Error | undefined;
 
   constructor(moduleUrl: string, exportName: string) {
-    this.worker = new Worker(new URL('./map_worker.ts', import.meta.url), { workerData: { moduleUrl, exportName } });
+    this.worker = new Worker(new URL('./map-worker.ts', import.meta.url), { workerData: { moduleUrl, exportName } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: Reply) => {
         if (m.ready) return resolve();

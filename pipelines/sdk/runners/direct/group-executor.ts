@@ -8,10 +8,10 @@
  */
 import { StepError } from '../../errors.ts';
 import type { TransformNode } from '../../pipeline.ts';
-import type { CombineFn } from '../../transforms/combine_fn.ts';
+import type { CombineFn } from '../../transforms/combine-fn.ts';
 import { type BoundedWindow, GLOBAL_WINDOW, maxTimestampOf, type WindowingStrategy } from '../../windows.ts';
 import type { AckScope, AckToken } from './ack.ts';
-import { type Emitter, type Execution, noopEmitter } from './execution.ts';
+import { type Emitter, type Execution, type Executor, noopEmitter } from './executor.ts';
 
 interface Entry {
   key: unknown;
@@ -42,9 +42,9 @@ function encodeKey(key: unknown): unknown {
   return `\u0000${JSON.stringify(key, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`;
 }
 
-export class GroupExecutor {
+export class GroupExecutor implements Executor {
   readonly step: string;
-  /** Input watermark (epoch ms), advanced by the runner. */
+  /** Input watermark (epoch ms). */
   watermark = Number.NEGATIVE_INFINITY;
   elementsIn = 0;
   droppedLate = 0;
@@ -95,7 +95,7 @@ export class GroupExecutor {
     return n;
   }
 
-  readonly receive: Emitter = (value, _timestamp, window) => {
+  readonly process: Emitter = (value, _timestamp, window) => {
     if (window.end + this.latenessMs <= this.watermark) {
       this.droppedLate++;
       return;
@@ -200,8 +200,8 @@ export class GroupExecutor {
     for (const list of this.sessions.values()) yield* list;
   }
 
-  /** Fire late panes that collected data during this bundle (at bundle commit). */
-  fireLatePanes(): void | Promise<void> {
+  /** At bundle commit: fire the late panes that collected data during this bundle. */
+  finishBundle(): void | Promise<void> {
     if (!this.anyDirty) return;
     this.anyDirty = false;
     const due = [...this.states()].filter((s) => s.dirty);
@@ -209,7 +209,7 @@ export class GroupExecutor {
   }
 
   /** The input watermark moved to `watermark`: fire due windows, drop expired state. */
-  advance(watermark: number): void | Promise<void> {
+  onWatermark(watermark: number): void | Promise<void> {
     if (watermark <= this.watermark) return;
     this.watermark = watermark;
     let result: Promise<void> | undefined;
