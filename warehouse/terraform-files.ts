@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
 import { TERRAFORM_SALES_SCHEMA_PATH, terraformSalesSchemaJson } from '../shared/schema/index.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
-import { TABLES } from './tables.ts';
+import { TABLES, type TableDef } from './tables.ts';
 import { VIEWS, type ViewDef } from './views.ts';
 
 /** The command that rewrites the generated files (named in drift messages). */
@@ -55,13 +55,16 @@ export interface ViewEntry {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Every generated file, in a stable order. */
-export function terraformFiles(): TerraformFile[] {
+/** Every generated file, in a stable order (from TABLES and VIEWS unless given others). */
+export function terraformFiles(
+  tableDefs: readonly TableDef[] = TABLES,
+  viewDefs: readonly ViewDef[] = VIEWS,
+): TerraformFile[] {
   const files: TerraformFile[] = [
     { path: TERRAFORM_SALES_SCHEMA_PATH.replace(/^terraform\//, ''), content: terraformSalesSchemaJson() },
   ];
   const tables: Record<string, TableEntry> = {};
-  for (const t of TABLES) {
+  for (const t of tableDefs) {
     files.push({ path: `schemas/${t.name}.json`, content: json(t.fields) });
     tables[t.name] = {
       description: t.description,
@@ -71,9 +74,9 @@ export function terraformFiles(): TerraformFile[] {
   }
   files.push({ path: 'tables.json', content: json(tables) });
   const views: Record<string, ViewEntry> = {};
-  for (const [name, entry] of viewEntries()) {
+  for (const [name, entry] of viewEntries(tableDefs, viewDefs)) {
     views[name] = entry;
-    files.push({ path: `views/${name}.sql`, content: viewTemplate(VIEWS.find((v) => v.name === name)!) });
+    files.push({ path: `views/${name}.sql`, content: viewTemplate(viewDefs.find((v) => v.name === name)!) });
   }
   files.push({ path: 'views.json', content: json(views) });
   return files;
@@ -89,9 +92,9 @@ function viewReads(view: ViewDef): string[] {
   return reads;
 }
 
-function viewEntries(): Map<string, ViewEntry> {
-  const tableNames = new Set(TABLES.map((t) => t.name));
-  const byName = new Map(VIEWS.map((v) => [v.name as string, v]));
+function viewEntries(tableDefs: readonly TableDef[], viewDefs: readonly ViewDef[]): Map<string, ViewEntry> {
+  const tableNames = new Set(tableDefs.map((t) => t.name));
+  const byName = new Map(viewDefs.map((v) => [v.name as string, v]));
   const entries = new Map<string, ViewEntry>();
   const layerOf = (name: string, path: string[]): number => {
     const known = entries.get(name);
@@ -114,8 +117,8 @@ function viewEntries(): Map<string, ViewEntry> {
     entries.set(name, { description: view.description, reads, layer });
     return layer;
   };
-  for (const v of VIEWS) layerOf(v.name, []);
-  return new Map(VIEWS.map((v) => [v.name as string, entries.get(v.name)!]));
+  for (const v of viewDefs) layerOf(v.name, []);
+  return new Map(viewDefs.map((v) => [v.name as string, entries.get(v.name)!]));
 }
 
 /**
@@ -123,17 +126,21 @@ function viewEntries(): Map<string, ViewEntry> {
  * `${project}.${dataset}.name` exactly as BigQueryWarehouse names them, and any
  * `${` or `%{` of the SQL itself escaped (`$${`, `%%{`) so templatefile leaves it as is.
  */
-function viewTemplate(view: ViewDef): string {
+export function viewTemplate(view: ViewDef): string {
   // Names are put in as markers first, so escaping the SQL cannot touch the placeholders.
   const names = new Set<string>();
   const marker = (name: string) => {
     names.add(name);
     return `\u0000${name}\u0000`;
   };
-  let sql = view.sql('bigquery', marker).replaceAll('${', '$${').replaceAll('%{', '%%{');
+  // Replacement functions, not strings: in a replacement string `$$` means `$`.
+  let sql = view
+    .sql('bigquery', marker)
+    .replaceAll('${', () => '$${')
+    .replaceAll('%{', () => '%%{');
   for (const name of names) {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Terraform template placeholders, not JS ones.
-    sql = sql.replaceAll(marker(name), bigQueryRef('${project}', '${dataset}', name));
+    sql = sql.replaceAll(marker(name), () => bigQueryRef('${project}', '${dataset}', name));
   }
   return sql;
 }
