@@ -4,7 +4,7 @@
 
 resource "google_bigquery_dataset" "warehouse" {
   dataset_id                 = var.dataset_id
-  location                   = var.region
+  location                   = var.data_location
   description                = "salesflow warehouse: bronze, silver, quarantine, load log and gold views."
   labels                     = local.labels
   delete_contents_on_destroy = false
@@ -77,7 +77,7 @@ resource "google_bigquery_table" "derived_view" {
 # warehouse while analysts hold no role on the warehouse itself.
 resource "google_bigquery_dataset" "reporting" {
   dataset_id                 = var.reporting_dataset_id
-  location                   = var.region
+  location                   = var.data_location
   description                = "salesflow gold views for analysts and Looker Studio (read-only)."
   labels                     = local.labels
   delete_contents_on_destroy = false

@@ -4,7 +4,7 @@
 
 resource "google_kms_key_ring" "this" {
   name     = "${var.name_prefix}-${var.environment}"
-  location = var.region
+  location = lower(var.data_location)
 
   depends_on = [google_project_service.this]
 

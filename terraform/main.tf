@@ -33,7 +33,7 @@ data "google_project" "this" {
 locals {
   labels = module.policy.labels
 
-  image = var.image != "" ? var.image : "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}/salesflow:${var.image_tag}"
+  image = var.image != "" ? var.image : "${lower(var.data_location)}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}/salesflow:${var.image_tag}"
 
   warehouse = "bigquery:${var.project_id}.${var.dataset_id}"
 

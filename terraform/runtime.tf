@@ -4,7 +4,7 @@
 
 resource "google_artifact_registry_repository" "images" {
   repository_id = var.name_prefix
-  location      = var.region
+  location      = lower(var.data_location)
   format        = "DOCKER"
   description   = "salesflow container images"
   kms_key_name  = google_kms_crypto_key.data.id

@@ -2,7 +2,7 @@ resource "google_storage_bucket" "this" {
   for_each = module.policy.buckets
 
   name                        = each.value.name
-  location                    = var.region
+  location                    = var.data_location
   storage_class               = "STANDARD"
   uniform_bucket_level_access = true
   public_access_prevention    = "enforced"

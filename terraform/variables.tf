@@ -9,13 +9,24 @@ variable "project_id" {
 }
 
 variable "region" {
-  description = "Region for the buckets, the dataset, the key, the topics' message storage and the Cloud Run resources (one region keeps CMEK simple: the key must be where the data is)."
+  description = "Region of the Cloud Run job and service, Cloud Scheduler, and where Pub/Sub stores messages."
   type        = string
-  default     = "europe-west1"
+  default     = "us-central1"
 
   validation {
     condition     = can(regex("^[a-z]+-[a-z]+[0-9]+$", var.region))
-    error_message = "region is a single Google Cloud region such as europe-west1 or us-central1 (multi-regions would need a key in the matching multi-region)."
+    error_message = "region is a single Google Cloud region such as us-central1 or europe-west1."
+  }
+}
+
+variable "data_location" {
+  description = "Location of the data at rest: buckets, both datasets, the image repository and the KMS key (which must be where the data is). The commands run BigQuery jobs in US unless told otherwise, so keep US until they take a location (see README)."
+  type        = string
+  default     = "US"
+
+  validation {
+    condition     = contains(["US", "EU"], var.data_location) || can(regex("^[a-z]+-[a-z]+[0-9]+$", var.data_location))
+    error_message = "data_location is the US or EU multi-region, or a single region such as europe-west1."
   }
 }
 
@@ -206,7 +217,7 @@ variable "exactly_once_delivery" {
 }
 
 variable "image" {
-  description = "Container image of salesflow (see Dockerfile). Empty: REGION-docker.pkg.dev/PROJECT/PREFIX/salesflow:IMAGE_TAG in the Artifact Registry repository declared here."
+  description = "Container image of salesflow (see Dockerfile). Empty: LOCATION-docker.pkg.dev/PROJECT/PREFIX/salesflow:IMAGE_TAG in the Artifact Registry repository declared here."
   type        = string
   default     = ""
 
