@@ -43,14 +43,6 @@ locals {
     "roles/bigquery.dataEditor" = "WRITER"
     "roles/bigquery.dataViewer" = "READER"
   }
-  datasets = {
-    warehouse = google_bigquery_dataset.warehouse.dataset_id
-    reporting = google_bigquery_dataset.reporting.dataset_id
-  }
-  topics = {
-    sales       = google_pubsub_topic.sales.name
-    dead_letter = google_pubsub_topic.dead_letter.name
-  }
   subscriptions = {
     pipeline    = google_pubsub_subscription.pipeline.name
     dead_letter = google_pubsub_subscription.dead_letter.name
@@ -70,7 +62,7 @@ resource "google_storage_bucket_iam_member" "grant" {
 resource "google_bigquery_dataset_access" "grant" {
   for_each = lookup(local.bindings_by_scope, "dataset", {})
 
-  dataset_id     = local.datasets[each.value.target]
+  dataset_id     = google_bigquery_dataset.this[each.value.target].dataset_id
   role           = local.dataset_roles[each.value.role]
   user_by_email  = startswith(each.value.member, "user:") || startswith(each.value.member, "serviceAccount:") ? split(":", each.value.member)[1] : null
   group_by_email = startswith(each.value.member, "group:") ? split(":", each.value.member)[1] : null
@@ -96,7 +88,7 @@ resource "google_project_iam_member" "job_user" {
 resource "google_pubsub_topic_iam_member" "grant" {
   for_each = lookup(local.bindings_by_scope, "topic", {})
 
-  topic  = local.topics[each.value.target]
+  topic  = google_pubsub_topic.this[each.value.target].name
   role   = each.value.role
   member = each.value.member
 }

@@ -9,7 +9,7 @@ resource "google_monitoring_alert_policy" "dead_letter_backlog" {
   user_labels           = local.labels
 
   documentation {
-    content   = "Events failed ${var.max_delivery_attempts} deliveries and wait on ${google_pubsub_subscription.dead_letter.name}. Inspect them (gcloud pubsub subscriptions pull ${google_pubsub_subscription.dead_letter.name} --limit 10), fix the cause, then re-publish them to ${google_pubsub_topic.sales.name}."
+    content   = "Events failed ${var.max_delivery_attempts} deliveries and wait on ${google_pubsub_subscription.dead_letter.name}. Inspect them (gcloud pubsub subscriptions pull ${google_pubsub_subscription.dead_letter.name} --limit 10), fix the cause, then re-publish them to ${google_pubsub_topic.this["sales"].name}."
     mime_type = "text/markdown"
   }
 

@@ -10,17 +10,17 @@ output "warehouse" {
 
 output "dataset" {
   description = "The warehouse dataset (project.dataset)."
-  value       = "${var.project_id}.${google_bigquery_dataset.warehouse.dataset_id}"
+  value       = "${var.project_id}.${google_bigquery_dataset.this["warehouse"].dataset_id}"
 }
 
 output "reporting_dataset" {
   description = "The dataset analysts and Looker Studio read (project.dataset)."
-  value       = "${var.project_id}.${google_bigquery_dataset.reporting.dataset_id}"
+  value       = "${var.project_id}.${google_bigquery_dataset.this["reporting"].dataset_id}"
 }
 
 output "topic" {
   description = "The sales topic (salesflow publish --topic)."
-  value       = google_pubsub_topic.sales.id
+  value       = google_pubsub_topic.this["sales"].id
 }
 
 output "subscription" {

@@ -29,8 +29,8 @@ describe('terraform/ complies with the deployment policy', () => {
     const root = config.modules.get('')!;
     const count = (type: string) => blocksOf(root, 'resource', type).length;
     expect(count('google_storage_bucket')).toBe(1); // for_each over the four buckets
-    expect(count('google_bigquery_dataset')).toBe(2);
-    expect(count('google_pubsub_topic')).toBe(2);
+    expect(count('google_bigquery_dataset')).toBe(1); // warehouse and reporting
+    expect(count('google_pubsub_topic')).toBe(1); // sales and dead letter
     expect(count('google_pubsub_subscription')).toBe(2);
     expect(count('google_kms_crypto_key')).toBe(1);
     expect(count('google_cloud_run_v2_job')).toBe(1);
@@ -74,7 +74,7 @@ const PLANTS: Plant[] = [
     from: '  default_encryption_configuration {\n    kms_key_name = google_kms_crypto_key.data.id\n  }\n',
     to: '',
     rule: 'cmek',
-    where: 'bigquery.tf: google_bigquery_dataset.warehouse',
+    where: 'bigquery.tf: google_bigquery_dataset.this',
   },
   {
     name: 'a topic without CMEK',
@@ -82,7 +82,7 @@ const PLANTS: Plant[] = [
     from: 'kms_key_name               = google_kms_crypto_key.data.id',
     to: '',
     rule: 'cmek',
-    where: 'pubsub.tf: google_pubsub_topic.sales',
+    where: 'pubsub.tf: google_pubsub_topic.this',
   },
   {
     name: 'a primitive role in the grants',
@@ -130,7 +130,7 @@ const PLANTS: Plant[] = [
     from: 'google_kms_crypto_key.data.id',
     to: 'google_kms_crypto_key.missing.id',
     rule: 'reference',
-    where: 'pubsub.tf: google_pubsub_topic.sales.kms_key_name',
+    where: 'pubsub.tf: google_pubsub_topic.this.kms_key_name',
   },
   {
     name: 'an undeclared variable',
@@ -230,8 +230,8 @@ const PLANTS: Plant[] = [
   {
     name: 'a dead-letter topic nobody subscribes to',
     file: 'pubsub.tf',
-    from: '  topic                      = google_pubsub_topic.dead_letter.id',
-    to: '  topic                      = google_pubsub_topic.sales.id',
+    from: 'topic                      = google_pubsub_topic.this["dead_letter"].id',
+    to: 'topic                      = google_pubsub_topic.this["sales"].id',
     rule: 'dead-letter-subscription',
     where: 'pubsub.tf: google_pubsub_subscription.pipeline.dead_letter_policy',
   },
@@ -257,7 +257,7 @@ const PLANTS: Plant[] = [
     from: 'labels                     = local.labels',
     to: 'labels                     = { team = "data" }',
     rule: 'labels',
-    where: 'pubsub.tf: google_pubsub_topic.sales',
+    where: 'pubsub.tf: google_pubsub_topic.this',
   },
   {
     name: 'a required label dropped from the policy',

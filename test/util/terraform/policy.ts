@@ -298,6 +298,12 @@ function checkGrants(config: Config): Violation[] {
   return out;
 }
 
+/** `google_pubsub_topic.this."sales".id` → `google_pubsub_topic.this."sales"` (the instance, key included). */
+function resourceInstance(ref: string): string {
+  const parts = ref.split('.');
+  return parts.slice(0, parts[2]?.startsWith('"') ? 3 : 2).join('.');
+}
+
 async function checkDeadLetters(config: Config): Promise<Violation[]> {
   const out: Violation[] = [];
   for (const mod of config.modules.values()) {
@@ -305,14 +311,13 @@ async function checkDeadLetters(config: Config): Promise<Violation[]> {
     const subscribed = new Set<string>();
     for (const s of subscriptions) {
       const topic = s.body.topic;
-      if (typeof topic === 'string')
-        for (const ref of await referencesIn(topic)) subscribed.add(ref.split('.').slice(0, 2).join('.'));
+      if (typeof topic === 'string') for (const ref of await referencesIn(topic)) subscribed.add(resourceInstance(ref));
     }
     for (const s of subscriptions) {
       const dlq = nested(s.body, 'dead_letter_policy')?.dead_letter_topic;
       if (typeof dlq !== 'string') continue;
       for (const ref of await referencesIn(dlq)) {
-        const topic = ref.split('.').slice(0, 2).join('.');
+        const topic = resourceInstance(ref);
         if (!subscribed.has(topic))
           out.push({
             rule: 'dead-letter-subscription',
