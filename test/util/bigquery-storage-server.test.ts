@@ -161,6 +161,25 @@ describe('BigQuery Storage Write API test server', () => {
     connection.close();
   });
 
+  it('two connections racing for the same offset of one stream: one lands, the other is told ALREADY_EXISTS', async () => {
+    const table = await newTable();
+    const first = await openJsonWriter(table, CommittedStream);
+    const second = await connect(first.stream.name!);
+    const other = new JSONWriter({
+      connection: second,
+      protoDescriptor: adapt.convertStorageSchemaToProto2Descriptor(first.stream.tableSchema!, 'root'),
+    });
+    const results = await Promise.all([
+      first.json.appendRows(rows(0, 2), 0).getResult(),
+      other.appendRows(rows(10, 2), 0).getResult(),
+    ]);
+    expect(results.map((r) => r.error?.code ?? 'ok').sort()).toEqual([6, 'ok']);
+    const winner = results[0].error ? [10, 11] : [0, 1];
+    expect(await ids(table)).toEqual(winner);
+    first.connection.close();
+    second.close();
+  });
+
   it('PENDING streams: invisible until finalize + batch commit, then all streams of the commit land together', async () => {
     const table = await newTable();
     const a = await openJsonWriter(table, PendingStream);
