@@ -431,6 +431,11 @@ describe('BigQuery Storage Write API test server', () => {
     const missing = await writer.getWriteStream({ streamId: `${table}/streams/nope` }).catch((e) => e);
     expect(missing.code).toBe(5); // NOT_FOUND
     expect(managedwriter.parseStorageErrors(missing)[0]?.code).toBe(StorageError.StorageErrorCode.STREAM_NOT_FOUND);
+    const noTable = await writer
+      .createWriteStream({ streamType: CommittedStream, destinationTable: `${table}x` })
+      .catch((e) => e);
+    expect(noTable.code).toBe(5);
+    expect(managedwriter.parseStorageErrors(noTable)[0]?.code).toBe(StorageError.StorageErrorCode.TABLE_NOT_FOUND);
   });
 
   it('BUFFERED stream: rows become visible up to the offset FlushRows names; the raw BigQueryWriteClient works too', async () => {
@@ -455,6 +460,8 @@ describe('BigQuery Storage Write API test server', () => {
     expect(await ids(table)).toEqual([0, 1, 2, 3, 4]);
     const [finalized] = await raw.finalizeWriteStream({ name: stream.name });
     expect(finalized.rowCount).toBe('5');
+    const [again] = await raw.finalizeWriteStream({ name: stream.name });
+    expect(again.rowCount).toBe('5');
     connection.close();
     await raw.close();
   });
