@@ -21,7 +21,7 @@ import { PassThroughClient } from 'google-auth-library';
 import type { RunningBigQueryServer } from '../bigquery-server/index.ts';
 import type { BqField } from '../bigquery-server/encode.ts';
 import { BqHttpError } from '../bigquery-server/errors.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { seededChance } from '../seeded-random.ts';
 import { invalidArgument, storageError, toRpcStatus, toServiceError, WriteApiError } from './errors.ts';
 import { writeApiProtos } from './protos.ts';
 import {
@@ -134,9 +134,8 @@ export async function startBigQueryStorageServer(opts: StorageServerOptions): Pr
     lostResponses: 0,
   };
   let faults: StorageFaults = opts.faults ?? {};
-  let random = seededRandom(faults.seed ?? 1);
+  let chance = seededChance(faults.seed ?? 1);
   const targeted = (t: FaultTarget) => (faults.targets ?? DEFAULT_TARGETS).includes(t);
-  const chance = (share: number | undefined) => share !== undefined && share > 0 && random() < share;
   const injectUnavailable = (t: FaultTarget) => {
     if (!targeted(t) || !chance(faults.unavailable)) return false;
     stats.injectedUnavailable++;
@@ -376,7 +375,7 @@ export async function startBigQueryStorageServer(opts: StorageServerOptions): Pr
     }),
     setFaults(f) {
       faults = f ?? {};
-      random = seededRandom(faults.seed ?? 1);
+      chance = seededChance(faults.seed ?? 1);
     },
     // Open AppendRows connections would hold a graceful shutdown forever.
     stop: async () => server.forceShutdown(),

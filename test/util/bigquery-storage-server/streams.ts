@@ -81,20 +81,7 @@ export class WriteStreams {
 
   create(table: TableRef, type: StreamType, now: number): WriteStreamState {
     const name = `${table.path}/streams/${randomBytes(18).toString('base64url')}`;
-    const state: WriteStreamState = {
-      name,
-      table,
-      type,
-      isDefault: false,
-      createTime: now,
-      commitTime: type === 'PENDING' ? undefined : now,
-      finalized: false,
-      length: 0,
-      held: [],
-      flushed: 0,
-    };
-    this.streams.set(name, state);
-    return state;
+    return this.add(name, table, type, false, now);
   }
 
   /** The stream named, or the table's `_default` stream (made on first use; `tableCreated` says when its table was). */
@@ -106,13 +93,18 @@ export class WriteStreams {
     if (parsed === undefined || created === undefined) {
       throw storageError(grpc.status.NOT_FOUND, 'STREAM_NOT_FOUND', name, 'Requested entity was not found.');
     }
+    return this.add(name, parsed.table, 'COMMITTED', true, created);
+  }
+
+  private add(name: string, table: TableRef, type: StreamType, isDefault: boolean, created: number): WriteStreamState {
     const state: WriteStreamState = {
       name,
-      table: parsed.table,
-      type: 'COMMITTED',
-      isDefault: true,
+      table,
+      type,
+      isDefault,
       createTime: created,
-      commitTime: created,
+      // COMMITTED streams (and `_default`) report their creation as their commit time.
+      commitTime: type === 'PENDING' ? undefined : created,
       finalized: false,
       length: 0,
       held: [],
