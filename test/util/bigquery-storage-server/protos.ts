@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
@@ -24,7 +24,7 @@ function includeDirs(): string[] {
   const pkgDir = dirname(require.resolve('@google-cloud/bigquery-storage/package.json'));
   // google-gax does not export package.json; its entry point lives under build/.
   const gaxMain = createRequire(join(pkgDir, 'package.json')).resolve('google-gax');
-  const gaxDir = gaxMain.slice(0, gaxMain.lastIndexOf(`${join('/', 'build')}/`));
+  const gaxDir = gaxMain.slice(0, gaxMain.lastIndexOf(`${sep}build${sep}`));
   return [join(pkgDir, 'build', 'protos'), join(gaxDir, 'build', 'protos')];
 }
 

@@ -11,14 +11,13 @@
  * (what the JSONWriter sends) or BigDecimalByteStringEncoder bytes, BOOL may be
  * an integer. Proto fields match columns by name, case-insensitively.
  */
+import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import { formatEpochDay, parseIsoDate } from '../../../shared/dates.ts';
 import { checkRow } from '../../../warehouse/row-check.ts';
-import type { BqField } from '../bigquery-server/encode.ts';
-import { canonicalDecimal } from '../bigquery-server/encode.ts';
+import { type BqField, canonicalDecimal } from '../bigquery-server/encode.ts';
 import { invalidArgument, storageError } from './errors.ts';
 import { typeFromDescriptor } from './protos.ts';
-import * as grpc from '@grpc/grpc-js';
 
 /** Proto scalar types (protobufjs names) each BigQuery column type accepts. */
 const ACCEPTED: Record<string, readonly string[]> = {
