@@ -30,6 +30,8 @@ export interface Notice {
 }
 
 export interface ReportModel {
+  /** False when the warehouse could not be read at all (missing, busy, unreachable): the panels hold only the reason. */
+  available: boolean;
   generatedAt: string;
   warehouse: string;
   filters: ReportFilters;
@@ -56,6 +58,7 @@ function emptyPanels(error: string): Record<PanelName, Panel> {
 
 function skeleton(target: string, filters: ReportFilters, notice: Notice): ReportModel {
   return {
+    available: false,
     generatedAt: new Date().toISOString(),
     warehouse: target,
     filters,
@@ -126,6 +129,7 @@ async function panelsOf(
     .filter((d): d is string => typeof d === 'string')
     .sort();
   return {
+    available: true,
     generatedAt: new Date().toISOString(),
     warehouse: w.target,
     filters,

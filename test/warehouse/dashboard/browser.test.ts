@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { averageCents, formatCents, parseCents } from '../../../shared/money.ts';
 import { buildReportModel, loadReportModel } from '../../../warehouse/dashboard/report-model.ts';
+import { startDashboardServer } from '../../../warehouse/dashboard/server.ts';
 import { writeReportFile } from '../../../warehouse/dashboard/write-report.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Params, type Warehouse } from '../../../warehouse/index.ts';
 import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
@@ -99,6 +100,15 @@ async function expectAllChartsDrawn(page: Page): Promise<void> {
     expect(c.width, id).toBeGreaterThan(100);
     expect(c.height, id).toBeGreaterThan(100);
   }
+}
+
+/** A port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address() as { port: number };
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }
 
 async function expectCleanAndClose(w: WatchedPage): Promise<void> {
@@ -219,6 +229,37 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
   });
 });
 
+describe('a served page whose warehouse becomes unreadable', { timeout: 120_000 }, () => {
+  it('keeps its data and says why it is not refreshing', async () => {
+    let unreadable = false;
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const server = await startDashboardServer({
+      port: 0,
+      refreshSeconds: 1,
+      load: (filters) =>
+        unreadable
+          ? loadReportModel({ warehouse: 'bigquery:p.d', warehouseOptions: { endpoint }, filters })
+          : loadReportModel({ warehouse: `duckdb:${duckPath}`, filters }),
+    });
+    try {
+      const w = await browser.open(server.url.replace(/\/$/, ''));
+      await w.page.goto(server.url);
+      await w.page.waitForSelector('body[data-state="ready"]');
+      expect((await salesKpisOnPage(w.page)).revenue).toBe('1060.04');
+      unreadable = true;
+      await w.page.waitForFunction(() =>
+        document.getElementById('notice')?.textContent?.includes('Showing the data as of'),
+      );
+      expect(await w.page.textContent('#notice')).toMatch(/^Cannot reach the warehouse bigquery:p\.d: .*ECONNREFUSED/);
+      expect((await salesKpisOnPage(w.page)).revenue).toBe('1060.04');
+      await expectAllChartsDrawn(w.page);
+      await expectCleanAndClose(w);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('salesflow dashboard --out (a file opened from disk)', { timeout: 120_000 }, () => {
   it('is self-contained: charts and KPIs from the file alone, no request but the file itself', async () => {
     const out = join(dir(), 'report.html');
@@ -254,10 +295,7 @@ describe('salesflow dashboard --out (a file opened from disk)', { timeout: 120_0
     pages.empty = join(dir(), 'empty.html');
     await writeReportFile(await buildReportModel(empty), pages.empty);
     await empty.close();
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as { port: number };
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await closedPort();
     pages.unreachable = join(dir(), 'unreachable.html');
     await writeReportFile(
       await loadReportModel({ warehouse: 'bigquery:p.d', warehouseOptions: { endpoint: `http://127.0.0.1:${port}` } }),

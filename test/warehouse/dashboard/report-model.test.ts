@@ -70,6 +70,7 @@ for (const kind of ['duckdb', 'bigquery'] as const) {
   describe(`report model on ${kind}`, () => {
     it('has every panel with the fixture numbers, no notice', async () => {
       const m = await load(kind);
+      expect(m.available).toBe(true);
       expect(m.notice).toBeUndefined();
       expect(m.regions).toEqual(['East', 'North', 'South']);
       expect(m.dataRange).toEqual({ first: '2024-01-10', last: '2024-04-01' });
@@ -129,6 +130,7 @@ describe('the page says plainly what is wrong', () => {
   it('a missing DuckDB file: a notice, and no file is created', async () => {
     const path = join(dir(), 'nothing-here.duckdb');
     const m = await loadReportModel({ warehouse: `duckdb:${path}` });
+    expect(m.available).toBe(false);
     expect(m.notice?.level).toBe('error');
     expect(m.notice?.message).toContain(`no DuckDB warehouse at ${path}`);
     expect(m.panels.kpis.error).toContain('no DuckDB warehouse');
@@ -169,6 +171,7 @@ describe('the page says plainly what is wrong', () => {
       warehouseOptions: { endpoint: `http://127.0.0.1:${port}` },
     });
     expect(performance.now() - started).toBeLessThan(5_000);
+    expect(m.available).toBe(false);
     expect(m.notice?.level).toBe('error');
     expect(m.notice?.message).toMatch(/^Cannot reach the warehouse bigquery:p\.d: .*ECONNREFUSED/);
     expect(m.live.state).toBe('error');

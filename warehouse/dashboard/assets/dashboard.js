@@ -312,6 +312,8 @@
     return q;
   }
 
+  const sameFilters = (a, b) => ['from', 'to', 'region'].every((k) => (a[k] || '') === (b[k] || ''));
+
   /** The filters of the model on the page (what a timed refresh asks for again). */
   function appliedFilters() {
     const q = new URLSearchParams();
@@ -336,13 +338,19 @@
       const body = await res.json();
       if (inFlight !== request) return;
       if (!res.ok) throw new Error(body.error || `HTTP ${res.status}`);
+      // A warehouse that cannot be read right now (busy with a load, unreachable) does not
+      // blank a page that has data: the data stays, with the reason and its age on top.
+      if (!body.available && model.available && sameFilters(body.filters, model.filters)) {
+        throw new Error(`${body.notice.message} Showing the data as of ${time(model.generatedAt)}.`);
+      }
       model = body;
       history.replaceState(null, '', `?${filters}`);
       render();
     } catch (err) {
       if (inFlight !== request) return;
       const notice = $('notice');
-      notice.textContent = `Could not refresh: ${err.message}`;
+      // fetch() rejects with a TypeError when the dashboard server itself is gone.
+      notice.textContent = err instanceof TypeError ? `Cannot reach the dashboard server: ${err.message}` : err.message;
       notice.className = 'notice error';
       notice.hidden = false;
       document.body.dataset.state = 'ready';
