@@ -47,6 +47,8 @@ export function runSalesflow(
 export interface RunningSalesflow {
   /** Resolves once stdout matches (checked on every write); rejects after `timeoutMs`. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   kill(signal: NodeJS.Signals): void;
   readonly exited: Promise<CliResult>;
 }
@@ -93,6 +95,7 @@ export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJ
         check();
       });
     },
+    stdout: () => stdout,
     kill: (signal) => child.kill(signal),
     exited,
   };
