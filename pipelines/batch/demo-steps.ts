@@ -105,7 +105,7 @@ export const goldQueriesStep: DemoStep = {
   name: 'gold queries',
   describe: 'a few gold-view queries on the warehouse',
   async run(ctx) {
-    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'));
+    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'), { access: 'read' });
     try {
       for (const q of GOLD_DEMO_QUERIES) {
         const r = await w.query(q.sql);

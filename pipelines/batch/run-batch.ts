@@ -98,7 +98,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   };
   const ownsWarehouse = typeof opts.warehouse !== 'object';
   const w =
-    typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
+    typeof opts.warehouse === 'object'
+      ? opts.warehouse
+      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
   try {
     await w.ensure();
     const log = await readLoadLog(w);
