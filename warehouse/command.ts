@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { SalesflowError, UsageError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { log } from '../shared/log.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { createProgress } from '../shared/progress.ts';
 import { RefusedStatementError } from './access.ts';
 import { WarehouseNotFoundError } from './errors.ts';
@@ -66,13 +67,14 @@ export const queryCommand: CommandModule<object, Args> = {
         type: 'boolean',
         describe: 'Create the warehouse and its missing tables and views first (a query alone never creates anything)',
       })
-      .option('page-size', { type: 'number', default: 10_000, describe: 'Rows fetched per page' })
+      .option(
+        'page-size',
+        numberOption('page-size', { integer: true, min: 1, default: 10_000, describe: 'Rows fetched per page' }),
+      )
       .check((a) => {
         if (!a.list && a.sql === undefined && a.file === undefined && a.example === undefined) {
           throw new UsageError('give the SQL to run, --file PATH, --example NAME, or --list');
         }
-        if (!Number.isInteger(a['page-size']) || a['page-size'] < 1)
-          throw new UsageError('--page-size must be a whole number ≥ 1', { field: 'page-size' });
         return true;
       })
       .example('salesflow query --list', 'tables, views and example queries')

@@ -68,7 +68,7 @@ export const pipelineBatchStep: DemoStep = {
       archive: join(bucket, 'archive'),
     });
     ctx.note(formatBatchReport(s).split('\n').slice(-1)[0]);
-    if (!s.ok) throw new Error(`some files were rejected:\n${formatBatchReport(s)}`);
+    if (!s.ok) throw new Error(`rows or files were rejected:\n${formatBatchReport(s)}`);
     ctx.files.warehouse = db;
     return { rows: s.rowsLoaded, output: db, detail: `${s.files.length} files` };
   },
