@@ -8,10 +8,11 @@
  */
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from './bigquery-client.ts';
-import { UsageError } from '../shared/errors.ts';
+import { SalesflowError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
 import { fromBigQueryError, missingObjectError } from './errors.ts';
+import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
@@ -90,11 +91,13 @@ export class BigQueryWarehouse implements Warehouse {
     try {
       const [exists] = await dataset.exists();
       if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
+      const present = new Set<string>();
+      for (const def of TABLES) if ((await dataset.table(def.name).exists())[0]) present.add(def.name);
+      await refuseLostTables(this, present);
       for (const def of TABLES) {
-        const table = dataset.table(def.name);
-        const [has] = await table.exists();
-        if (has) continue;
-        await table
+        if (present.has(def.name)) continue;
+        await dataset
+          .table(def.name)
           .create({
             schema: { fields: def.fields },
             description: def.description,
@@ -104,6 +107,7 @@ export class BigQueryWarehouse implements Warehouse {
           .catch(ignoreAlreadyExists);
       }
     } catch (err) {
+      if (err instanceof SalesflowError) throw err;
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);

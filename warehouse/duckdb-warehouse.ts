@@ -25,6 +25,7 @@ import {
 } from './duckdb-exec.ts';
 import { LoadError, QueryError, missingObjectError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
+import { refuseLostTables } from './lost-tables.ts';
 import { firstKeyword, rewriteParams } from './sql-lexer.ts';
 import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import { resolveNamedParam } from './values.ts';
@@ -123,6 +124,10 @@ export class DuckDBWarehouse implements Warehouse {
 
   async ensure(): Promise<void> {
     checkWritable(this.access, 'create tables and views', { object: this.target });
+    const tables = await this.query(
+      "SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary",
+    );
+    await refuseLostTables(this, new Set(tables.rows.map((r) => String(r.t))));
     const ref = (n: string) => this.ref(n);
     const statements = [
       ...TABLES.map((t) => createTableSql(t, ref)),

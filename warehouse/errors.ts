@@ -49,7 +49,7 @@ export function missingObjectError(message: string, context: ErrorContext, cause
   const name = m?.[1] ?? m?.[2];
   if (!name || !(WAREHOUSE_OBJECTS as readonly string[]).includes(name)) return undefined;
   return new QueryError(
-    `the warehouse has no table or view ${name} (dropped, or never created): a query does not re-create it; \`salesflow pipeline batch\` creates missing tables and views`,
+    `the warehouse has no table or view ${name} (dropped, or never created): a query never creates tables; \`salesflow pipeline batch\` creates them in a new warehouse and re-creates the views`,
     { ...context, table: name },
     cause,
   );

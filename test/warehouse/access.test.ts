@@ -184,6 +184,35 @@ describe('DuckDB: a read handle', () => {
   });
 });
 
+describe('ensure() never re-creates a lost table empty', () => {
+  it('refuses when load_log says rows were loaded, or data is there without load_log; a new warehouse is created', async () => {
+    const silverLost = await seededDuckDB('lost-silver.duckdb');
+    await withHandle(silverLost, 'write', (w) => w.run('DROP TABLE silver_sales'));
+    const logLost = await seededDuckDB('lost-log.duckdb');
+    await withHandle(logLost, 'write', (w) => w.run('DROP TABLE load_log'));
+    for (const [spec, message] of [
+      [silverLost, /lost silver_sales: load_log records 2 loaded files/],
+      [logLost, /lost load_log: silver_sales holds 6 rows/],
+    ] as const) {
+      for (const access of ['pipeline', 'write'] as const) {
+        await withHandle(spec, access, async (w) => {
+          await expect(w.ensure()).rejects.toMatchObject({ exitCode: 1, message: expect.stringMatching(message) });
+        });
+      }
+    }
+    await withHandle(silverLost, 'read', async (w) => {
+      expect(
+        (await w.query("SELECT COUNT(*) AS n FROM duckdb_tables() WHERE table_name = 'silver_sales'")).rows,
+      ).toEqual([{ n: 0 }]);
+    });
+    const fresh = `duckdb:${join(dir(), 'fresh.duckdb')}`;
+    await withHandle(fresh, 'pipeline', (w) => w.ensure());
+    await withHandle(fresh, 'read', async (w) => {
+      expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows).toEqual([{ n: 0 }]);
+    });
+  });
+});
+
 describe('DuckDB: a write handle (salesflow query --allow-writes)', () => {
   it('changes the warehouse one statement at a time', async () => {
     const spec = await seededDuckDB('write.duckdb');
@@ -281,9 +310,17 @@ describe('BigQuery: statements checked by a dry run first', () => {
     await expect(w.run(sql)).rejects.toMatchObject({ exitCode: 2 });
   });
 
-  it('a write handle changes the dataset', async () => {
+  it('a write handle changes the dataset; ensure() then refuses to re-create a dropped table empty', async () => {
     const w = await open('write');
+    await w.run(
+      "INSERT INTO load_log (file, attempt, status, started_at) VALUES ('b.csv', 1, 'loaded', CURRENT_TIMESTAMP())",
+    );
     await w.run("DELETE FROM load_log WHERE file = 'a.csv'");
-    expect(await bqCounts()).toEqual({ silver: 4, log: 0 });
+    expect(await bqCounts()).toEqual({ silver: 4, log: 1 });
+    await w.run('DROP TABLE silver_sales');
+    await expect((await open('pipeline')).ensure()).rejects.toMatchObject({
+      exitCode: 1,
+      message: expect.stringMatching(/lost silver_sales: load_log records 1 loaded file /),
+    });
   });
 });
