@@ -17,22 +17,24 @@ import { salesJson, sampleRows } from './fixtures.ts';
 const dir = useTempDir('salesflow-access-');
 const SECRET_TEXT = 'not-for-analysts-7f3a';
 
-/** A warehouse file with the tables, 6 silver rows and 2 load_log rows, made through the pipelines' handle. */
+/** Tables, `rows` silver rows and one loaded load_log row per file, through the pipelines' handle (either dialect). */
+async function seed(w: Warehouse, rows: number, files: readonly string[]): Promise<void> {
+  await w.ensure();
+  await w.insertRows(
+    'silver_sales',
+    sampleRows(rows, rows).map((r) => ({ row: salesJson(r) })),
+  );
+  const values = files.map((_, i) => `(@f${i}, 1, 'loaded', @at)`).join(', ');
+  const params = Object.fromEntries(files.map((f, i) => [`f${i}`, f]));
+  await w.run(`INSERT INTO load_log (file, attempt, status, started_at) VALUES ${values}`, {
+    params: { ...params, at: { type: 'TIMESTAMP', value: '2024-01-01T00:00:00Z' } },
+  });
+}
+
+/** A warehouse file with the tables, 6 silver rows and 2 load_log rows. */
 async function seededDuckDB(name: string): Promise<string> {
   const spec = `duckdb:${join(dir(), name)}`;
-  const w = await openWarehouse(spec, { access: 'pipeline' });
-  try {
-    await w.ensure();
-    await w.insertRows(
-      'silver_sales',
-      sampleRows(6, 3).map((r) => ({ row: salesJson(r) })),
-    );
-    await w.run(
-      "INSERT INTO load_log (file, attempt, status, started_at) VALUES ('a.csv', 1, 'loaded', now()), ('b.csv', 1, 'loaded', now())",
-    );
-  } finally {
-    await w.close();
-  }
+  await withHandle(spec, 'pipeline', (w) => seed(w, 6, ['a.csv', 'b.csv']));
   return spec;
 }
 
@@ -263,15 +265,7 @@ describe('BigQuery: statements checked by a dry run first', () => {
 
   beforeAll(async () => {
     bq = await startBigQueryServer({ projectId: 'access-proj' });
-    const w = await open('pipeline');
-    await w.ensure();
-    await w.insertRows(
-      'silver_sales',
-      sampleRows(4, 5).map((r) => ({ row: salesJson(r) })),
-    );
-    await w.run(
-      "INSERT INTO load_log (file, attempt, status, started_at) VALUES ('a.csv', 1, 'loaded', CURRENT_TIMESTAMP())",
-    );
+    await seed(await open('pipeline'), 4, ['a.csv']);
   });
   afterAll(() => bq.stop());
 
