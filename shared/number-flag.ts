@@ -45,7 +45,6 @@ interface NumberOptionSpec extends NumberRule {
 }
 
 interface NumberOption {
-  type: 'string';
   describe: string;
   requiresArg: true;
   alias?: string;
@@ -53,8 +52,9 @@ interface NumberOption {
 }
 
 /**
- * A yargs option for a numeric flag: kept as text by the parser, then coerced
- * by parseNumberFlag (the default goes through the same check).
+ * A yargs option for a numeric flag: no `type`, so the parser hands over a
+ * number or the text as typed (never NaN), then parseNumberFlag checks it (the
+ * default too).
  */
 export function numberOption(
   flag: string,
@@ -64,7 +64,6 @@ export function numberOption(flag: string, spec: NumberOptionSpec): NumberOption
 export function numberOption(flag: string, spec: NumberOptionSpec & { default?: number }): NumberOption {
   const { describe, alias, default: def, ...rule } = spec;
   return {
-    type: 'string',
     describe,
     requiresArg: true,
     ...(alias === undefined ? {} : { alias }),
