@@ -11,7 +11,15 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { InputError } from '../shared/errors.ts';
-import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
+import {
+  checksumFile,
+  type GcsStoreOptions,
+  joinKey,
+  localPathOf,
+  openStore,
+  parseLocation,
+  sameContent,
+} from '../shared/storage/index.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
 
@@ -37,17 +45,20 @@ export async function cacheGcsSource(
   const loc = parseLocation(uri);
   if (loc.kind !== 'gcs') throw new InputError(`${uri} is not a gs:// location`, { object: uri });
   const store = openStore(loc, opts.store);
+  // Every local path stays inside the cache; a bucket holding a name that would not (`../x`, `a//b`) is refused whole.
+  const dir = localPathOf(opts.cacheDir ?? DEFAULT_CACHE_DIR, joinKey(loc.bucket, loc.prefix));
   const { objects } = await store.list('', { recursive: true });
+  for (const o of objects) if (!o.key.endsWith('/')) localPathOf(dir, o.key);
   const data = objects.filter((o) => isDataKey(o.key));
   if (data.length === 0) {
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
-  const dir = join(opts.cacheDir ?? DEFAULT_CACHE_DIR, loc.bucket, ...loc.prefix.split('/').filter(Boolean));
+  const locals = data.map((o) => localPathOf(dir, o.key));
   await mkdir(dir, { recursive: true });
   let fetched = 0;
   let reused = 0;
   for (const [i, o] of data.entries()) {
-    const local = join(dir, ...o.key.split('/'));
+    const local = locals[i];
     if (existsSync(local) && statSync(local).size === o.size && sameContent(await checksumFile(local), o) === true) {
       reused++;
     } else {
@@ -58,7 +69,7 @@ export async function cacheGcsSource(
     opts.onFile?.(i + 1, data.length);
   }
   // A file deleted from the bucket must not linger in the cache and be counted.
-  const wanted = new Set(data.map((o) => join(dir, ...o.key.split('/'))));
+  const wanted = new Set(locals);
   let removed = 0;
   for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const full = join(dir, rel);

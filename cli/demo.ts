@@ -66,6 +66,8 @@ export interface DemoReport {
   ok: boolean;
   steps: DemoStepReport[];
   seconds: number;
+  /** What the steps made, by role (salesCsv, lake, warehouse, …). */
+  files: Record<string, string>;
 }
 
 export const DEMO_DEFAULTS = Object.freeze({ dir: 'data/demo', rows: 1_000_000, seed: 42 });
@@ -142,7 +144,7 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     reports.push(report);
     opts.onStep?.({ step: step.name, phase: 'end', ...report });
   }
-  return { ok: !failed, steps: reports, seconds: (performance.now() - start) / 1000 };
+  return { ok: !failed, steps: reports, seconds: (performance.now() - start) / 1000, files: ctx.files };
 }
 
 /** The report as an aligned table, failures spelled out below it. */
@@ -158,5 +160,11 @@ export function formatDemoReport(report: DemoReport): string {
     ]),
   );
   const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
-  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`].join('\n');
+  // The demo's warehouse is its own (not the default one): say how to query it.
+  const next = report.files.warehouse
+    ? [`query its warehouse: salesflow query -w duckdb:${report.files.warehouse} --example top_customers`]
+    : [];
+  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`, ...next].join(
+    '\n',
+  );
 }

@@ -71,7 +71,7 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
       workers: o.workers,
       seed: o.seed,
       seconds,
-      rowsPerSecond: o.rows / seconds,
+      rowsPerSecond: seconds > 0 ? o.rows / seconds : 0,
       dimensions: paths,
     };
   } catch (err) {

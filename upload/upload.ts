@@ -14,11 +14,11 @@ import {
   type GcsStoreOptions,
   isPreconditionFailed,
   isTransient,
-  joinKey,
   type ObjectChecksums,
   type ObjectInfo,
   type ObjectStore,
   openStore,
+  normalizePrefix,
   parseLocation,
   sameContent,
   toStorageError,
@@ -100,20 +100,21 @@ export async function upload(opts: UploadOptions): Promise<UploadSummary> {
   const workers = opts.workers ?? 8;
   const location = parseLocation(opts.dest);
   const store = openStore(location, opts.store);
-  const plan = await planUpload(opts.src, { prefix: opts.prefix });
+  const prefix = normalizePrefix(opts.prefix ?? '', `--prefix ${opts.prefix}`);
+  const plan = await planUpload(opts.src, { prefix });
   opts.onPlan?.(plan);
 
   let bucketCreated = false;
   let existing = new Map<string, ObjectInfo>();
   if (opts.dryRun) {
-    existing = await listExisting(store, opts.prefix, true);
+    existing = await listExisting(store, prefix, true);
   } else {
     ({ created: bucketCreated } = await store.ensureBucket({
       create: opts.createBucket ?? true,
       location: opts.location,
       storageClass: opts.storageClass,
     }));
-    if (!bucketCreated) existing = await listExisting(store, opts.prefix, false);
+    if (!bucketCreated) existing = await listExisting(store, prefix, false);
   }
 
   const data = plan.filter((f) => !f.marker);
@@ -157,13 +158,11 @@ export async function upload(opts: UploadOptions): Promise<UploadSummary> {
 /** What is already at the destination, by key (one listing instead of a stat per file). */
 async function listExisting(
   store: ObjectStore,
-  prefix: string | undefined,
+  prefix: string,
   missingBucketOk: boolean,
 ): Promise<Map<string, ObjectInfo>> {
   try {
-    // The same normalisation the plan's keys got (joinKey trims slashes at both ends).
-    const dir = joinKey(prefix ?? '');
-    const { objects } = await store.list(dir ? `${dir}/` : '');
+    const { objects } = await store.list(prefix ? `${prefix}/` : '');
     return new Map(objects.map((o) => [o.key, o]));
   } catch (err) {
     // Dry run against a bucket that does not exist yet: nothing is there.

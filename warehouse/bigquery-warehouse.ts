@@ -9,9 +9,11 @@
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from './bigquery-client.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
-import { UsageError } from '../shared/errors.ts';
+import { SalesflowError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
-import { fromBigQueryError } from './errors.ts';
+import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
+import { fromBigQueryError, missingObjectError } from './errors.ts';
+import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
@@ -41,6 +43,8 @@ export interface BigQueryWarehouseOptions {
   location?: string;
   /** Client retries of transient failures (default: the client's own, 3). */
   maxRetries?: number;
+  /** Default `pipeline`; openWarehouse defaults to `read`. Read and write handles dry-run each statement first. */
+  access?: WarehouseAccess;
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -61,12 +65,14 @@ export class BigQueryWarehouse implements Warehouse {
   readonly projectId: string;
   readonly datasetId: string;
   readonly location: string;
+  readonly access: WarehouseAccess;
 
   private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
     this.client = client;
     this.projectId = opts.projectId;
     this.datasetId = opts.dataset;
     this.location = opts.location ?? 'US';
+    this.access = opts.access ?? 'pipeline';
     this.target = `bigquery:${opts.projectId}.${opts.dataset}`;
   }
 
@@ -86,15 +92,18 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async ensure(): Promise<void> {
+    checkWritable(this.access, 'create the dataset, tables and views', { object: this.target });
     const dataset = this.client.dataset(this.datasetId, { location: this.location });
     try {
       const [exists] = await dataset.exists();
       if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
+      const present = new Set<string>();
+      for (const def of TABLES) if ((await dataset.table(def.name).exists())[0]) present.add(def.name);
+      await refuseLostTables(this, present);
       for (const def of TABLES) {
-        const table = dataset.table(def.name);
-        const [has] = await table.exists();
-        if (has) continue;
-        await table
+        if (present.has(def.name)) continue;
+        await dataset
+          .table(def.name)
           .create({
             schema: { fields: def.fields },
             description: def.description,
@@ -104,14 +113,16 @@ export class BigQueryWarehouse implements Warehouse {
           .catch(ignoreAlreadyExists);
       }
     } catch (err) {
+      if (err instanceof SalesflowError) throw err;
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);
     // One script: views are replaced in place, so re-running ensure updates them.
-    await this.run(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
+    await this.runJob(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
+    checkWritable(this.access, `create table ${name}`, { object: this.target });
     const table = this.client.dataset(this.datasetId).table(name);
     try {
       if (opts.replace) await this.dropTable(name);
@@ -124,6 +135,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async dropTable(name: string): Promise<void> {
+    checkWritable(this.access, `drop table ${name}`, { object: this.target });
     try {
       await this.client
         .dataset(this.datasetId)
@@ -135,6 +147,36 @@ export class BigQueryWarehouse implements Warehouse {
     } catch (err) {
       throw fromBigQueryError(err, this.context('drop table', { table: name }));
     }
+  }
+
+  /**
+   * On read and write handles, a dry run first: BigQuery parses the statement and
+   * names its type (`statistics.query.statementType`), which access.ts judges.
+   */
+  private async checkSql(sql: string, params?: Params): Promise<void> {
+    if (this.access === 'pipeline') return;
+    const config = this.queryConfig(sql, params);
+    let statementType: string;
+    try {
+      const [, resp] = (await this.client.createJob({
+        ...config,
+        configuration: { ...config.configuration, dryRun: true },
+      })) as unknown as [unknown, { statistics?: { query?: { statementType?: string } } }];
+      statementType = resp?.statistics?.query?.statementType ?? 'UNKNOWN';
+    } catch (err) {
+      throw this.queryError(err, 'check query', sql);
+    }
+    checkStatement(
+      this.access,
+      { count: statementType === 'SCRIPT' ? 2 : 1, kind: bigqueryStatementKind(statementType), label: statementType },
+      this.context('check query', { sql: sql.slice(0, 200) }),
+    );
+  }
+
+  private queryError(err: unknown, step: string, sql: string): Error {
+    const context = this.context(step, { sql: sql.slice(0, 200) });
+    const message = (err as Error)?.message ?? String(err);
+    return missingObjectError(message, context, err) ?? fromBigQueryError(err, context);
   }
 
   private queryConfig(sql: string, params: Params = {}) {
@@ -161,7 +203,7 @@ export class BigQueryWarehouse implements Warehouse {
       const [job] = await this.client.createJob(config);
       return job;
     } catch (err) {
-      throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+      throw this.queryError(err, 'query', sql);
     }
   }
 
@@ -175,6 +217,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async *queryPages(sql: string, opts: QueryOptions = {}): AsyncIterable<QueryResult> {
+    await this.checkSql(sql, opts.params);
     const job = await this.startQuery(sql, opts.params);
     let pageToken: string | undefined;
     for (;;) {
@@ -190,7 +233,7 @@ export class BigQueryWarehouse implements Warehouse {
         } as QueryResultsOptions)) as unknown as [unknown, unknown, typeof resp];
         resp = apiResponse;
       } catch (err) {
-        throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+        throw this.queryError(err, 'query', sql);
       }
       if (resp.jobComplete === false) continue;
       const rawFields = resp.schema?.fields ?? [];
@@ -209,7 +252,13 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
-    const job = await this.startQuery(sql, opts.params);
+    await this.checkSql(sql, opts.params);
+    return this.runJob(sql, opts.params);
+  }
+
+  /** Run SQL as a job and wait for it (our own DDL skips the statement check). */
+  private async runJob(sql: string, params?: Params): Promise<RunResult> {
+    const job = await this.startQuery(sql, params);
     try {
       const [metadata] = (await job.promise()) as unknown as [
         { statistics?: { query?: { numDmlAffectedRows?: string } } },
@@ -217,11 +266,16 @@ export class BigQueryWarehouse implements Warehouse {
       const stats = metadata?.statistics;
       return { affectedRows: Number(stats?.query?.numDmlAffectedRows ?? 0) };
     } catch (err) {
-      throw fromBigQueryError(err, this.context('run', { sql: sql.slice(0, 200) }));
+      throw this.queryError(err, 'run', sql);
     }
   }
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
+    if (this.access !== 'pipeline') {
+      throw new UsageError(`loading files needs the pipelines' warehouse handle (this one is ${this.access})`, {
+        object: this.target,
+      });
+    }
     const load = {
       sourceFormat: opts.format,
       writeDisposition: opts.write === 'truncate' ? 'WRITE_TRUNCATE' : 'WRITE_APPEND',
@@ -258,6 +312,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {
+    checkWritable(this.access, `insert into ${table}`, { object: this.target });
     const errors: RowError[] = [];
     // insertAll works best with small requests (BigQuery suggests ~500 rows each).
     for (let start = 0; start < rows.length; start += INSERT_BATCH) {

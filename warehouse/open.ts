@@ -3,10 +3,18 @@
  * (or SALESFLOW_WAREHOUSE); the embedded DuckDB file is the default.
  */
 import { UsageError } from '../shared/errors.ts';
+import type { WarehouseAccess } from './access.ts';
 import { DEFAULT_DUCKDB_PATH } from './duckdb-warehouse.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface OpenWarehouseOptions {
+  /**
+   * What the handle's SQL may do: `read` (default) one SELECT-like statement,
+   * `write` also changes to the warehouse's own tables, `pipeline` anything the
+   * loaders need (see access.ts). Read and write handles never create a missing
+   * warehouse.
+   */
+  access?: WarehouseAccess;
   /** BigQuery API endpoint (test server); default BIGQUERY_EMULATOR_HOST, else Google. */
   endpoint?: string;
   /** BigQuery dataset, when the spec names only a project (or nothing). */
@@ -53,12 +61,14 @@ export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouse
   });
 }
 
+/** A warehouse handle; read-only unless `opts.access` asks for more. */
 export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = {}): Promise<Warehouse> {
   const parsed = parseWarehouseSpec(spec, opts);
+  const access = opts.access ?? 'read';
   // Each implementation is loaded only when chosen (the BigQuery client is a heavy import).
   if (parsed.kind === 'duckdb') {
     const { DuckDBWarehouse } = await import('./duckdb-warehouse.ts');
-    return DuckDBWarehouse.open(parsed.path);
+    return DuckDBWarehouse.open(parsed.path, { access });
   }
   const { BigQueryWarehouse } = await import('./bigquery-warehouse.ts');
   return BigQueryWarehouse.open({
@@ -67,6 +77,7 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
     endpoint: opts.endpoint,
     location: opts.location,
     maxRetries: opts.maxRetries,
+    access,
   });
 }
 

@@ -1,8 +1,9 @@
 /** `salesflow pipeline batch`: flags → runBatch, once or on an interval, with a per-file report. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
+import { numberOption } from '../../shared/number-flag.ts';
 import { handleStopSignals } from '../../shared/stop-signals.ts';
+import { batchExitCode } from './exit-code.ts';
 import { formatBatchReport } from './report.ts';
 import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { describeFailedPass, watchBatch } from './watch.ts';
@@ -46,23 +47,27 @@ export const batchCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'Where rejected files go (default: rejected/ next to the landing area)',
       })
-      .option('max-error-rate', {
-        type: 'number',
-        default: DEFAULT_MAX_ERROR_RATE,
-        describe: 'Largest share of invalid rows a file may have and still load (0..1)',
-      })
-      .option('group-mb', {
-        type: 'number',
-        default: DEFAULT_GROUP_BYTES / 2 ** 20,
-        describe:
-          'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
-      })
+      .option(
+        'max-error-rate',
+        numberOption('max-error-rate', {
+          min: 0,
+          max: 1,
+          default: DEFAULT_MAX_ERROR_RATE,
+          describe: 'Largest share of invalid rows a file may have and still load (0..1)',
+        }),
+      )
+      .option(
+        'group-mb',
+        numberOption('group-mb', {
+          min: 0,
+          default: DEFAULT_GROUP_BYTES / 2 ** 20,
+          describe:
+            'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
+        }),
+      )
       .conflicts('once', 'watch')
       .conflicts('archive', 'delete-source')
       .check((a) => {
-        const rate = a['max-error-rate'];
-        if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
-        if (!(a['group-mb'] >= 0)) throw new UsageError(`--group-mb must be 0 or more (got ${a['group-mb']})`);
         if (a.watch !== undefined) parseInterval(a.watch);
         return true;
       })
@@ -78,13 +83,15 @@ export const batchCommand: CommandModule<object, Args> = {
           'in the same transaction (one per group of files, see --group-mb). A file is archived/deleted only after ' +
           'that commit; a file with a bad layout or ' +
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
-          'again. Exit 3 when any file was rejected.',
+          'again. Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
+          '2 for invalid flags or a source that does not exist; 1 when the run failed (the warehouse busy or ' +
+          'unreachable, a file not archived): files stay in place for the next run.',
       ),
   handler: async (args) => {
     if (args.watch === undefined) {
       const summary = await runBatch(batchOptions(args));
       process.stdout.write(`${formatBatchReport(summary)}\n`);
-      if (!summary.ok) process.exitCode = EXIT_PARTIAL;
+      process.exitCode = batchExitCode(summary);
       return;
     }
     const intervalMs = parseInterval(args.watch);
@@ -102,7 +109,7 @@ export const batchCommand: CommandModule<object, Args> = {
       onPass: (summary) => process.stdout.write(`${formatBatchReport(summary)}\n`),
       onTransientError: (err) => log.warn(describeFailedPass(err, intervalMs)),
     });
-    if (result.anyRejected) process.exitCode = EXIT_PARTIAL;
+    process.exitCode = result.exitCode;
   },
 };
 

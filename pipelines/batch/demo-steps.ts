@@ -69,7 +69,7 @@ export const pipelineBatchStep: DemoStep = {
       archive: join(bucket, 'archive'),
     });
     ctx.note(formatBatchReport(s).split('\n').slice(-1)[0]);
-    if (!s.ok) throw new Error(`some files were rejected:\n${formatBatchReport(s)}`);
+    if (!s.ok) throw new Error(`rows or files were rejected:\n${formatBatchReport(s)}`);
     ctx.files.warehouse = db;
     return { rows: s.rowsLoaded, output: db, detail: `${s.files.length} files` };
   },
@@ -106,7 +106,7 @@ export const goldQueriesStep: DemoStep = {
   name: 'gold queries',
   describe: 'a few gold-view queries on the warehouse',
   async run(ctx) {
-    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'));
+    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'), { access: 'read' });
     try {
       for (const q of GOLD_DEMO_QUERIES) {
         const r = await w.query(q.sql);

@@ -13,7 +13,14 @@
  * all-or-nothing inside a group (see commit.ts).
  */
 import type { SalesDomains } from '../../shared/schema/index.ts';
-import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
+import { UsageError } from '../../shared/errors.ts';
+import {
+  type GcsStoreOptions,
+  isNotFound,
+  NotFoundError,
+  type ObjectStore,
+  openStore,
+} from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
@@ -66,8 +73,10 @@ export interface BatchSummary {
   rowsLoaded: number;
   rowsRejected: number;
   rowsDuplicate: number;
-  /** False when any file was rejected (the command exits 3). */
+  /** False when any new file was rejected or had rows quarantined (the command exits 3). */
   ok: boolean;
+  /** Files committed but not archived/deleted/moved (the next run finishes that; the command exits 1). */
+  undisposed: string[];
   seconds: number;
 }
 
@@ -91,6 +100,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
   const source = openStore(opts.source, opts.storeOptions);
+  await requireSource(source, opts.source);
   const disposal: Disposal = {
     archive: opts.archive ? openStore(opts.archive, opts.storeOptions) : undefined,
     deleteSource: opts.deleteSource,
@@ -98,7 +108,9 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   };
   const ownsWarehouse = typeof opts.warehouse !== 'object';
   const w =
-    typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
+    typeof opts.warehouse === 'object'
+      ? opts.warehouse
+      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
   try {
     await w.ensure();
     const log = await readLoadLog(w);
@@ -107,6 +119,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       ...keyPrefixInside(source, disposal.rejected),
     ]);
     const outcomes = new Map<string, FileOutcome>();
+    const undisposed: string[] = [];
     const progress = createProgress({
       label: 'pipeline batch',
       total: listed.files.length,
@@ -130,6 +143,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
                     outcome.disposition = await disposeFile(source, outcome, disposal);
                   } catch (err) {
                     outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                    undisposed.push(file.key);
                   }
                   opts.onFile?.(outcome);
                   progress.add(1, file.size);
@@ -179,11 +193,24 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       rowsLoaded: sum('rowsLoaded'),
       rowsRejected: sum('rowsRejected'),
       rowsDuplicate: sum('rowsDuplicate'),
-      ok: list.every((o) => o.status !== 'rejected' || o.alreadyDone),
+      ok: list.every((o) => o.status === 'loaded' || o.alreadyDone),
+      undisposed,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     if (ownsWarehouse) await w.close();
+  }
+}
+
+/** A landing area that does not exist is a mistake in --source, not an empty landing area. */
+async function requireSource(store: ObjectStore, source: string): Promise<void> {
+  try {
+    await store.ensureBucket({ create: false });
+  } catch (err) {
+    if (err instanceof NotFoundError || isNotFound(err)) {
+      throw new UsageError(`source ${source} does not exist`, { object: source, step: 'list' });
+    }
+    throw err;
   }
 }
 

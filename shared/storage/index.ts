@@ -22,6 +22,7 @@ export {
   isGcsUri,
   joinKey,
   type Location,
+  localPathOf,
   normalizePrefix,
   parseLocation,
   validateBucketName,

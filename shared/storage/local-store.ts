@@ -5,14 +5,14 @@
  */
 import { createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseTempSibling, tempSiblingPath } from '../atomic.ts';
 import { UsageError } from '../errors.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
-import { type Location, formatLocation, joinKey } from './location.ts';
+import { type Location, formatLocation, joinKey, localPathOf } from './location.ts';
 import type {
   ByteRange,
   EnsureBucketOptions,
@@ -39,12 +39,9 @@ export class LocalStore implements ObjectStore {
 
   /** Filesystem path of a key; refuses keys that would escape the folder. */
   pathOf(key: string): string {
+    if (key.startsWith('/')) throw new UsageError(`object key ${key} must be a relative path`, { object: key });
     const full = joinKey(this.location.prefix, key);
-    const parts = full.split('/');
-    if (parts.some((p) => p === '..' || p === '.') || key.startsWith('/')) {
-      throw new UsageError(`object key ${key} must be a relative path without . or .. segments`, { object: key });
-    }
-    return full === '' ? this.location.root : join(this.location.root, ...parts);
+    return full === '' ? this.location.root : localPathOf(this.location.root, full);
   }
 
   async putFile(key: string, localPath: string, opts: PutOptions = {}): Promise<ObjectInfo> {

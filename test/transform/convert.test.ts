@@ -313,7 +313,7 @@ describe('convertToParquet', { timeout: 120_000 }, () => {
     );
     await expect(
       convertToParquet({ input: join(tmp(), 'nope.csv'), outDir: out, partitionBy: 'region', workers: 1 }),
-    ).rejects.toThrow(/input not found/);
+    ).rejects.toThrow(/input does not exist/);
   });
 });
 

@@ -222,7 +222,7 @@ describe('salesflow upload (CLI)', () => {
     expect(bad.stderr).toMatch(/invalid bucket name "Bad_Name"/);
     const workers = await runSalesflow(['upload', src, 'gs://b-ok/x', '-w', 'lots']);
     expect(workers.code).toBe(2);
-    expect(workers.stderr).toMatch(/--workers must be an integer/);
+    expect(workers.stderr).toMatch(/--workers must be a whole number from 1 to 256, got "lots"/);
   });
 
   it('an unwritable DEST exits 1 naming the place', async () => {

@@ -17,7 +17,7 @@ const dir = useTempDir('salesflow-duckdb-file-');
 it('keeps tables, rows and views across reopen; ensure on an existing file changes nothing', async () => {
   const spec = `duckdb:${join(dir(), 'deep', 'er', 'w.duckdb')}`;
   const rows = sampleRows(12, 41);
-  const first = await openWarehouse(spec);
+  const first = await openWarehouse(spec, { access: 'pipeline' });
   expect(first.dialect).toBe('duckdb');
   await first.ensure();
   await first.insertRows(
@@ -27,7 +27,7 @@ it('keeps tables, rows and views across reopen; ensure on an existing file chang
   const before = await first.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
   await first.close();
 
-  const again = await openWarehouse(spec);
+  const again = await openWarehouse(spec, { access: 'pipeline' });
   await again.ensure();
   const after = await again.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
   expect(after.rows).toEqual(before.rows);
@@ -37,7 +37,7 @@ it('keeps tables, rows and views across reopen; ensure on an existing file chang
 
 it('scratch tables load and query like any table but never reach the file', async () => {
   const spec = `duckdb:${join(dir(), 'scratch.duckdb')}`;
-  const w = await openWarehouse(spec);
+  const w = await openWarehouse(spec, { access: 'pipeline' });
   await w.createTable('stage_x', stagingFields(), { replace: true, scratch: true });
   const csv = join(dir(), 'x.csv');
   writeFileSync(csv, `${salesCsvText(sampleRows(5, 42))}`);
@@ -46,7 +46,7 @@ it('scratch tables load and query like any table but never reach the file', asyn
   const kind = await w.query("SELECT temporary FROM duckdb_tables() WHERE table_name = 'stage_x'");
   expect(kind.rows).toEqual([{ temporary: true }]);
   await w.close();
-  const again = await openWarehouse(spec);
+  const again = await openWarehouse(spec, { access: 'pipeline' });
   expect((await again.query("SELECT COUNT(*) AS n FROM duckdb_tables() WHERE table_name = 'stage_x'")).rows).toEqual([
     { n: 0 },
   ]);

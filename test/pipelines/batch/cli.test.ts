@@ -11,7 +11,7 @@ describe('salesflow pipeline batch (CLI)', () => {
   it('refuses invalid flags with exit 2', async () => {
     const res = await runSalesflow(['pipeline', 'batch', '-s', tmp(), '--max-error-rate', '1.5']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/--max-error-rate must be between 0 and 1/);
+    expect(res.stderr).toMatch(/--max-error-rate must be a number from 0 to 1, got "1.5"/);
   }, 60_000);
 
   it('loads the good file, rejects the bad one, prints the per-file report and exits 3', async () => {

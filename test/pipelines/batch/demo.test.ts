@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_STEPS, formatDemoReport, runDemo } from '../../../cli/demo.ts';
+import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import { withDuckDB } from './fixtures.ts';
 
@@ -28,6 +29,12 @@ describe('demo: gen → to-parquet → upload → pipeline batch → dims → ag
     expect(byName.report.rows).toBe(3000);
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('id="report-data"');
     expect(formatDemoReport(report)).toMatch(/pipeline batch\s+ok\s+3000/);
+    // The report says how to query the demo's own warehouse, and that command answers from it.
+    const hint = /query its warehouse: salesflow (query .+)$/m.exec(formatDemoReport(report));
+    expect(hint?.[1]).toBe(`query -w duckdb:${join(dir, 'warehouse.duckdb')} --example top_customers`);
+    const queried = await runSalesflow([...hint![1].split(' '), '-f', 'csv']);
+    expect(queried.code, queried.stderr).toBe(0);
+    expect(queried.stdout.trim().split('\n')).toHaveLength(11);
     // The gold queries were printed, top customers with their names.
     expect(notes.join('\n')).toMatch(/Top 5 customers[\s\S]*customer_id[\s\S]*customer_name/);
     // Loaded files left the landing area for the archive; bookkeeping files stay.

@@ -30,6 +30,7 @@ import type { FieldType } from '../../../warehouse/warehouse.ts';
 import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
 import { parseMultipartRelated } from '../multipart.ts';
+import { statementTypeOf } from './statement-type.ts';
 import { translateBigQuerySql } from './translate.ts';
 import { duckdbIdent as ident, duckdbString } from '../../../warehouse/duckdb-quote.ts';
 
@@ -416,7 +417,8 @@ export class BigQueryServer {
         creationTime: String(Date.now()),
       };
       meta.type = k as 'TABLE' | 'VIEW';
-      meta.schema = await this.schemaFromCatalog(s, t);
+      // A view over a dropped table stays, as on BigQuery; it fails when queried.
+      meta.schema = await this.schemaFromCatalog(s, t).catch(() => undefined);
       this.tables.set(key(s, t), meta);
     }
     for (const k of [...this.tables.keys()]) if (!present.has(k)) this.tables.delete(k);
@@ -590,7 +592,14 @@ export class BigQueryServer {
   }
 
   private async insertJob(body: Record<string, unknown>, data?: Buffer): Promise<Record<string, unknown>> {
-    const config = (body.configuration ?? {}) as { query?: QueryConfig; load?: LoadConfig };
+    const config = (body.configuration ?? {}) as { query?: QueryConfig; load?: LoadConfig; dryRun?: boolean };
+    if (config.query && config.dryRun) {
+      // A dry run answers with the statement's type or refuses it with a 400, and is not kept as a job.
+      const job: JobRecord = { resource: this.newJobResource(body, 'QUERY') };
+      await this.runQueryJob(job, config.query, true);
+      job.resource.status = { state: 'DONE' };
+      return job.resource;
+    }
     if (config.query) {
       const job: JobRecord = { resource: this.newJobResource(body, 'QUERY') };
       try {
@@ -614,7 +623,7 @@ export class BigQueryServer {
     throw invalid('only query and load jobs are supported here', 'configuration');
   }
 
-  private async runQueryJob(job: JobRecord, config: QueryConfig): Promise<void> {
+  private async runQueryJob(job: JobRecord, config: QueryConfig, dryRun = false): Promise<void> {
     if (config.useLegacySql === true) throw invalidQuery('legacy SQL is not supported; set useLegacySql: false');
     if (!config.query) throw invalidQuery('query is empty');
     const paramTypes: Record<string, string> = {};
@@ -630,13 +639,15 @@ export class BigQueryServer {
     const sql = translateBigQuerySql(config.query, { paramTypes });
     const dataset = config.defaultDataset?.datasetId;
     if (dataset) this.getDataset(dataset);
-    const script = /;\s*\S/.test(config.query.trim().replace(/;\s*$/, ''));
-    const ddl = /^\s*(CREATE|DROP|ALTER)\b/im.test(config.query);
+    let statementType = 'SELECT';
     let result: Awaited<ReturnType<typeof encodeResult>> | undefined;
     let affected = 0;
     await this.serial(async () => {
       await this.conn.run(`SET schema = ${duckdbString(dataset ?? 'main')}`);
       try {
+        statementType = await statementTypeOf(this.conn, config.query!, sql);
+        // A dry run parses and names the statement, like BigQuery's; nothing runs.
+        if (dryRun) return;
         const r = await runScript(this.conn, sql, bindings);
         affected = r.affectedRows;
         if (r.returnsRows) result = await encodeResult(r.last, { int64Timestamps: true });
@@ -647,10 +658,13 @@ export class BigQueryServer {
         await this.conn.run("SET schema = 'main'").catch(() => {});
       }
     });
-    if (ddl) await this.syncCatalog();
-    const firstWord = (/^\s*(\w+)/.exec(config.query)?.[1] ?? 'SELECT').toUpperCase();
-    const statementType = script ? 'SCRIPT' : firstWord === 'WITH' ? 'SELECT' : firstWord;
+    const script = statementType === 'SCRIPT';
     const stats = job.resource.statistics as Record<string, unknown>;
+    if (dryRun) {
+      stats.query = { statementType, totalBytesProcessed: '0', cacheHit: false };
+      return;
+    }
+    if (/^(CREATE|DROP|ALTER)_|^SCRIPT$/.test(statementType)) await this.syncCatalog();
     stats.query = {
       statementType,
       totalBytesProcessed: '0',

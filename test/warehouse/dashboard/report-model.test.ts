@@ -132,8 +132,8 @@ describe('the page says plainly what is wrong', () => {
     const m = await loadReportModel({ warehouse: `duckdb:${path}` });
     expect(m.available).toBe(false);
     expect(m.notice?.level).toBe('error');
-    expect(m.notice?.message).toContain(`no DuckDB warehouse at ${path}`);
-    expect(m.panels.kpis.error).toContain('no DuckDB warehouse');
+    expect(m.notice?.message).toContain(`no warehouse at ${path}`);
+    expect(m.panels.kpis.error).toContain('no warehouse at');
     const { existsSync } = await import('node:fs');
     expect(existsSync(path)).toBe(false);
   });
