@@ -27,10 +27,12 @@ if (!existsSync(sources)) {
 } else {
   const pinned = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
   if (!existsSync(pinned) || wasRelaunched()) {
+    const found = `Node ${process.versions.node}${process.features.typescript === false ? ' with type stripping off' : ''}`;
     console.error(
-      `salesflow runs its TypeScript sources on Node >= 22.18 (found ${process.versions.node}` +
-        `${process.features.typescript === false ? ', type stripping off' : ''}). ` +
-        `Run \`npm install\` in ${fileURLToPath(new URL('..', import.meta.url))} to install the pinned Node.`,
+      wasRelaunched()
+        ? `salesflow: the pinned ${found} cannot run the TypeScript sources (check NODE_OPTIONS).`
+        : `salesflow runs its TypeScript sources on Node >= 22.18 (found ${found}). ` +
+            `Run \`npm install\` in ${fileURLToPath(new URL('..', import.meta.url))} to install the pinned Node.`,
     );
     process.exit(2);
   }

@@ -18,10 +18,12 @@ interface SpawnOptions {
   nodeArgs?: string[];
   /** Its own process group, so a test can signal the group as a terminal does (`process.kill(-pid, …)`). */
   detached?: boolean;
+  /** A script standing in for bin/salesflow.js (default: the real one). */
+  script?: string;
 }
 
 function spawnSalesflow(args: string[], opts: SpawnOptions) {
-  return spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script ?? BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
