@@ -8,6 +8,7 @@
  */
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from './bigquery-client.ts';
+import { bigQueryRef } from './bigquery-ref.ts';
 import { UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
@@ -72,7 +73,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   ref(name: string): string {
-    return `\`${this.projectId}.${this.datasetId}.${name}\``;
+    return bigQueryRef(this.projectId, this.datasetId, name);
   }
 
   private context(step: string, extra: Record<string, unknown> = {}) {
