@@ -6,7 +6,7 @@ import { handleStopSignals } from '../../shared/stop-signals.ts';
 import { formatBatchReport } from './report.ts';
 import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { describeFailedPass, watchBatch } from './watch.ts';
-import { parseInterval } from './watch-interval.ts';
+import { parseInterval } from '../../shared/interval.ts';
 import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
 interface Args {

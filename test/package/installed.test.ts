@@ -30,7 +30,7 @@ async function run(cmd: string, args: string[], cwd: string): Promise<string> {
 describe('the packed package', () => {
   const tmp = useTempDir('salesflow-pack-');
 
-  it('installs from the tarball into an empty folder and runs: CLI, workers, bundled SQL, library entry points', async () => {
+  it('installs from the tarball into an empty folder and runs: CLI, demo, workers, assets, library entry points', async () => {
     // Pack a copy, so the build's dist/ never lands in the working tree under test.
     const src = join(tmp(), 'src');
     cpSync(REPO_ROOT, src, {
@@ -55,8 +55,10 @@ describe('the packed package', () => {
     const salesflow = join(app, 'node_modules', '.bin', 'salesflow');
     await run(salesflow, ['gen', '-n', '1000', '-o', 'sales.csv', '-q'], app); // generator worker threads
     expect(readFileSync(join(app, 'sales.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1001);
-    await run(salesflow, ['to-parquet', 'sales.csv', '-o', 'lake', '-p', 'region', '-q'], app); // convert workers
-    expect(await run(salesflow, ['aggregate', 'lake', '--engine', 'arrow', '-f', 'json'], app)).toContain(
+    // The whole flow: convert workers, DuckDB, the pipeline, and the dashboard's assets in the report.
+    expect(await run(salesflow, ['demo', '-n', '1000', '-d', 'demo'], app)).toMatch(/demo ok/);
+    expect(readFileSync(join(app, 'demo', 'report.html'), 'utf8')).toContain('echarts');
+    expect(await run(salesflow, ['aggregate', 'demo/lake', '--engine', 'arrow', '-f', 'json'], app)).toContain(
       'product_category',
     ); // Arrow scan workers and parquet-wasm
     expect(await run(salesflow, ['query', '--list'], app)).toContain('top_customers'); // SQL shipped in dist/sql
@@ -69,5 +71,5 @@ describe('the packed package', () => {
     }`;
     await run(process.execPath, ['--input-type=module', '-e', script], app);
     for (const e of entries) expect(existsSync(join(installed, pkg.exports[e].types))).toBe(true);
-  }, 180_000); // ~25 s of CPU: the build, the install (from the npm cache), six commands
+  }, 180_000); // ~30 s of CPU: the build, the install (from the npm cache), six commands
 });

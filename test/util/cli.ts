@@ -59,6 +59,8 @@ export function runSalesflow(
 export interface RunningSalesflow {
   /** Resolves once stdout matches (checked on every write); rejects after `timeoutMs`. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   kill(signal: NodeJS.Signals): void;
   readonly pid: number;
   /** Resolves when the process itself has exited, even if something it started still holds its output open. */
@@ -111,6 +113,7 @@ export function startSalesflow(args: string[], opts: SpawnOptions = {}): Running
         check();
       });
     },
+    stdout: () => stdout,
     kill: (signal) => child.kill(signal),
     pid: child.pid ?? -1,
     processExit,

@@ -1,5 +1,5 @@
-/** `--watch 60s | 5m | 1h | 90` (seconds) → milliseconds. */
-import { UsageError } from '../../shared/errors.ts';
+/** An interval flag (`--watch 60s`, `--refresh 10s`; 5m, 1h, or plain seconds) → milliseconds. */
+import { UsageError } from './errors.ts';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
