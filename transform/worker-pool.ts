@@ -7,6 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ChunkReject, WorkerInit, WorkerReply } from './convert-worker.ts';
 import type { WrittenFile } from './partition-writer.ts';
+import { siblingModule } from '../shared/module-url.ts';
 
 export interface ChunkResult {
   seq: number;
@@ -45,7 +46,7 @@ export class WorkerPool {
     const pool = new WorkerPool(maxInFlight, onChunk);
     const ready: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./convert-worker.ts', import.meta.url));
+      const worker = new Worker(siblingModule('./convert-worker.ts', import.meta.url));
       const slot: Slot = { worker, inFlight: 0 };
       pool.slots.push(slot);
       ready.push(

@@ -11,17 +11,29 @@ export interface CliResult {
   stderr: string;
 }
 
-function spawnSalesflow(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }) {
-  return spawn(process.execPath, [BIN, ...args], {
+interface SpawnOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for the launcher process, e.g. `--no-experimental-strip-types` to make it re-launch. */
+  nodeArgs?: string[];
+  /** Its own process group, so a test can signal the group as a terminal does (`process.kill(-pid, …)`). */
+  detached?: boolean;
+  /** A script standing in for bin/salesflow.js (default: the real one). */
+  script?: string;
+}
+
+function spawnSalesflow(args: string[], opts: SpawnOptions) {
+  return spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script ?? BIN, ...args], {
     cwd: opts.cwd ?? REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: opts.detached,
   });
 }
 
 export function runSalesflow(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {},
+  opts: SpawnOptions & { input?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawnSalesflow(args, opts);
@@ -50,10 +62,13 @@ export interface RunningSalesflow {
   /** Everything written to stdout so far. */
   stdout(): string;
   kill(signal: NodeJS.Signals): void;
+  readonly pid: number;
+  /** Resolves when the process itself has exited, even if something it started still holds its output open. */
+  readonly processExit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   readonly exited: Promise<CliResult>;
 }
 
-export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): RunningSalesflow {
+export function startSalesflow(args: string[], opts: SpawnOptions = {}): RunningSalesflow {
   const child = spawnSalesflow(args, opts);
   child.stdin.end();
   let stdout = '';
@@ -65,6 +80,9 @@ export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJ
   });
   child.stderr.on('data', (d) => {
     stderr += d;
+  });
+  const processExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
   });
   const exited = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
@@ -97,6 +115,8 @@ export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJ
     },
     stdout: () => stdout,
     kill: (signal) => child.kill(signal),
+    pid: child.pid ?? -1,
+    processExit,
     exited,
   };
 }

@@ -15,6 +15,7 @@ import type { PCollection } from '../pvalue.ts';
 import type { BoundedWindow } from '../windows.ts';
 import { previewElement } from '../errors.ts';
 import { type DoFnContext, parDo } from './pardo.ts';
+import { siblingModule } from '../../../shared/module-url.ts';
 
 export interface MapInWorkersOptions {
   /** Export name of the function in the module (default "default"). */
@@ -53,7 +54,9 @@ class WorkerHandle {
   private failure: Error | undefined;
 
   constructor(moduleUrl: string, exportName: string) {
-    this.worker = new Worker(new URL('./map-worker.ts', import.meta.url), { workerData: { moduleUrl, exportName } });
+    this.worker = new Worker(siblingModule('./map-worker.ts', import.meta.url), {
+      workerData: { moduleUrl, exportName },
+    });
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: Reply) => {
         if (m.ready) return resolve();
