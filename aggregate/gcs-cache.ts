@@ -8,9 +8,9 @@
  * file that looks complete.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { InputError } from '../shared/errors.ts';
+import { ConflictError, InputError } from '../shared/errors.ts';
 import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
@@ -30,6 +30,25 @@ export function isDataKey(key: string): boolean {
   return parts.every((p) => !p.startsWith('.') && !p.startsWith('_')) && /\.(parquet|csv)$/i.test(key);
 }
 
+/** Marks a folder as a mirror this module made, so pruning it never deletes anyone else's files. */
+export const CACHE_MARKER = '.salesflow-cache';
+
+/**
+ * The mirror folder is pruned (files gone from the bucket are deleted), so it
+ * must be one this module made: empty, missing, or carrying the marker.
+ */
+async function claimCacheDir(dir: string): Promise<void> {
+  if (existsSync(dir) && !existsSync(join(dir, CACHE_MARKER)) && readdirSync(dir).length > 0) {
+    throw new ConflictError(
+      `cache folder ${dir} holds files and is not a salesflow cache (no ${CACHE_MARKER}); mirroring would delete ` +
+        'files there that the bucket lacks: pick another --cache-dir, or empty it',
+      { file: dir, step: 'cache' },
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, CACHE_MARKER), '');
+}
+
 export async function cacheGcsSource(
   uri: string,
   opts: { cacheDir?: string; store?: GcsStoreOptions; onFile?: (done: number, total: number) => void } = {},
@@ -43,7 +62,7 @@ export async function cacheGcsSource(
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
   const dir = join(opts.cacheDir ?? DEFAULT_CACHE_DIR, loc.bucket, ...loc.prefix.split('/').filter(Boolean));
-  await mkdir(dir, { recursive: true });
+  await claimCacheDir(dir);
   let fetched = 0;
   let reused = 0;
   for (const [i, o] of data.entries()) {

@@ -11,11 +11,13 @@
  * `_SUCCESS` are written: a failed or killed run never leaves an OUTDIR.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
+import { stopOnInterrupt } from '../shared/cleanup.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import { InputError, UsageError } from '../shared/errors.ts';
 import {
   type ColumnName,
@@ -27,11 +29,10 @@ import {
   SALES_COLUMNS,
 } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
-import { removeStaleTemps } from './stale-temp.ts';
 import { formatOf, gunzipped, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
-import type { ManifestSource, ParquetManifest } from './manifest.ts';
+import { type ManifestSource, type ParquetManifest, TO_PARQUET_OUTPUT } from './manifest.ts';
 import type { CompressionName } from './compression.ts';
 import type { InputFormat } from './row-parser.ts';
 import type { RejectedRow } from './read-sales.ts';
@@ -99,8 +100,21 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     throw new UsageError('inputs mix CSV and NDJSON files; convert them separately or pass --format');
   }
 
-  const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' });
-  await removeStaleTemps(opts.outDir);
+  // The INPUT as given (a folder or file; a glob names none) and every file it resolved to.
+  const inputs = [...new Set([...(existsSync(opts.input) ? [opts.input] : []), ...files])];
+  const domainsFile = opts.domains ? undefined : process.env.SALESFLOW_DOMAINS;
+  refuseOverlap({
+    outputs: [{ path: opts.outDir, role: 'output folder' }],
+    inputs: [
+      ...inputs.map((path) => ({ path, role: 'input' })),
+      ...(domainsFile ? [{ path: domainsFile, role: 'SALESFLOW_DOMAINS file' }] : []),
+    ],
+  });
+  const target = await prepareAtomicOutput(opts.outDir, {
+    force: opts.force,
+    what: 'output folder',
+    kind: TO_PARQUET_OUTPUT,
+  });
   const tmp = target.tmpPath;
   await mkdir(tmp, { recursive: true });
 
@@ -143,6 +157,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   };
 
   let pool: WorkerPool | undefined;
+  // Interrupted, the workers stop before the temp folder goes, so none writes into it afterwards.
+  const forgetPool = stopOnInterrupt(async () => {
+    await pool?.terminate();
+  });
   // Workers start with the first data chunk, so a bad header or a missing file fails fast.
   const startPool = () =>
     WorkerPool.start(
@@ -248,6 +266,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     await pool?.terminate();
     await target.abort();
     throw err;
+  } finally {
+    forgetPool();
   }
 }
 

@@ -8,6 +8,7 @@
  * every file gets a result, and the caller decides the exit code.
  */
 import { describeError, SalesflowError } from '../shared/errors.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import {
   checksumFile,
   formatLocation,
@@ -99,6 +100,11 @@ export async function upload(opts: UploadOptions): Promise<UploadSummary> {
   const start = performance.now();
   const workers = opts.workers ?? 8;
   const location = parseLocation(opts.dest);
+  const prefix = joinKey(opts.prefix ?? '');
+  refuseOverlap({
+    outputs: [{ path: prefix ? `${formatLocation(location)}/${prefix}` : opts.dest, role: 'DEST' }],
+    inputs: [{ path: opts.src, role: 'SRC' }],
+  });
   const store = openStore(location, opts.store);
   const plan = await planUpload(opts.src, { prefix: opts.prefix });
   opts.onPlan?.(plan);

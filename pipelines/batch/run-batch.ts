@@ -12,8 +12,9 @@
  * archive — follows its own group's commit, never a later one. Files stay
  * all-or-nothing inside a group (see commit.ts).
  */
+import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
 import type { SalesDomains } from '../../shared/schema/index.ts';
-import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
+import { openStore, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
@@ -79,22 +80,24 @@ export function defaultRejectedLocation(source: string): string {
   return slash <= 0 ? `${trimmed}/_rejected` : `${trimmed.slice(0, slash)}/rejected`;
 }
 
-/** Prefixes of `inner` inside `outer` (same bucket/folder), to keep them out of the listing. */
-function keyPrefixInside(outer: ObjectStore, inner: ObjectStore | undefined): string[] {
-  if (!inner) return [];
-  const o = outer.url.replace(/\/+$/, '');
-  const i = inner.url.replace(/\/+$/, '');
-  return i.startsWith(`${o}/`) ? [`${i.slice(o.length + 1)}/`] : [];
-}
-
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+  const rejected = opts.rejected ?? defaultRejectedLocation(opts.source);
+  // Moving a file into an area that is, holds or sits (listed) inside the landing area would
+  // re-list it, or delete the copy just made; the listing skips hidden and `_` folders, so those may.
+  refuseOverlap({
+    outputs: [
+      ...(opts.archive ? [{ path: opts.archive, role: '--archive' }] : []),
+      { path: rejected, role: opts.rejected ? '--rejected' : 'rejected area' },
+    ],
+    inputs: [{ path: opts.source, role: '--source', skips: skipsHidden }],
+  });
   const source = openStore(opts.source, opts.storeOptions);
   const disposal: Disposal = {
     archive: opts.archive ? openStore(opts.archive, opts.storeOptions) : undefined,
     deleteSource: opts.deleteSource,
-    rejected: openStore(opts.rejected ?? defaultRejectedLocation(opts.source), opts.storeOptions),
+    rejected: openStore(rejected, opts.storeOptions),
   };
   const ownsWarehouse = typeof opts.warehouse !== 'object';
   const w =
@@ -102,10 +105,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   try {
     await w.ensure();
     const log = await readLoadLog(w);
-    const listed = await listLanding(source, [
-      ...keyPrefixInside(source, disposal.archive),
-      ...keyPrefixInside(source, disposal.rejected),
-    ]);
+    const listed = await listLanding(source);
     const outcomes = new Map<string, FileOutcome>();
     const progress = createProgress({
       label: 'pipeline batch',
