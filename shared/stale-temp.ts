@@ -31,10 +31,10 @@ async function namesIn(dir: string): Promise<string[]> {
 }
 
 /** Remove temp siblings of `finalPath` left by processes that no longer exist; returns their names. */
-export async function removeStaleTemps(finalPath: string, names?: readonly string[]): Promise<string[]> {
+export async function removeStaleTemps(finalPath: string): Promise<string[]> {
   const dir = dirname(finalPath);
   const removed: string[] = [];
-  for (const name of names ?? (await namesIn(dir))) {
+  for (const name of await namesIn(dir)) {
     const temp = parseTempSibling(name);
     if (temp?.of !== basename(finalPath) || !isStale(temp.pid)) continue;
     await rm(join(dir, name), { recursive: true, force: true });
@@ -51,6 +51,18 @@ export async function removeStaleWorkDirs(parent: string, prefix: string): Promi
     const m = /^(\d+)-/.exec(name.slice(prefix.length));
     if (!m || !isStale(Number(m[1]))) continue;
     await rm(join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Remove every temp sibling in `dir` whose process no longer exists (a folder a store writes into). */
+export async function removeStaleTempsIn(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await namesIn(dir)) {
+    const temp = parseTempSibling(name);
+    if (!temp || !isStale(temp.pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
     removed.push(name);
   }
   return removed;

@@ -4,11 +4,11 @@
  * rewritten to `CAST($name AS type)` and bound as text, so a DATE or NUMERIC
  * parameter behaves as it does on BigQuery.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
+import { makeWorkDir, type WorkDir } from '../shared/work-dir.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import {
   type Bindings,
@@ -188,13 +188,13 @@ export class DuckDBWarehouse implements Warehouse {
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
     const def = tableDef(table);
-    let tmp: string | undefined;
+    let tmp: WorkDir | undefined;
     try {
       const columns = await this.tableColumns(table);
       let localPath = source;
       if (source.startsWith('gs://')) {
-        tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
-        localPath = join(tmp, 'object');
+        tmp = await makeWorkDir('salesflow-load-');
+        localPath = join(tmp.path, 'object');
         await downloadGcsObject(source, localPath);
       }
       const reader = readerSql(localPath, opts.format);
@@ -226,7 +226,7 @@ export class DuckDBWarehouse implements Warehouse {
         err,
       );
     } finally {
-      if (tmp) await rm(tmp, { recursive: true, force: true });
+      await tmp?.remove();
     }
   }
 

@@ -14,10 +14,8 @@
  * Parquet) comes back with `layoutError` and is rejected whole by the commit step.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SalesflowError } from '../../shared/errors.ts';
+import { makeWorkDir, type WorkDir } from '../../shared/work-dir.ts';
 import type { BigQueryField, SalesDomains } from '../../shared/schema/index.ts';
 import type { ObjectStore } from '../../shared/storage/index.ts';
 import { duckdbTypeOf, stagingFields, type Warehouse } from '../../warehouse/index.ts';
@@ -41,11 +39,14 @@ export interface StagedFile {
   rejectsTable?: string;
   /** DuckDB stages a local Parquet file, or the CSV a text file was validated into, as a view over it, not a copy. */
   rowsIsView?: boolean;
-  /** Local folder holding staged files until the commit (removed with the staging). */
-  workDir?: string;
+  /** Local scratch folder holding staged files until the commit (removed with the staging). */
+  workDir?: WorkDir;
   /** Rows refused before staging (in-process validation). */
   rejectedInProcess: number;
 }
+
+/** Scratch folders of staged files: `<tmpdir>/salesflow-batch-<pid>-…`. */
+export const BATCH_WORK_DIR_PREFIX = 'salesflow-batch-';
 
 const STAGE_ROW_FIELDS: BigQueryField[] = [
   ...stagingFields(),
@@ -108,8 +109,8 @@ export async function stageFile(
       staged.rowsTable = names.rows;
       await w.load(file.uri, names.rows, { format: 'PARQUET' });
     } else {
-      staged.workDir = await mkdtemp(join(tmpdir(), 'salesflow-batch-'));
-      const text = await stageTextFile(file, await store.getStream(file.key), staged.workDir, domains);
+      staged.workDir = await makeWorkDir(BATCH_WORK_DIR_PREFIX);
+      const text = await stageTextFile(file, await store.getStream(file.key), staged.workDir.path, domains);
       staged.rejectedInProcess = text.rejected;
       // Rows refused here, with their reasons (Parquet rows are checked in SQL at commit instead).
       if (text.rejected > 0) {
@@ -127,7 +128,7 @@ export async function stageFile(
         await w.createTable(names.rows, STAGE_ROW_FIELDS, { replace: true, scratch: true });
         staged.rowsTable = names.rows;
         if (text.valid > 0) await w.load(text.validPath, names.rows, { format: 'CSV' });
-        await rm(staged.workDir, { recursive: true, force: true });
+        await staged.workDir.remove();
         staged.workDir = undefined;
       }
     }
@@ -178,7 +179,7 @@ export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<voi
   if (staged.rowsTable && staged.rowsIsView) await w.run(`DROP VIEW IF EXISTS ${staged.rowsTable}`);
   else if (staged.rowsTable) await w.dropTable(staged.rowsTable);
   if (staged.rejectsTable) await w.dropTable(staged.rejectsTable);
-  if (staged.workDir) await rm(staged.workDir, { recursive: true, force: true });
+  await staged.workDir?.remove();
   staged.rowsTable = undefined;
   staged.rejectsTable = undefined;
   staged.rowsIsView = undefined;

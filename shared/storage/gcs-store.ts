@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
-import { tempSiblingPath } from '../atomic.ts';
+import { removeOnInterrupt } from '../cleanup.ts';
+import { tempSiblingPath } from '../temp-name.ts';
 import { contentTypeFor } from './content-type.ts';
 import { fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
@@ -191,6 +192,7 @@ export class GcsStore implements ObjectStore {
 
   async getFile(key: string, localPath: string): Promise<void> {
     const tmp = tempSiblingPath(localPath);
+    const forget = removeOnInterrupt(tmp);
     try {
       await mkdir(dirname(localPath), { recursive: true });
       await pipeline(this.file(key).createReadStream(), createWriteStream(tmp));
@@ -198,6 +200,8 @@ export class GcsStore implements ObjectStore {
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' });
+    } finally {
+      forget();
     }
   }
 

@@ -8,7 +8,9 @@ import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, op
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseTempSibling, tempSiblingPath } from '../atomic.ts';
+import { removeOnInterrupt } from '../cleanup.ts';
+import { removeStaleTempsIn } from '../stale-temp.ts';
+import { parseTempSibling, tempSiblingPath } from '../temp-name.ts';
 import { UsageError } from '../errors.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
@@ -27,6 +29,8 @@ import { NotFoundError, PreconditionFailedError, toStorageError } from './storag
 export class LocalStore implements ObjectStore {
   readonly location: Location & { kind: 'local' };
   readonly url: string;
+  /** Folders already cleared of dead runs' temp siblings. */
+  private readonly swept = new Set<string>();
 
   constructor(location: Location & { kind: 'local' }) {
     this.location = location;
@@ -61,12 +65,26 @@ export class LocalStore implements ObjectStore {
     return this.write(key, opts, (tmp) => pipeline(stream, createWriteStream(tmp)));
   }
 
+  /**
+   * A temp sibling for `path`, removed if the process is interrupted; the
+   * first time a folder is written to, leftovers of killed runs in it go.
+   */
+  private async tempFor(path: string): Promise<{ tmp: string; forget: () => void }> {
+    const dir = dirname(path);
+    await mkdir(dir, { recursive: true });
+    if (!this.swept.has(dir)) {
+      this.swept.add(dir);
+      await removeStaleTempsIn(dir);
+    }
+    const tmp = tempSiblingPath(path);
+    return { tmp, forget: removeOnInterrupt(tmp) };
+  }
+
   /** Write to a temp sibling, then move into place honouring ifGenerationMatch. */
   private async write(key: string, opts: PutOptions, fill: (tmp: string) => Promise<void>): Promise<ObjectInfo> {
     const path = this.pathOf(key);
-    const tmp = tempSiblingPath(path);
+    const { tmp, forget } = await this.tempFor(path);
     try {
-      await mkdir(dirname(path), { recursive: true });
       await fill(tmp);
       if (opts.ifGenerationMatch !== undefined && String(opts.ifGenerationMatch) === '0') {
         // Create-only: link() fails if the name exists, so no window where we replace a file.
@@ -100,6 +118,8 @@ export class LocalStore implements ObjectStore {
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: path, step: 'put' });
+    } finally {
+      forget();
     }
   }
 
@@ -123,14 +143,15 @@ export class LocalStore implements ObjectStore {
 
   async getFile(key: string, localPath: string): Promise<void> {
     const source = this.pathOf(key);
-    const tmp = tempSiblingPath(localPath);
+    const { tmp, forget } = await this.tempFor(localPath);
     try {
-      await mkdir(dirname(localPath), { recursive: true });
       await copyFile(source, tmp);
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: source, step: 'get' });
+    } finally {
+      forget();
     }
   }
 
