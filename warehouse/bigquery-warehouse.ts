@@ -12,7 +12,7 @@ import { UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
 import { paramNames } from './sql-lexer.ts';
-import { TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -81,13 +81,24 @@ export class BigQueryWarehouse implements Warehouse {
 
   async ensure(): Promise<void> {
     const dataset = this.client.dataset(this.datasetId, { location: this.location });
+    const migrations: string[] = [];
     try {
       const [exists] = await dataset.exists();
       if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
       for (const def of TABLES) {
         const table = dataset.table(def.name);
-        const [has] = await table.exists();
-        if (has) continue;
+        const existing = await table.getMetadata().then(
+          ([m]) => m as { schema?: { fields?: { name: string }[] } },
+          (err: { code?: number }) => {
+            if (err?.code === 404) return undefined;
+            throw err;
+          },
+        );
+        if (existing) {
+          const names = new Set((existing.schema?.fields ?? []).map((f) => f.name));
+          migrations.push(...addMissingColumnsSql(def, names, (n) => this.ref(n), 'bigquery'));
+          continue;
+        }
         await table
           .create({
             schema: { fields: def.fields },
@@ -101,8 +112,8 @@ export class BigQueryWarehouse implements Warehouse {
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);
-    // One script: views are replaced in place, so re-running ensure updates them.
-    await this.run(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
+    // One script: columns a table created by an earlier version lacks, then the views (replaced in place).
+    await this.run([...migrations, ...VIEWS.map((v) => createViewSql('bigquery', v, ref))].join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {

@@ -22,7 +22,7 @@ import {
 import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { rewriteParams } from './sql-lexer.ts';
-import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -90,8 +90,14 @@ export class DuckDBWarehouse implements Warehouse {
 
   async ensure(): Promise<void> {
     const ref = (n: string) => this.ref(n);
+    await this.run(TABLES.map((t) => createTableSql(t, ref)).join(';\n'));
+    const { rows } = await this.query(
+      'SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()',
+    );
+    const columns = (table: string) =>
+      new Set(rows.filter((r) => r.table_name === table).map((r) => String(r.column_name)));
     const statements = [
-      ...TABLES.map((t) => createTableSql(t, ref)),
+      ...TABLES.flatMap((t) => addMissingColumnsSql(t, columns(t.name), ref, 'duckdb')),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
     await this.run(statements.join(';\n'));

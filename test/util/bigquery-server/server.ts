@@ -397,7 +397,7 @@ export class BigQueryServer {
   }
 
   /** Keep the metadata map in step with DDL run through queries (CREATE/DROP TABLE/VIEW). */
-  private async syncCatalog(): Promise<void> {
+  private async syncCatalog(opts: { columns?: boolean } = {}): Promise<void> {
     const r = await this.serial(() =>
       this.conn.runAndReadAll(
         "SELECT schema_name AS s, table_name AS t, 'TABLE' AS k FROM duckdb_tables() WHERE database_name = 'memory' UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND database_name = 'memory'",
@@ -408,7 +408,16 @@ export class BigQueryServer {
       if (!this.datasets.has(s)) continue;
       present.add(key(s, t));
       const existing = this.tables.get(key(s, t));
-      if (existing && existing.type === k && k === 'TABLE') continue;
+      if (existing && existing.type === k && k === 'TABLE') {
+        if (!opts.columns) continue;
+        // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added.
+        const fields = existing.schema?.fields ?? [];
+        const added = (await this.schemaFromCatalog(s, t)).fields.filter(
+          (c) => !fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase()),
+        );
+        if (added.length > 0) existing.schema = { fields: [...fields, ...added] };
+        continue;
+      }
       const meta: TableMeta = existing ?? {
         datasetId: s,
         tableId: t,
@@ -606,7 +615,7 @@ export class BigQueryServer {
         await this.conn.run("SET schema = 'main'").catch(() => {});
       }
     });
-    if (ddl) await this.syncCatalog();
+    if (ddl) await this.syncCatalog({ columns: /\bALTER\s+TABLE\b/i.test(config.query) });
     const firstWord = (/^\s*(\w+)/.exec(config.query)?.[1] ?? 'SELECT').toUpperCase();
     const statementType = script ? 'SCRIPT' : firstWord === 'WITH' ? 'SELECT' : firstWord;
     const stats = job.resource.statistics as Record<string, unknown>;
