@@ -28,7 +28,7 @@ import {
   type Warehouse,
 } from '../../warehouse/index.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
-import { crashPoint } from './crash.ts';
+import { checkpoint } from './crash.ts';
 import { type LoadStatus, logRowSql, type PriorLoad } from './load-log.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
@@ -116,7 +116,10 @@ export async function commitGroup(
     outcomes.push({ key: s.file.key, uri: s.file.uri, seconds: 0, alreadyDone: false, ...outcome });
   }
   if (statements.length > 0) await w.run(transactionScript(w.dialect, statements), { params });
-  crashPoint('after-commit');
+  await checkpoint(
+    'after-commit',
+    group.map((s) => s.file.key),
+  );
 
   await w.dropTable(GROUP_TABLE);
   for (const s of todo) await dropStaging(w, s);

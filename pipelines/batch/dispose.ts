@@ -9,7 +9,7 @@
  */
 import type { ObjectStore } from '../../shared/storage/index.ts';
 import type { FileOutcome } from './commit.ts';
-import { crashPoint } from './crash.ts';
+import { checkpoint } from './crash.ts';
 
 export interface Disposal {
   /** Where loaded files go (same key under it). */
@@ -22,7 +22,7 @@ export interface Disposal {
 
 async function move(from: ObjectStore, key: string, to: ObjectStore): Promise<void> {
   await to.putStream(key, await from.getStream(key));
-  crashPoint('mid-archive');
+  await checkpoint('mid-archive', [key]);
   await from.delete(key);
 }
 

@@ -19,6 +19,7 @@ import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
 import { commitGroup, type FileOutcome } from './commit.ts';
+import { checkpoint } from './crash.ts';
 import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
@@ -106,6 +107,10 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     await w.ensure();
     const log = await readLoadLog(w);
     const listed = await listLanding(source);
+    await checkpoint(
+      'after-list',
+      listed.files.map((f) => f.key),
+    );
     const outcomes = new Map<string, FileOutcome>();
     const progress = createProgress({
       label: 'pipeline batch',

@@ -19,7 +19,7 @@ import { makeWorkDir, type WorkDir } from '../../shared/work-dir.ts';
 import type { BigQueryField, SalesDomains } from '../../shared/schema/index.ts';
 import type { ObjectStore } from '../../shared/storage/index.ts';
 import { duckdbTypeOf, stagingFields, type Warehouse } from '../../warehouse/index.ts';
-import { crashPoint } from './crash.ts';
+import { checkpoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from './load-log.ts';
 import { inputCause, stageTextFile } from './stage-text.ts';
@@ -139,7 +139,7 @@ export async function stageFile(
     await dropStaging(w, staged);
     return staged;
   }
-  crashPoint('after-stage');
+  await checkpoint('after-stage', [file.key]);
   return staged;
 }
 
