@@ -53,6 +53,7 @@ interface RawRow {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = 'bigquery' as const;
+  readonly loadsGcsRemotely = true;
   readonly target: string;
   readonly client: BigQuery;
   readonly projectId: string;

@@ -49,6 +49,7 @@ const INSERT_ID_MEMORY = 1_000_000;
 
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
+  readonly loadsGcsRemotely = false;
   readonly target: string;
   readonly path: string;
   private readonly instance: DuckDBInstance;

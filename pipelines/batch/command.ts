@@ -18,6 +18,7 @@ interface Args {
   rejected?: string;
   'max-error-rate': number;
   'group-mb': number;
+  'min-age': string;
   verbose?: boolean;
 }
 
@@ -56,6 +57,12 @@ export const batchCommand: CommandModule<object, Args> = {
         describe:
           'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
       })
+      .option('min-age', {
+        type: 'string',
+        default: '0s',
+        describe:
+          'Leave files modified less recently than this (30s, 5m) for a later run: for writers that append in place',
+      })
       .conflicts('once', 'watch')
       .conflicts('archive', 'delete-source')
       .check((a) => {
@@ -63,6 +70,7 @@ export const batchCommand: CommandModule<object, Args> = {
         if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
         if (!(a['group-mb'] >= 0)) throw new UsageError(`--group-mb must be 0 or more (got ${a['group-mb']})`);
         if (a.watch !== undefined) parseInterval(a.watch);
+        parseInterval(a['min-age'], 'min-age', 0);
         return true;
       })
       .example('salesflow pipeline batch -s data/landing --archive data/archive', 'local folder → local DuckDB')
@@ -77,7 +85,8 @@ export const batchCommand: CommandModule<object, Args> = {
           'in the same transaction (one per group of files, see --group-mb). A file is archived/deleted only after ' +
           'that commit; a file with a bad layout or ' +
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
-          'again. Exit 3 when any file was rejected.',
+          'again. What is loaded, logged and archived is one verified copy of each file: a file that changes while ' +
+          'it is read is left in place (waiting) and loaded whole by a later run. Exit 3 when any file was rejected.',
       ),
   handler: async (args) => {
     if (args.watch === undefined) {
@@ -113,6 +122,7 @@ function batchOptions(args: Args): BatchOptions {
     rejected: args.rejected,
     maxErrorRate: args['max-error-rate'],
     groupBytes: args['group-mb'] * 2 ** 20,
+    minAgeMs: parseInterval(args['min-age'], 'min-age', 0),
     progress: args.verbose ? true : undefined,
     onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
   };

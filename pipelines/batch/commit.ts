@@ -29,14 +29,15 @@ import {
 } from '../../warehouse/index.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
 import { checkpoint } from './crash.ts';
-import { type LoadStatus, logRowSql, type PriorLoad } from './load-log.ts';
+import { type LoadStatus, logRowSql } from './load-log.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
 
 export interface FileOutcome {
   key: string;
   uri: string;
-  status: LoadStatus;
+  /** `waiting`: left for a later run (changed while being read, or too recent); not logged. */
+  status: LoadStatus | 'waiting';
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
@@ -88,7 +89,7 @@ export async function commitGroup(
   group: readonly StagedFile[],
   opts: CommitOptions,
 ): Promise<FileOutcome[]> {
-  const todo = group.filter((s) => !s.prior);
+  const todo = group.filter((s) => !s.prior && s.waiting === undefined);
   const { decisions, loadable, refused } = await decide(w, todo, opts);
 
   const statements: string[] = [];
@@ -129,12 +130,13 @@ export async function commitGroup(
       byFile.get(s) ?? {
         key: s.file.key,
         uri: s.file.uri,
-        status: (s.prior as PriorLoad).status,
+        status: s.prior?.status ?? 'waiting',
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
         rowsDuplicate: 0,
-        alreadyDone: true,
+        ...(s.waiting === undefined ? {} : { error: s.waiting }),
+        alreadyDone: s.prior !== undefined,
         seconds: 0,
       },
   );
@@ -196,7 +198,7 @@ async function decide(
 
 function outcomeOf(
   d: Decision,
-): Pick<FileOutcome, 'status' | 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate' | 'error'> {
+): Pick<FileOutcome, 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate' | 'error'> & { status: LoadStatus } {
   const { rowsRead, rowsRejected } = d;
   if (!d.load) return { status: 'rejected', rowsRead, rowsLoaded: 0, rowsRejected, rowsDuplicate: 0, error: d.error };
   return {

@@ -36,6 +36,8 @@ export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
       uri: store.uri(o.key),
       size: info.size,
       checksum,
+      generation: info.generation,
+      updated: info.updated,
       ...kind,
       partitionValues: partitionValuesOf(o.key),
     });

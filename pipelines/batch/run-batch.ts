@@ -16,6 +16,7 @@ import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
 import type { SalesDomains } from '../../shared/schema/index.ts';
 import { openStore, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
+import { makeWorkDir } from '../../shared/work-dir.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
 import { commitGroup, type FileOutcome } from './commit.ts';
@@ -24,7 +25,7 @@ import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
 import { readLoadLog } from './load-log.ts';
-import { dropLeftoverStaging, type StagedFile, stageFile } from './stage.ts';
+import { BATCH_WORK_DIR_PREFIX, dropLeftoverStaging, releaseStaged, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
 /**
@@ -54,6 +55,8 @@ export interface BatchOptions {
   warehouseOptions?: OpenWarehouseOptions;
   /** Commit files in groups of up to this many bytes (default DEFAULT_GROUP_BYTES; 0: a file at a time). */
   groupBytes?: number;
+  /** Leave files modified less than this long ago for a later run (writers still appending); default 0. */
+  minAgeMs?: number;
   /** Called after each file is committed and disposed of. */
   onFile?: (outcome: FileOutcome) => void;
   /** Draw a progress line (default: stderr is a TTY). */
@@ -100,6 +103,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     deleteSource: opts.deleteSource,
     rejected: openStore(rejected, opts.storeOptions),
   };
+  let stagedFiles = new Map<string, StagedFile>();
   const ownsWarehouse = typeof opts.warehouse !== 'object';
   const w =
     typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
@@ -112,6 +116,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       listed.files.map((f) => f.key),
     );
     const outcomes = new Map<string, FileOutcome>();
+    // Until disposed of, each file's verified local copy (what is archived), by key.
+    stagedFiles = new Map<string, StagedFile>();
     const progress = createProgress({
       label: 'pipeline batch',
       total: listed.files.length,
@@ -130,11 +136,17 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
               ack: async () => {
                 for (const file of group) {
                   const outcome = outcomes.get(file.key);
-                  if (!outcome) continue;
+                  const staged = stagedFiles.get(file.key);
+                  if (!outcome || !staged) continue;
                   try {
-                    outcome.disposition = await disposeFile(source, outcome, disposal);
+                    outcome.disposition = await disposeFile(source, file, outcome, disposal, {
+                      snapshot: staged.snapshot,
+                      scratch: async () => (staged.workDir ??= await makeWorkDir(BATCH_WORK_DIR_PREFIX)).path,
+                    });
                   } catch (err) {
                     outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                  } finally {
+                    await releaseStaged(staged);
                   }
                   opts.onFile?.(outcome);
                   progress.add(1, file.size);
@@ -147,12 +159,19 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     );
     const staged = files.asyncMap(async (file): Promise<StagedFile> => {
       const prior = log.prior(file.uri, file.checksum);
+      let s: StagedFile;
       if (prior) {
         // Loaded (or rejected) before; a crash may have left its staging tables behind.
         await dropLeftoverStaging(w, file);
-        return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
+        s = { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
+      } else {
+        s = await stageFile(w, source, file, log.nextAttempt(file.uri), {
+          domains: opts.domains,
+          minAgeMs: opts.minAgeMs,
+        });
       }
-      return stageFile(w, source, file, log.nextAttempt(file.uri), opts.domains);
+      stagedFiles.set(file.key, s);
+      return s;
     }, 'Stage');
     staged.apply(
       writeTo<StagedFile>(
@@ -188,6 +207,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    for (const s of stagedFiles.values()) await releaseStaged(s);
     if (ownsWarehouse) await w.close();
   }
 }

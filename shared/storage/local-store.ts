@@ -3,7 +3,7 @@
  * goes to a temp sibling and is renamed into place, so a reader never sees a
  * half-written object. Temp siblings (`.name.tmp-*`) are invisible to list.
  */
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -23,12 +23,14 @@ import type {
   ObjectInfo,
   ObjectStore,
   PutOptions,
+  ReadOptions,
 } from './object-store.ts';
 import { NotFoundError, PreconditionFailedError, toStorageError } from './storage-errors.ts';
 
 export class LocalStore implements ObjectStore {
   readonly location: Location & { kind: 'local' };
   readonly url: string;
+  readonly pinsGenerations = false;
   /** Folders already cleared of dead runs' temp siblings. */
   private readonly swept = new Set<string>();
 
@@ -141,17 +143,36 @@ export class LocalStore implements ObjectStore {
     return handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true });
   }
 
-  async getFile(key: string, localPath: string): Promise<void> {
+  async getFile(key: string, localPath: string, opts: ReadOptions = {}): Promise<void> {
     const source = this.pathOf(key);
     const { tmp, forget } = await this.tempFor(localPath);
     try {
-      await copyFile(source, tmp);
+      await this.checkGeneration(key, opts.generation, 'get');
+      // A reflink (copy-on-write clone) where the filesystem can, else a plain copy.
+      await copyFile(source, tmp, constants.COPYFILE_FICLONE);
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: source, step: 'get' });
     } finally {
       forget();
+    }
+  }
+
+  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+    await this.checkGeneration(key, opts.generation, 'copy');
+    return to.putFile(key, this.pathOf(key));
+  }
+
+  /** A PreconditionFailedError unless the file is at `generation` (when given). */
+  private async checkGeneration(key: string, generation: string | undefined, step: string): Promise<void> {
+    if (generation === undefined) return;
+    const current = await this.stat(key, false);
+    if (current?.generation !== generation) {
+      throw new PreconditionFailedError(
+        `${step} ${this.pathOf(key)}: the file changed (version ${current?.generation ?? 'gone'}, expected ${generation})`,
+        { object: this.pathOf(key), step },
+      );
     }
   }
 
@@ -163,7 +184,7 @@ export class LocalStore implements ObjectStore {
       const info: ObjectInfo = {
         key,
         size: Number(s.size),
-        generation: String(s.mtimeNs / 1000n),
+        generation: `${s.mtimeNs / 1000n}.${s.size}.${s.ino}`,
         contentType: contentTypeFor(path),
         updated: new Date(Number(s.mtimeMs)).toISOString(),
       };
