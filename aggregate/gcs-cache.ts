@@ -10,8 +10,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { ConflictError, InputError } from '../shared/errors.ts';
-import { checksumFile, type GcsStoreOptions, openStore, parseLocation, sameContent } from '../shared/storage/index.ts';
+import { ConflictError, InputError, TransientError } from '../shared/errors.ts';
+import {
+  checksumFile,
+  type GcsStoreOptions,
+  isPreconditionFailed,
+  openStore,
+  parseLocation,
+  sameContent,
+} from '../shared/storage/index.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
 
@@ -71,7 +78,19 @@ export async function cacheGcsSource(
       reused++;
     } else {
       await mkdir(join(local, '..'), { recursive: true });
-      await store.getFile(o.key, local);
+      try {
+        // The version listed (its size and CRC32C decide reuse next time), or nothing.
+        await store.getFile(o.key, local, { generation: o.generation });
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+        throw new TransientError(
+          `the lake changed while it was being read (${store.uri(o.key)} was replaced); run again`,
+          {
+            object: store.uri(o.key),
+            step: 'cache',
+          },
+        );
+      }
       fetched++;
     }
     opts.onFile?.(i + 1, data.length);

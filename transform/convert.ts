@@ -93,7 +93,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const compression = opts.compression ?? 'zstd';
   const domains = opts.domains ?? loadDomains();
   const files = await resolveInputs(opts.input);
-  const sizes = files.map((f) => statSync(f).size);
+  const stats = files.map((f) => statSync(f));
+  const sizes = stats.map((st) => st.size);
   const totalBytes = sizes.reduce((n, b) => n + b, 0);
   const format = opts.format ?? formatOf(files[0]);
   if (opts.format === undefined && files.some((f) => formatOf(f) !== format)) {
@@ -187,6 +188,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       const hash = createHash('md5');
       sources.push({ path: file, bytes: sizes[fi], md5: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
+      const readBefore = bytesRead;
       let first = true;
       const chunks = isGzip(file)
         ? lineChunks(
@@ -216,6 +218,15 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         await pool.dispatch(seq++, bytes);
       }
       if (first && format === 'csv') throw emptyFileError(file);
+      // The manifest says which bytes were converted: they must be one version of the file.
+      const now = statSync(file);
+      if (bytesRead - readBefore !== sizes[fi] || now.size !== sizes[fi] || now.mtimeMs !== stats[fi].mtimeMs) {
+        throw new InputError(
+          `changed while being converted (${sizes[fi]} bytes at the start, ${bytesRead - readBefore} read, ${now.size} now): ` +
+            'convert it once it is complete; no dataset written',
+          { file, step: 'read' },
+        );
+      }
       sources[fi].md5 = hash.digest('hex');
     }
     const written = pool ? await pool.finish() : [];

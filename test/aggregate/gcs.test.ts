@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { finishReport } from '../../aggregate/groups.ts';
 import { buildQueries } from '../../aggregate/query.ts';
 import { aggregate } from '../../aggregate/run.ts';
-import { ConflictError } from '../../shared/errors.ts';
+import { ConflictError, TransientError } from '../../shared/errors.ts';
 import { openStore } from '../../shared/storage/index.ts';
 import type { SalesRecord } from '../../shared/schema/index.ts';
 import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
@@ -75,4 +75,27 @@ it('never mirrors into (and prunes) a folder that is not a salesflow cache', asy
   expect(err.exitCode).toBe(2);
   expect(err.message).toContain(join(cacheDir, 'sales-lake', 'lakes', 'v1'));
   expect(readFileSync(mine, 'utf8')).toBe('my own data');
+});
+
+it('an object replaced while the lake is mirrored fails the run (transient), never mixes versions', async () => {
+  const store = openStore(uri, { apiEndpoint: server.url });
+  const keys = (await store.list('')).objects.map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  const last = keys[keys.length - 1];
+  const original = await store.getBuffer(last);
+  const queries = buildQueries({ by: ['region'], metrics: 'count' });
+  let replaced = false;
+  const err = await aggregate({
+    source: uri,
+    queries,
+    cacheDir: join(tmp(), 'cache-replaced'),
+    store: { apiEndpoint: server.url },
+    onProgress: (step) => {
+      if (step !== 'fetch' || replaced) return;
+      replaced = true;
+      // Same bytes, new generation: still not the version listed.
+      server.state.putObject({ bucket: 'sales-lake', name: `lakes/v1/${last}`, data: original });
+    },
+  }).catch((e) => e);
+  expect(err).toBeInstanceOf(TransientError);
+  expect(err.message).toMatch(/changed while it was being read/);
 });
