@@ -16,7 +16,6 @@ import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
 import type { SalesDomains } from '../../shared/schema/index.ts';
 import { openStore, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
-import { makeWorkDir } from '../../shared/work-dir.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
 import { commitGroup, type FileOutcome } from './commit.ts';
@@ -25,7 +24,7 @@ import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
 import { readLoadLog } from './load-log.ts';
-import { BATCH_WORK_DIR_PREFIX, dropLeftoverStaging, releaseStaged, type StagedFile, stageFile } from './stage.ts';
+import { dropLeftoverStaging, releaseStaged, scratchDirOf, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
 /**
@@ -141,7 +140,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
                   try {
                     outcome.disposition = await disposeFile(source, file, outcome, disposal, {
                       snapshot: staged.snapshot,
-                      scratch: async () => (staged.workDir ??= await makeWorkDir(BATCH_WORK_DIR_PREFIX)).path,
+                      scratch: () => scratchDirOf(staged),
                     });
                   } catch (err) {
                     outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;

@@ -60,7 +60,7 @@ export interface StagedFile {
 }
 
 /** Scratch folders of staged files: `<tmpdir>/salesflow-batch-<pid>-…`. */
-export const BATCH_WORK_DIR_PREFIX = 'salesflow-batch-';
+const BATCH_WORK_DIR_PREFIX = 'salesflow-batch-';
 
 const STAGE_ROW_FIELDS: BigQueryField[] = [
   ...stagingFields(),
@@ -134,8 +134,7 @@ export async function stageFile(
       if (now?.generation !== file.generation) throw new FileChangedError(file, 'replaced while its load job ran');
     } else {
       // Everything else is loaded from a verified copy, which is also what gets archived.
-      staged.workDir = await makeWorkDir(BATCH_WORK_DIR_PREFIX);
-      staged.snapshot = await takeSnapshot(store, file, staged.workDir.path);
+      staged.snapshot = await takeSnapshot(store, file, await scratchDirOf(staged));
       if (file.format === 'parquet' && w.dialect === 'duckdb') {
         // Parquet on DuckDB: staging is a view over the copy itself — no copy of the rows.
         await w.run(await parquetViewSql(w, staged.snapshot, names.view));
@@ -234,6 +233,12 @@ export async function dropStaging(w: Warehouse, staged: StagedFile): Promise<voi
   staged.rowsTable = undefined;
   staged.rejectsTable = undefined;
   staged.rowsIsView = undefined;
+}
+
+/** The file's scratch folder, made on first use. */
+export async function scratchDirOf(staged: StagedFile): Promise<string> {
+  if (!staged.workDir) staged.workDir = await makeWorkDir(BATCH_WORK_DIR_PREFIX);
+  return staged.workDir.path;
 }
 
 /** Remove the file's local copy and scratch files, once it is disposed of. */
