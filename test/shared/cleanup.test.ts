@@ -25,30 +25,26 @@ function deadPid(): number {
 const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.includes('.tmp-'));
 
 describe('signals clean up what the command started', { timeout: 120_000 }, () => {
-  it.each(SIGNALS)('gen, %s mid-run: killed by it, no temp file, no output', async (signal) => {
-    const dir = join(tmp(), `gen-${signal}`);
-    mkdirSync(dir);
-    const out = join(dir, 'sales.csv');
-    const run = startSalesflow(['gen', '-n', '20M', '-b', '1M', '-o', out, '-w', '2', '--verbose']);
-    await run.waitForStderr(/gen \[/); // the first progress line: a block is written
-    expect(leftovers(dir)).toHaveLength(1);
-    run.kill(signal);
-    const res = await run.exited;
-    expect(res.signal).toBe(signal);
-    expect(leftovers(dir)).toEqual([]);
-    expect(existsSync(out)).toBe(false);
-  });
+  /** A long-running command writing `out` (an atomic output in `dir`), and its first progress line. */
+  const commands = {
+    gen: (out: string) => ({ args: ['gen', '-n', '20M', '-o', out, '-w', '2', '--verbose'], progress: /gen \[/ }),
+    'to-parquet': (out: string) => {
+      const csv = join(tmp(), 'big.csv');
+      if (!existsSync(csv)) writeSalesCsv(csv, sampleRows(400_000, 9));
+      return { args: ['to-parquet', csv, '-o', out, '-p', 'region', '--verbose'], progress: /to-parquet \[/ };
+    },
+  };
+  const cases = Object.keys(commands).flatMap((c) => SIGNALS.map((sig) => [c, sig] as [keyof typeof commands, string]));
 
-  it.each(SIGNALS)('to-parquet, %s mid-run: killed by it, no temp folder, no output', async (signal) => {
-    const dir = join(tmp(), `tp-${signal}`);
+  it.each(cases)('%s, %s mid-run: killed by it, no temp left, no output', async (command, signal) => {
+    const dir = join(tmp(), `${command}-${signal}`);
     mkdirSync(dir);
-    const csv = join(tmp(), 'big.csv');
-    if (!existsSync(csv)) writeSalesCsv(csv, sampleRows(400_000, 9));
-    const out = join(dir, 'lake');
-    const run = startSalesflow(['to-parquet', csv, '-o', out, '-p', 'region', '--verbose']);
-    await run.waitForStderr(/to-parquet \[/); // the first chunk is back from a worker
+    const out = join(dir, 'output');
+    const { args, progress } = commands[command](out);
+    const run = startSalesflow(args);
+    await run.waitForStderr(progress); // the first progress line: work is under way
     expect(leftovers(dir)).toHaveLength(1);
-    run.kill(signal);
+    run.kill(signal as NodeJS.Signals);
     const res = await run.exited;
     expect(res.signal).toBe(signal);
     expect(leftovers(dir)).toEqual([]);

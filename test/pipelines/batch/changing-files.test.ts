@@ -10,28 +10,17 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type CrashPoint, onCheckpoint } from '../../../pipelines/batch/crash.ts';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { openStore } from '../../../shared/storage/index.ts';
 import { BigQueryWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
-import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
+import { useCloudServers } from '../../util/cloud-servers.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import { csvText, put, rowLine, sampleRows, withDuckDB, writeParquet } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-changing-');
-let gcs: GcsServer;
-let bq: RunningBigQueryServer;
-
-beforeAll(async () => {
-  gcs = await startGcsServer();
-  bq = await startBigQueryServer({ projectId: 'changing-project', gcsEndpoint: gcs.url });
-}, 60_000);
-afterAll(async () => {
-  await bq?.stop();
-  await gcs?.stop();
-});
+const servers = useCloudServers('changing-project');
 afterEach(() => onCheckpoint(undefined));
 
 const md5 = (b: Uint8Array) => `md5:${createHash('md5').update(b).digest('base64')}`;
@@ -171,7 +160,7 @@ describe('pipeline batch: a local file that changes while it is handled', () => 
 });
 
 describe('pipeline batch: a gs:// object replaced while it is handled (GCS test server)', () => {
-  const storeOptions = () => ({ apiEndpoint: gcs.url, projectId: 'changing-project' });
+  const storeOptions = () => ({ apiEndpoint: servers().gcs.url, projectId: 'changing-project' });
 
   async function landing(bucket: string, files: Record<string, Buffer | string>) {
     const store = openStore(`gs://${bucket}/landing`, storeOptions());
@@ -229,7 +218,11 @@ describe('pipeline batch: a gs:// object replaced while it is handled (GCS test 
     const v1 = readFileSync(await writeParquet(join(local, 'v1.parquet'), sampleRows(20, 13)));
     const v2 = readFileSync(await writeParquet(join(local, 'v2.parquet'), sampleRows(25, 14)));
     const { store, archive, opts } = await landing('changing-bq', { 'p.parquet': v1 });
-    const w = await BigQueryWarehouse.open({ projectId: bq.projectId, dataset: 'changing', endpoint: bq.url });
+    const w = await BigQueryWarehouse.open({
+      projectId: servers().bq.projectId,
+      dataset: 'changing',
+      endpoint: servers().bq.url,
+    });
     changeAt('after-list', 'p.parquet', async () => {
       await store.putBuffer('p.parquet', v2);
     });

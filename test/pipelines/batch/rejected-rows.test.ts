@@ -6,27 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { openStore } from '../../../shared/storage/index.ts';
 import { BigQueryWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
-import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
+import { useCloudServers } from '../../util/cloud-servers.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import { csvText, put, rowLine, sampleRows, withDuckDB, writeParquet } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-rejected-rows-');
-let gcs: GcsServer;
-let bq: RunningBigQueryServer;
-
-beforeAll(async () => {
-  gcs = await startGcsServer();
-  bq = await startBigQueryServer({ projectId: 'rejected-project', gcsEndpoint: gcs.url });
-}, 60_000);
-afterAll(async () => {
-  await bq?.stop();
-  await gcs?.stop();
-});
+const servers = useCloudServers('rejected-project');
 
 const good = sampleRows(30, 61);
 // 3 of 10 CSV rows are refused in-process (bad region, bad date, too few fields).
@@ -106,11 +95,15 @@ describe('pipeline batch: rows of a rejected file', () => {
   it('BigQuery (GCS + BigQuery test servers): the same rows, the same marks', async () => {
     const local = join(tmp(), 'bq-local');
     const files = await landing(local);
-    const storeOptions = { apiEndpoint: gcs.url, projectId: 'rejected-project' };
+    const storeOptions = { apiEndpoint: servers().gcs.url, projectId: 'rejected-project' };
     const store = openStore('gs://rejected-landing/landing', storeOptions);
     await store.ensureBucket();
     for (const [name, bytes] of Object.entries(files)) await store.putBuffer(name, bytes);
-    const w = await BigQueryWarehouse.open({ projectId: bq.projectId, dataset: 'sales', endpoint: bq.url });
+    const w = await BigQueryWarehouse.open({
+      projectId: servers().bq.projectId,
+      dataset: 'sales',
+      endpoint: servers().bq.url,
+    });
     const s = await runBatch({ source: 'gs://rejected-landing/landing', warehouse: w, storeOptions });
     expect(s.files.map((f) => [f.key, f.status, f.rowsRead, f.rowsRejected])).toEqual([
       ['1-bad.csv', 'rejected', 10, 3],
