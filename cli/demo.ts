@@ -19,7 +19,15 @@ import { join } from 'node:path';
 import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { generateSales } from '../generator/generate.ts';
-import { PIPELINE_DEMO_STEPS } from '../pipelines/batch/demo-steps.ts';
+import {
+  aggregateStep,
+  goldQueriesStep,
+  pipelineBatchStep,
+  toParquetStep,
+  uploadStep,
+} from '../pipelines/batch/demo-steps.ts';
+import { dimsStep } from '../pipelines/dims/demo-step.ts';
+import { reportStep } from '../warehouse/dashboard/demo-step.ts';
 
 export interface DemoContext {
   /** Folder for every demo output (default data/demo). */
@@ -81,7 +89,16 @@ export const genStep: DemoStep = {
 };
 
 /** The demo's steps, in order. Later commands add theirs here. */
-export const DEMO_STEPS: DemoStep[] = [genStep, ...PIPELINE_DEMO_STEPS];
+export const DEMO_STEPS: DemoStep[] = [
+  genStep,
+  toParquetStep,
+  uploadStep,
+  pipelineBatchStep,
+  dimsStep,
+  aggregateStep,
+  goldQueriesStep,
+  reportStep,
+];
 
 export interface RunDemoOptions {
   dir?: string;

@@ -8,6 +8,7 @@
  */
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from './bigquery-client.ts';
+import { bigQueryRef } from './bigquery-ref.ts';
 import { UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { fromBigQueryError } from './errors.ts';
@@ -38,6 +39,8 @@ export interface BigQueryWarehouseOptions {
   /** API root of a BigQuery-compatible server; default BIGQUERY_EMULATOR_HOST, else Google. */
   endpoint?: string;
   location?: string;
+  /** Client retries of transient failures (default: the client's own, 3). */
+  maxRetries?: number;
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -69,11 +72,14 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   static async open(opts: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
-    return new BigQueryWarehouse(createBigQueryClient(opts.projectId, opts.endpoint), opts);
+    return new BigQueryWarehouse(
+      createBigQueryClient(opts.projectId, opts.endpoint, { maxRetries: opts.maxRetries }),
+      opts,
+    );
   }
 
   ref(name: string): string {
-    return `\`${this.projectId}.${this.datasetId}.${name}\``;
+    return bigQueryRef(this.projectId, this.datasetId, name);
   }
 
   private context(step: string, extra: Record<string, unknown> = {}) {

@@ -6,6 +6,7 @@ import { log } from '../shared/log.ts';
 import { createProgress } from '../shared/progress.ts';
 import { openWarehouse, WAREHOUSE_OPTION } from './open.ts';
 import { TABLE_NAMES } from './tables.ts';
+import { VIEW_NAMES } from './views.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from './query.ts';
 import { csvHeader, csvRows, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
 import type { QueryResult } from './warehouse.ts';
@@ -77,9 +78,9 @@ export const queryCommand: CommandModule<object, Args> = {
       .example('salesflow query --example top_customers -p limit=5 -f csv', 'an example query as CSV')
       .example('salesflow query --file my.sql --warehouse bigquery:my-proj.sales -f json', 'on BigQuery')
       .epilogue(
-        'Parameters are always bound, never spliced into the SQL. Tables: bronze_sales, silver_sales, quarantine_sales, ' +
-          'load_log; views: gold_sales_by_category, gold_avg_by_region, gold_daily_sales, gold_top_customers — same ' +
-          'names on DuckDB and BigQuery. Money columns are exact decimals; averages are exact to the cent.',
+        `Parameters are always bound, never spliced into the SQL. Tables: ${TABLE_NAMES.join(', ')}; views: ` +
+          `${VIEW_NAMES.join(', ')} — same names on DuckDB and BigQuery. Money columns are exact decimals; averages ` +
+          'are exact to the cent.',
       ),
   handler: async (args) => {
     if (args.list) {

@@ -71,7 +71,16 @@ export class DuckDBWarehouse implements Warehouse {
     try {
       instance = await DuckDBInstance.create(path);
     } catch (err) {
-      throw new QueryError(`cannot open DuckDB warehouse ${path}: ${(err as Error).message}`, { file: path }, err);
+      const message = (err as Error).message;
+      // One process at a time may open a DuckDB file: another's lock passes when it closes the file.
+      if (/Could not set lock on file/.test(message)) {
+        throw new TransientError(
+          `the DuckDB warehouse ${path} is in use by another process: ${message}`,
+          { file: path },
+          err,
+        );
+      }
+      throw new QueryError(`cannot open DuckDB warehouse ${path}: ${message}`, { file: path }, err);
     }
     const conn = await instance.connect();
     // Timestamps are UTC everywhere, as on BigQuery.

@@ -33,3 +33,17 @@ export function fromBigQueryError(err: unknown, context: ErrorContext, kind: 'qu
   }
   return kind === 'query' ? new QueryError(message, context, err) : new LoadError(message, context, err);
 }
+
+/**
+ * The table or view a query failed on because it does not exist, or undefined:
+ * DuckDB says `Table with name X does not exist`, BigQuery `Not found: Table
+ * project:dataset.X`. Lets a reader say "the table is missing" instead of
+ * showing an error.
+ */
+export function missingTableOf(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  const m =
+    /Table with name "?([\w$]+)"? does not exist/i.exec(message) ??
+    /Not found: (?:Table|View) [\w.:-]*?\.([\w$]+)(?: was not found|\b)/i.exec(message);
+  return m?.[1];
+}

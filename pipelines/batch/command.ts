@@ -2,10 +2,11 @@
 import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
+import { handleStopSignals } from '../../shared/stop-signals.ts';
 import { formatBatchReport } from './report.ts';
 import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { describeFailedPass, watchBatch } from './watch.ts';
-import { parseInterval } from './watch-interval.ts';
+import { parseInterval } from '../../shared/interval.ts';
 import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
 interface Args {
@@ -97,12 +98,13 @@ export const batchCommand: CommandModule<object, Args> = {
     }
     const intervalMs = parseInterval(args.watch);
     const stop = new AbortController();
-    const onSignal = () => {
-      log.info('stopping after the current pass');
-      stop.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // First SIGINT/SIGTERM: finish the pass in progress; a second one ends the process.
+    handleStopSignals({
+      graceful: () => {
+        log.info('stopping after the current pass');
+        stop.abort();
+      },
+    });
     const result = await watchBatch(() => runBatch(batchOptions(args)), {
       intervalMs,
       signal: stop.signal,

@@ -1,8 +1,9 @@
 /**
  * The demo's steps after `gen`: CSV → Parquet lake → "bucket" (a local folder
  * standing in for gs://) → pipeline batch into the local DuckDB warehouse →
- * aggregate over the lake and a few gold queries over the warehouse. Each step
- * records what it made in ctx.files for the next one.
+ * aggregate over the lake and a few gold queries over the warehouse (cli/demo.ts
+ * puts them in order with the other commands' steps). Each step records what it
+ * made in ctx.files for the next one.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -97,7 +98,7 @@ export const GOLD_DEMO_QUERIES: readonly { title: string; sql: string }[] = [
   },
   {
     title: 'Top 5 customers (gold_top_customers)',
-    sql: 'SELECT customer_id, total_spent, purchases, last_purchase FROM gold_top_customers ORDER BY total_spent DESC, customer_id LIMIT 5',
+    sql: 'SELECT customer_id, customer_name, total_spent, purchases, last_purchase FROM gold_top_customers ORDER BY total_spent DESC, customer_id LIMIT 5',
   },
 ];
 
@@ -118,11 +119,3 @@ export const goldQueriesStep: DemoStep = {
     }
   },
 };
-
-export const PIPELINE_DEMO_STEPS: readonly DemoStep[] = [
-  toParquetStep,
-  uploadStep,
-  pipelineBatchStep,
-  aggregateStep,
-  goldQueriesStep,
-];

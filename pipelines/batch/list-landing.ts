@@ -3,13 +3,18 @@
  * of their current version, and look each up in the load log.
  */
 import { isHiddenName } from '../../shared/overlap.ts';
-import type { ObjectStore } from '../../shared/storage/index.ts';
+import type { ObjectInfo, ObjectStore } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
 
 export interface ListedLanding {
   files: LandingFile[];
   /** Keys the pipeline does not read (unknown extension), for the report. */
   ignored: string[];
+}
+
+/** What identifies this version of an object in the load log: its MD5, else CRC32C, else size. */
+export function versionChecksum(info: ObjectInfo): string {
+  return info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
 }
 
 /**
@@ -30,7 +35,7 @@ export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
     }
     // Listing may omit checksums (local folders): stat computes them.
     const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
-    const checksum = info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
+    const checksum = versionChecksum(info);
     files.push({
       key: o.key,
       uri: store.uri(o.key),

@@ -51,6 +51,8 @@ export interface RunningSalesflow {
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** The same for stderr (progress lines, logs). */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Everything written to stdout so far. */
+  stdout(): string;
   kill(signal: NodeJS.Signals): void;
   readonly exited: Promise<CliResult>;
 }
@@ -99,6 +101,7 @@ export function startSalesflow(args: string[], opts: { cwd?: string; env?: NodeJ
   return {
     waitForStdout: (pattern, timeoutMs) => waitFor(() => stdout, pattern, timeoutMs),
     waitForStderr: (pattern, timeoutMs) => waitFor(() => stderr, pattern, timeoutMs),
+    stdout: () => stdout,
     kill: (signal) => child.kill(signal),
     exited,
   };

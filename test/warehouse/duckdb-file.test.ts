@@ -1,10 +1,14 @@
 /** The embedded warehouse is one file: data and views survive closing and reopening it. */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { TransientError } from '../../shared/errors.ts';
 import { openWarehouse } from '../../warehouse/open.ts';
 import { stagingFields } from '../../warehouse/tables.ts';
 import { salesCsvText } from '../util/sales-csv.ts';
+import { REPO_ROOT } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { salesJson, sampleRows } from './fixtures.ts';
 
@@ -47,4 +51,36 @@ it('scratch tables load and query like any table but never reach the file', asyn
     { n: 0 },
   ]);
   await again.close();
+});
+
+it('a file another process holds open is a transient error (retry when it closes), not a failed query', async () => {
+  const path = join(dir(), 'held.duckdb');
+  const holder = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { DuckDBInstance } from '@duckdb/node-api';
+       const db = await DuckDBInstance.create(${JSON.stringify(path)});
+       await (await db.connect()).run('CREATE TABLE t (x INT)');
+       process.stdout.write('held\\n');
+       process.stdin.resume();
+       process.stdin.on('end', () => process.exit(0));`,
+    ],
+    { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  try {
+    await once(holder.stdout, 'data');
+    const err = await openWarehouse(`duckdb:${path}`).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).message).toContain('in use by another process');
+  } finally {
+    holder.stdin.end();
+    await once(holder, 'exit');
+  }
+  const w = await openWarehouse(`duckdb:${path}`);
+  await w.close();
 });

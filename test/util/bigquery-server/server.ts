@@ -438,6 +438,47 @@ export class BigQueryServer {
     return meta.schema?.fields ?? [];
   }
 
+  /** A table's fields with standard type names (INT64, FLOAT64, BOOL…), for writers outside the REST API. */
+  tableFields(datasetId: string, tableId: string): BqField[] {
+    return this.fieldsOf(datasetId, tableId).map((f) => ({ ...f, type: LEGACY_TO_STANDARD[f.type] }));
+  }
+
+  /** When the table was created (ms since the epoch, as the REST API reports it). */
+  tableCreationTime(datasetId: string, tableId: string): number {
+    this.fieldsOf(datasetId, tableId);
+    return Number(this.tables.get(key(datasetId, tableId))!.creationTime);
+  }
+
+  /**
+   * Rows given as text values of the named columns (cast to the column types in
+   * SQL), several tables' batches in one transaction: all land or none do.
+   */
+  async insertRowBatches(
+    batches: readonly {
+      datasetId: string;
+      tableId: string;
+      columns: readonly string[];
+      rows: readonly (readonly (string | null)[])[];
+    }[],
+  ): Promise<number> {
+    const targets = batches.map((b) => {
+      const fields = new Map(this.tableFields(b.datasetId, b.tableId).map((f) => [f.name.toLowerCase(), f]));
+      const columns = b.columns.map((name) => {
+        const f = fields.get(name.toLowerCase());
+        if (!f) throw invalid(`no such field: ${name}`, name);
+        return { name: f.name, type: duckdbTypeOf(f) };
+      });
+      return { target: `${ident(b.datasetId)}.${ident(b.tableId)}`, columns, rows: b.rows };
+    });
+    return this.serial(() =>
+      inTransaction(this.conn, async () => {
+        let total = 0;
+        for (const t of targets) total += await insertTextRows(this.conn, t.target, t.columns, t.rows);
+        return total;
+      }),
+    );
+  }
+
   // ---- tabledata -------------------------------------------------------------
 
   private async insertAll(
@@ -449,7 +490,7 @@ export class BigQueryServer {
       ignoreUnknownValues?: boolean;
     },
   ) {
-    const fields = this.fieldsOf(datasetId, tableId).map((f) => ({ ...f, type: LEGACY_TO_STANDARD[f.type] }));
+    const fields = this.tableFields(datasetId, tableId);
     const rows = body.rows ?? [];
     if (rows.length === 0) throw invalid('No rows present in the request.', 'rows');
     const seen = this.insertIds.get(key(datasetId, tableId)) ?? new Set<string>();

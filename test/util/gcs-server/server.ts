@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parseGoogHash } from './checksums.ts';
 import { parseMultipartRelated } from '../multipart.ts';
 import { type BucketRecord, GcsApiError, GcsState, type ObjectRecord, type Preconditions } from './state.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { seededChance } from '../seeded-random.ts';
 
 export interface GcsFaults {
   /** Share (0..1) of requests answered 503 before doing anything. */
@@ -82,7 +82,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     objectWrites: 0,
   };
   let faults: GcsFaults = opts.faults ?? {};
-  let random = seededRandom(faults.seed ?? 1);
+  let chance = seededChance(faults.seed ?? 1);
 
   const server = createServer((req, res) => {
     stats.requests++;
@@ -393,10 +393,6 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     return true;
   }
 
-  function chance(share: number | undefined): boolean {
-    return share !== undefined && share > 0 && random() < share;
-  }
-
   function listBuckets(q: URLSearchParams) {
     const prefix = q.get('prefix') ?? '';
     const items = [...state.buckets.values()]
@@ -462,7 +458,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     stats,
     setFaults(f) {
       faults = f ?? {};
-      random = seededRandom(faults.seed ?? 1);
+      chance = seededChance(faults.seed ?? 1);
     },
     readObject(bucket, name) {
       return state.buckets.get(bucket)?.objects.get(name)?.data;
