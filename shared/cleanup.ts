@@ -70,8 +70,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /**
  * For the CLI: on SIGINT/SIGTERM/SIGHUP, clean up and end the process by the
  * same signal. A command that handles a signal itself (e.g. `--watch` stopping
- * after the current pass) has its own listener; then this one stands aside for
- * that signal, and acts on the next one if it still arrives.
+ * after the current pass, shared/stop-signals.ts) has its own listener; then
+ * this one stands aside for that signal, and acts once that listener is gone
+ * (stop-signals re-raises the second signal after removing its own).
  */
 export function exitOnSignals(): void {
   let cleaning = false;
