@@ -30,7 +30,8 @@ export async function takeSnapshot(store: ObjectStore, file: LandingFile, dir: s
   try {
     await store.getFile(file.key, path, { generation: file.generation });
   } catch (err) {
-    if (isPreconditionFailed(err) || isNotFound(err)) throw new FileChangedError(file, 'replaced or removed');
+    if (isPreconditionFailed(err) || isNotFound(err))
+      throw new FileChangedError(file, 'modified, replaced or removed since it was listed');
     throw err;
   }
   const [kind, listed] = splitChecksum(file.checksum);
