@@ -8,12 +8,13 @@
  * file that looks complete.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { InputError } from '../shared/errors.ts';
+import { ConflictError, InputError, TransientError } from '../shared/errors.ts';
 import {
   checksumFile,
   type GcsStoreOptions,
+  isPreconditionFailed,
   joinKey,
   localPathOf,
   openStore,
@@ -38,6 +39,25 @@ export function isDataKey(key: string): boolean {
   return parts.every((p) => !p.startsWith('.') && !p.startsWith('_')) && /\.(parquet|csv)$/i.test(key);
 }
 
+/** Marks a folder as a mirror this module made, so pruning it never deletes anyone else's files. */
+export const CACHE_MARKER = '.salesflow-cache';
+
+/**
+ * The mirror folder is pruned (files gone from the bucket are deleted), so it
+ * must be one this module made: empty, missing, or carrying the marker.
+ */
+async function claimCacheDir(dir: string): Promise<void> {
+  if (existsSync(dir) && !existsSync(join(dir, CACHE_MARKER)) && readdirSync(dir).length > 0) {
+    throw new ConflictError(
+      `cache folder ${dir} holds files and is not a salesflow cache (no ${CACHE_MARKER}); mirroring would delete ` +
+        'files there that the bucket lacks: pick another --cache-dir, or empty it',
+      { file: dir, step: 'cache' },
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, CACHE_MARKER), '');
+}
+
 export async function cacheGcsSource(
   uri: string,
   opts: { cacheDir?: string; store?: GcsStoreOptions; onFile?: (done: number, total: number) => void } = {},
@@ -54,7 +74,7 @@ export async function cacheGcsSource(
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
   const locals = data.map((o) => localPathOf(dir, o.key));
-  await mkdir(dir, { recursive: true });
+  await claimCacheDir(dir);
   let fetched = 0;
   let reused = 0;
   for (const [i, o] of data.entries()) {
@@ -63,7 +83,19 @@ export async function cacheGcsSource(
       reused++;
     } else {
       await mkdir(join(local, '..'), { recursive: true });
-      await store.getFile(o.key, local);
+      try {
+        // The version listed (its size and CRC32C decide reuse next time), or nothing.
+        await store.getFile(o.key, local, { generation: o.generation });
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+        throw new TransientError(
+          `the lake changed while it was being read (${store.uri(o.key)} was replaced); run again`,
+          {
+            object: store.uri(o.key),
+            step: 'cache',
+          },
+        );
+      }
       fetched++;
     }
     opts.onFile?.(i + 1, data.length);

@@ -13,8 +13,10 @@
  *       return { rows: s.rows, output: out };
  *   } }
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../shared/errors.ts';
+import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { generateSales } from '../generator/generate.ts';
 import {
@@ -110,6 +112,26 @@ export interface RunDemoOptions {
   note?: (message: string) => void;
 }
 
+/** Marks a folder as the demo's own: its outputs are replaced on every run. */
+export const DEMO_MARKER = '.salesflow-demo';
+
+/**
+ * The demo replaces everything it makes in its folder (sales.csv, lake/,
+ * bucket/, warehouse.duckdb), so the folder must be its own: missing, empty,
+ * or marked by an earlier demo run.
+ */
+async function claimDemoDir(dir: string): Promise<void> {
+  if (existsSync(dir) && !existsSync(join(dir, DEMO_MARKER)) && readdirSync(dir).length > 0) {
+    throw new ConflictError(
+      `demo folder ${dir} holds files and is not a demo folder (no ${DEMO_MARKER}); the demo replaces what it ` +
+        'writes there: pick another --dir, or empty it',
+      { file: dir, step: 'demo' },
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, DEMO_MARKER), '');
+}
+
 export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
   const ctx: DemoContext = {
     dir: opts.dir ?? DEMO_DEFAULTS.dir,
@@ -118,6 +140,7 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     files: {},
     note: opts.note ?? (() => {}),
   };
+  await claimDemoDir(ctx.dir);
   const start = performance.now();
   const reports: DemoStepReport[] = [];
   let failed = false;

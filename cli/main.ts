@@ -5,6 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeError, EXIT_FAILURE, EXIT_USAGE, SalesflowError } from '../shared/errors.ts';
+import { exitOnSignals } from '../shared/cleanup.ts';
 import { setLogLevel } from '../shared/log.ts';
 import { type AnyCommand, loadCommands } from './commands.ts';
 
@@ -55,6 +56,8 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  // Ctrl-C, SIGTERM, SIGHUP: stop workers and remove temp outputs, then die by the signal.
+  exitOnSignals();
   try {
     await buildCli(argv, await loadCommands(argv)).parseAsync();
   } catch (err) {

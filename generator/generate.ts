@@ -9,6 +9,8 @@
 import { open } from 'node:fs/promises';
 import { type AtomicTarget, prepareAtomicOutput } from '../shared/atomic.ts';
 import { SalesflowError } from '../shared/errors.ts';
+import { stopOnInterrupt } from '../shared/cleanup.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import { CSV_HEADER } from '../shared/schema/columns.ts';
 import { writeDimensions, type DimensionFiles, dimensionPaths } from './dimensions.ts';
 import { type GenOptions, type ResolvedGenOptions, resolveGenOptions } from './options.ts';
@@ -47,11 +49,18 @@ export interface GenSummary {
 export async function generateSales(options: GenOptions = {}, hooks: GenHooks = {}): Promise<GenSummary> {
   const o = resolveGenOptions(options);
   const start = performance.now();
+  const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
+  refuseOverlap({
+    outputs: [
+      { path: o.out, role: 'output' },
+      ...(paths ? [paths.customers, paths.products].map((path) => ({ path, role: 'dimension file' })) : []),
+    ],
+    inputs: options.domainsFile ? [{ path: options.domainsFile, role: '--domains file' }] : [],
+  });
   // Claim every output before any work, so a refusal costs nothing.
   const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' });
   const dimTargets: AtomicTarget[] = [];
   try {
-    const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
     if (paths) {
       dimTargets.push(await prepareAtomicOutput(paths.customers, { force: o.force, what: 'dimension file' }));
       dimTargets.push(await prepareAtomicOutput(paths.products, { force: o.force, what: 'dimension file' }));
@@ -84,6 +93,7 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
 /** Render and write all fact rows to `path`; returns the bytes written. */
 async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks): Promise<number> {
   const renderer: BlockRenderer = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
+  const forgetRenderer = stopOnInterrupt(() => renderer.close());
   const file = await open(path, 'wx');
   const pending: Promise<Rendered>[] = [];
   const pendingRows: number[] = [];
@@ -133,6 +143,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
   } finally {
     await file.close();
     await renderer.close();
+    forgetRenderer();
   }
 }
 

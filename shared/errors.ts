@@ -96,3 +96,10 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An output that is, contains or is inside an input (or another output): refused before anything is written. */
+export class OverlapError extends ConflictError {
+  constructor(message: string, context: ErrorContext & { output: string; input: string }) {
+    super(message, context);
+  }
+}

@@ -15,7 +15,7 @@ import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAcc
 import { fromBigQueryError, missingObjectError } from './errors.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
-import { TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -60,6 +60,7 @@ interface RawRow {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = 'bigquery' as const;
+  readonly loadsGcsRemotely = true;
   readonly target: string;
   readonly client: BigQuery;
   readonly projectId: string;
@@ -94,6 +95,7 @@ export class BigQueryWarehouse implements Warehouse {
   async ensure(): Promise<void> {
     checkWritable(this.access, 'create the dataset, tables and views', { object: this.target });
     const dataset = this.client.dataset(this.datasetId, { location: this.location });
+    const migrations: string[] = [];
     try {
       const [exists] = await dataset.exists();
       if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
@@ -101,9 +103,16 @@ export class BigQueryWarehouse implements Warehouse {
       for (const def of TABLES) if ((await dataset.table(def.name).exists())[0]) present.add(def.name);
       await refuseLostTables(this, present);
       for (const def of TABLES) {
-        if (present.has(def.name)) continue;
-        await dataset
-          .table(def.name)
+        const table = dataset.table(def.name);
+        if (present.has(def.name)) {
+          const [metadata] = await table.getMetadata();
+          const names = new Set(
+            ((metadata as { schema?: { fields?: { name: string }[] } }).schema?.fields ?? []).map((f) => f.name),
+          );
+          migrations.push(...addMissingColumnsSql(def, names, (n) => this.ref(n), 'bigquery'));
+          continue;
+        }
+        await table
           .create({
             schema: { fields: def.fields },
             description: def.description,
@@ -117,8 +126,8 @@ export class BigQueryWarehouse implements Warehouse {
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);
-    // One script: views are replaced in place, so re-running ensure updates them.
-    await this.runJob(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
+    // One script: columns a table created by an earlier version lacks, then the views (replaced in place).
+    await this.runJob([...migrations, ...VIEWS.map((v) => createViewSql('bigquery', v, ref))].join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {

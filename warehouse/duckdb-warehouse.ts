@@ -5,11 +5,11 @@
  * parameter behaves as it does on BigQuery.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
+import { makeWorkDir, type WorkDir } from '../shared/work-dir.ts';
 import { checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import {
@@ -27,7 +27,7 @@ import { LoadError, QueryError, missingObjectError, WarehouseLockedError, Wareho
 import { downloadGcsObject } from './gcs-source.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { firstKeyword, rewriteParams } from './sql-lexer.ts';
-import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -72,6 +72,7 @@ export interface DuckDBOpenOptions {
 
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
+  readonly loadsGcsRemotely = false;
   readonly target: string;
   readonly path: string;
   readonly access: WarehouseAccess;
@@ -129,8 +130,14 @@ export class DuckDBWarehouse implements Warehouse {
     );
     await refuseLostTables(this, new Set(tables.rows.map((r) => String(r.t))));
     const ref = (n: string) => this.ref(n);
+    await this.run(TABLES.map((t) => createTableSql(t, ref)).join(';\n'));
+    const { rows } = await this.query(
+      'SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()',
+    );
+    const columns = (table: string) =>
+      new Set(rows.filter((r) => r.table_name === table).map((r) => String(r.column_name)));
     const statements = [
-      ...TABLES.map((t) => createTableSql(t, ref)),
+      ...TABLES.flatMap((t) => addMissingColumnsSql(t, columns(t.name), ref, 'duckdb')),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
     await this.runTrusted(statements.join(';\n'));
@@ -255,13 +262,13 @@ export class DuckDBWarehouse implements Warehouse {
       });
     }
     const def = tableDef(table);
-    let tmp: string | undefined;
+    let tmp: WorkDir | undefined;
     try {
       const columns = await this.tableColumns(table);
       let localPath = source;
       if (source.startsWith('gs://')) {
-        tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
-        localPath = join(tmp, 'object');
+        tmp = await makeWorkDir('salesflow-load-');
+        localPath = join(tmp.path, 'object');
         await downloadGcsObject(source, localPath);
       }
       const reader = readerSql(localPath, opts.format);
@@ -293,7 +300,7 @@ export class DuckDBWarehouse implements Warehouse {
         err,
       );
     } finally {
-      if (tmp) await rm(tmp, { recursive: true, force: true });
+      await tmp?.remove();
     }
   }
 

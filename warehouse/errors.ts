@@ -95,4 +95,3 @@ export function fromBigQueryError(err: unknown, context: ErrorContext, kind: 'qu
   }
   return kind === 'query' ? new QueryError(message, context, err) : new LoadError(message, context, err);
 }
-

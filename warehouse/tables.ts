@@ -48,6 +48,12 @@ const quarantineFields: BigQueryField[] = [
   field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
   field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
   field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
+  field(
+    '_file_rejected',
+    'BOOL',
+    'NULLABLE',
+    'True when the whole file was rejected (too many invalid rows): none of its rows loaded, the file is in the rejected area.',
+  ),
 ];
 
 /** A dimension table: the schema module's columns, one row per key, and where the row was last loaded from. */
@@ -172,4 +178,24 @@ export function createTableSql(
   const temp = opts.scratch ? 'TEMP ' : '';
   const create = opts.replace ? `CREATE OR REPLACE ${temp}TABLE` : `CREATE ${temp}TABLE IF NOT EXISTS`;
   return `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
+}
+
+/**
+ * ALTER statements adding the columns of `def` a table created by an earlier
+ * version lacks (`existing`: its column names). Tables only ever gain NULLABLE
+ * columns, which both dialects add in place.
+ */
+export function addMissingColumnsSql(
+  def: TableDef,
+  existing: ReadonlySet<string>,
+  ref: (name: string) => string,
+  dialect: 'duckdb' | 'bigquery',
+): string[] {
+  return def.fields
+    .filter((f) => !existing.has(f.name))
+    .map((f) => {
+      if (f.mode === 'REQUIRED') throw new Error(`cannot add REQUIRED column ${f.name} to existing table ${def.name}`);
+      const type = dialect === 'duckdb' ? duckdbTypeOf(f) : f.type;
+      return `ALTER TABLE ${ref(def.name)} ADD COLUMN IF NOT EXISTS ${f.name} ${type}`;
+    });
 }

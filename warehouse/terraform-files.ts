@@ -9,9 +9,10 @@
  * `npm run terraform:generate` writes them; a test fails when they drift.
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
+import { ConflictError } from '../shared/errors.ts';
 import { TERRAFORM_SALES_SCHEMA_PATH, terraformSalesSchemaJson } from '../shared/schema/index.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
 import { TABLES, type TableDef } from './tables.ts';
@@ -182,10 +183,37 @@ export interface WriteSummary {
   removed: string[];
 }
 
-/** Write the generated files into `dir` (each atomically) and remove stale ones. */
+/** Is `dir` a folder these files were generated into (its tables.json is the generated catalog)? */
+export function holdsGeneratedFiles(dir: string): boolean {
+  try {
+    const tables = JSON.parse(readFileSync(join(dir, 'tables.json'), 'utf8')) as Record<string, unknown>;
+    const entries = Object.values(tables);
+    return (
+      entries.length > 0 &&
+      entries.every((e) => typeof e === 'object' && e !== null && 'partition_field' in e && 'clustering' in e)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Write the generated files into `dir` (each atomically) and remove stale ones.
+ * Replacing or removing a file needs `dir` to be a generated Terraform folder
+ * already: in any other folder a file in the way is refused (exit 2), never
+ * overwritten or deleted.
+ */
 export async function writeTerraformFiles(dir: string, files = terraformFiles()): Promise<WriteSummary> {
   const summary: WriteSummary = { written: [], unchanged: [], removed: [] };
   const drift = new Map((await terraformDrift(dir, files)).map((d) => [d.path, d.kind]));
+  const inTheWay = [...drift].filter(([, kind]) => kind !== 'missing').map(([path]) => path);
+  if (inTheWay.length > 0 && !holdsGeneratedFiles(dir)) {
+    throw new ConflictError(
+      `${dir} is not a generated Terraform folder (no tables.json written by this command), and writing there ` +
+        `would replace or remove ${inTheWay.join(', ')}: pick the Terraform directory, or an empty folder`,
+      { file: dir, step: 'terraform' },
+    );
+  }
   for (const f of files) {
     if (!drift.has(f.path)) {
       summary.unchanged.push(f.path);

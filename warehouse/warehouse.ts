@@ -96,6 +96,11 @@ export interface InsertResult {
 
 export interface Warehouse {
   readonly dialect: Dialect;
+  /**
+   * `load()` of a gs:// URI runs in the warehouse (BigQuery load jobs): the
+   * object's bytes never pass through this process. DuckDB downloads it first.
+   */
+  readonly loadsGcsRemotely: boolean;
   /** `duckdb:/path/file.duckdb` or `bigquery:project.dataset`. */
   readonly target: string;
   /**

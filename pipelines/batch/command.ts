@@ -20,6 +20,7 @@ interface Args {
   rejected?: string;
   'max-error-rate': number;
   'group-mb': number;
+  'min-age': string;
   verbose?: boolean;
 }
 
@@ -65,10 +66,17 @@ export const batchCommand: CommandModule<object, Args> = {
             'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
         }),
       )
+      .option('min-age', {
+        type: 'string',
+        default: '0s',
+        describe:
+          'Leave files modified less recently than this (30s, 5m) for a later run: for writers that append in place',
+      })
       .conflicts('once', 'watch')
       .conflicts('archive', 'delete-source')
       .check((a) => {
         if (a.watch !== undefined) parseInterval(a.watch);
+        parseInterval(a['min-age'], 'min-age', 0);
         return true;
       })
       .example('salesflow pipeline batch -s data/landing --archive data/archive', 'local folder → local DuckDB')
@@ -83,7 +91,9 @@ export const batchCommand: CommandModule<object, Args> = {
           'in the same transaction (one per group of files, see --group-mb). A file is archived/deleted only after ' +
           'that commit; a file with a bad layout or ' +
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
-          'again. Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
+          'again. What is loaded, logged and archived is one verified copy of each file: a file that changes while ' +
+          'it is read is left in place (waiting) and loaded whole by a later run. ' +
+          'Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
           '2 for invalid flags or a source that does not exist; 1 when the run failed (the warehouse busy or ' +
           'unreachable, a file not archived): files stay in place for the next run.',
       ),
@@ -122,6 +132,7 @@ function batchOptions(args: Args): BatchOptions {
     rejected: args.rejected,
     maxErrorRate: args['max-error-rate'],
     groupBytes: args['group-mb'] * 2 ** 20,
+    minAgeMs: parseInterval(args['min-age'], 'min-age', 0),
     progress: args.verbose ? true : undefined,
     onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
   };

@@ -2,6 +2,7 @@
  * Step 1: list the landing area for files the pipeline reads, with the checksum
  * of their current version, and look each up in the load log.
  */
+import { isHiddenName } from '../../shared/overlap.ts';
 import type { ObjectInfo, ObjectStore } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
 
@@ -17,15 +18,16 @@ export function versionChecksum(info: ObjectInfo): string {
 }
 
 /**
- * Keys under `exclude` prefixes are skipped (the archive or rejected area may
- * live inside the landing folder).
+ * Keys under a hidden or `_` folder are never listed (Hive/Spark bookkeeping,
+ * temp folders — and the archive or rejected area when it lives inside the
+ * landing area, which run-batch allows only there).
  */
-export async function listLanding(store: ObjectStore, exclude: readonly string[] = []): Promise<ListedLanding> {
+export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
   const files: LandingFile[] = [];
   const ignored: string[] = [];
   for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    if (exclude.some((p) => o.key.startsWith(p))) continue;
+    if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
     const kind = classifyKey(o.key);
     if (!kind) {
       if (!/(^|\/)[_.]/.test(o.key)) ignored.push(o.key);
@@ -39,6 +41,8 @@ export async function listLanding(store: ObjectStore, exclude: readonly string[]
       uri: store.uri(o.key),
       size: info.size,
       checksum,
+      generation: info.generation,
+      updated: info.updated,
       ...kind,
       partitionValues: partitionValuesOf(o.key),
     });

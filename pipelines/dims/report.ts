@@ -16,7 +16,7 @@ export function formatDimsReport(s: DimsSummary): string {
     ]),
   );
   const details = s.files.flatMap((f) => [
-    ...(f.error ? [`rejected ${f.uri}: ${f.error}`] : []),
+    ...(f.error ? [`${f.status === 'waiting' ? 'waiting' : 'rejected'} ${f.uri}: ${f.error}`] : []),
     ...f.firstRejects.map((r) => `  ${f.uri}:${r.line}: ${r.reasons}`),
     ...(f.rowsRejected > f.firstRejects.length && f.firstRejects.length > 0
       ? [`  … ${formatCount(f.rowsRejected - f.firstRejects.length)} more in quarantine_dims`]

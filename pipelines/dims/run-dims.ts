@@ -7,11 +7,14 @@
  * records the attempt. A file version already in the load log is skipped, and
  * the upsert makes loading the same rows from another file a no-op, so
  * re-running never duplicates. Above --max-error-rate invalid rows, or with a
- * bad header, nothing of the file loads: only its load_log row (rejected).
+ * bad header, nothing of the file loads: its load_log row (rejected) and, over
+ * the error rate, its invalid rows in quarantine_dims marked `_file_rejected`
+ * (one transaction). What is loaded and logged is one version of the file: the
+ * bytes read must match the listing (size and checksum), else the file waits
+ * for a later run.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError, InputError, UsageError } from '../../shared/errors.ts';
 import { csvField } from '../../shared/format.ts';
@@ -22,7 +25,15 @@ import {
   loadDomains,
   type SalesDomains,
 } from '../../shared/schema/index.ts';
-import { type GcsStoreOptions, type ObjectStore, openStore } from '../../shared/storage/index.ts';
+import {
+  checksumBuffer,
+  type GcsStoreOptions,
+  type ObjectInfo,
+  type ObjectStore,
+  openStore,
+  sameContent,
+} from '../../shared/storage/index.ts';
+import { makeWorkDir } from '../../shared/work-dir.ts';
 import {
   currentTimestampSql,
   dimensionChangesSql,
@@ -35,6 +46,7 @@ import {
   type Warehouse,
 } from '../../warehouse/index.ts';
 import type { FileOutcome } from '../batch/commit.ts';
+import { checkpoint } from '../batch/crash.ts';
 import { formatPercent } from '../batch/format-rate.ts';
 import { versionChecksum } from '../batch/list-landing.ts';
 import { type LoadStatus, logRowSql, readLoadLog } from '../batch/load-log.ts';
@@ -68,7 +80,7 @@ export interface DimsSummary {
   files: DimFileOutcome[];
   /** Files in the source that are not dimension files. */
   ignored: string[];
-  /** False when a file loaded in this run was rejected or had invalid rows (the command exits 3). */
+  /** False when a file loaded in this run was rejected or had invalid rows (the command exits 3); a waiting file is not a failure. */
   ok: boolean;
   seconds: number;
 }
@@ -106,10 +118,16 @@ export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
     await w.ensure();
     const log = await readLoadLog(w);
     const outcomes: DimFileOutcome[] = [];
-    for (const o of files) {
-      const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
+    const infos = [];
+    for (const o of files) infos.push(o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o));
+    await checkpoint(
+      'after-list',
+      files.map((o) => o.key),
+    );
+    for (const [i, o] of files.entries()) {
+      const info = infos[i];
       const schema = dimensionOfKey(o.key)!;
-      const file = { key: o.key, uri: store.uri(o.key), size: info.size, checksum: versionChecksum(info) };
+      const file = { key: o.key, uri: store.uri(o.key), size: info.size, checksum: versionChecksum(info), info };
       const prior = log.prior(file.uri, file.checksum);
       if (prior) {
         outcomes.push({ ...emptyOutcome(file, schema, prior.status), alreadyDone: true });
@@ -121,7 +139,7 @@ export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
     return {
       files: outcomes,
       ignored,
-      ok: outcomes.every((f) => f.alreadyDone || f.status === 'loaded'),
+      ok: outcomes.every((f) => f.alreadyDone || f.status === 'loaded' || f.status === 'waiting'),
       seconds: (performance.now() - started) / 1000,
     };
   } finally {
@@ -143,6 +161,8 @@ interface FileToLoad {
   uri: string;
   size: number;
   checksum: string;
+  /** The listing's size and checksums: the bytes read must match them. */
+  info: ObjectInfo;
   schema: DimensionSchema;
   attempt: number;
   maxErrorRate: number;
@@ -152,7 +172,7 @@ interface FileToLoad {
 function emptyOutcome(
   f: { key: string; uri: string },
   schema: DimensionSchema,
-  status: LoadStatus,
+  status: DimFileOutcome['status'],
 ): Omit<DimFileOutcome, 'alreadyDone'> {
   return {
     key: f.key,
@@ -170,8 +190,17 @@ function emptyOutcome(
 async function loadFile(w: Warehouse, store: ObjectStore, f: FileToLoad): Promise<DimFileOutcome> {
   const startedAt = new Date();
   let content: DimensionFileContent;
+  const bytes = await store.getBuffer(f.key);
+  if (sameContent(f.info, checksumBuffer(bytes)) !== true) {
+    // Not the version listed (its load_log row would describe other bytes): a writer is still at it.
+    return {
+      ...emptyOutcome(f, f.schema, 'waiting'),
+      error: `changed while being read (listed with ${f.size} bytes, read ${bytes.length}): still being written? The next run loads it once it is stable`,
+      alreadyDone: false,
+    };
+  }
   try {
-    content = readDimensionFile(await store.getBuffer(f.key), {
+    content = readDimensionFile(bytes, {
       file: f.uri,
       schema: f.schema,
       gzip: f.key.toLowerCase().endsWith('.gz'),
@@ -188,21 +217,18 @@ async function loadFile(w: Warehouse, store: ObjectStore, f: FileToLoad): Promis
     const error =
       `${content.rejects.length} of ${read} rows are invalid (${formatPercent(rate)}), above --max-error-rate ` +
       `${formatPercent(f.maxErrorRate)}: file not loaded`;
-    return { ...(await logRejected(w, f, startedAt, error, read, content.rejects.length)), firstRejects };
+    return { ...(await logRejected(w, f, startedAt, error, read, content.rejects.length, content)), firstRejects };
   }
 
-  const tmp = await mkdtemp(join(tmpdir(), 'salesflow-dims-'));
+  const tmp = await makeWorkDir('salesflow-dims-');
   try {
-    await stage(w, f, content, tmp);
+    await stage(w, f, content, tmp.path);
     const changes = (await w.query(dimensionChangesSql((n) => w.ref(n), f.schema, w.ref(STAGE_ROWS)))).rows[0];
     const loaded = Number(changes.inserted) + Number(changes.updated);
     const status: LoadStatus = content.rejects.length > 0 ? 'partial' : 'loaded';
     const params: Record<string, Params[string]> = { dim_file: f.uri, dim_name: f.schema.name };
     const statements = [mergeDimensionSql(w.dialect, (n) => w.ref(n), f.schema, w.ref(STAGE_ROWS), 'dim_file')];
-    if (content.rejects.length > 0) {
-      statements.push(`INSERT INTO ${w.ref('quarantine_dims')} (dimension, raw_row, _source_file, _line, reasons, _ingested_at)
-SELECT dimension, raw_row, _source_file, _line, reasons, ${currentTimestampSql(w.dialect)} FROM ${w.ref(STAGE_REJECTS)}`);
-    }
+    if (content.rejects.length > 0) statements.push(quarantineSql(w, false));
     const outcome = {
       rowsRead: read,
       rowsLoaded: loaded,
@@ -221,8 +247,14 @@ SELECT dimension, raw_row, _source_file, _line, reasons, ${currentTimestampSql(w
   } finally {
     await w.dropTable(STAGE_ROWS);
     await w.dropTable(STAGE_REJECTS);
-    await rm(tmp, { recursive: true, force: true });
+    await tmp.remove();
   }
+}
+
+/** The staged rejects into quarantine_dims; `fileRejected`: the whole file was refused. */
+function quarantineSql(w: Warehouse, fileRejected: boolean): string {
+  return `INSERT INTO ${w.ref('quarantine_dims')} (dimension, raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
+SELECT dimension, raw_row, _source_file, _line, reasons, ${currentTimestampSql(w.dialect)}, ${fileRejected ? 'TRUE' : 'FALSE'} FROM ${w.ref(STAGE_REJECTS)}`;
 }
 
 /** Valid rows into a CSV load, rejected rows into an NDJSON load: scratch tables the commit reads. */
@@ -232,6 +264,11 @@ async function stage(w: Warehouse, f: FileToLoad, content: DimensionFileContent,
   await writeFile(rowsCsv, `${f.schema.header}\n${lines.join('\n')}\n`);
   await w.createTable(STAGE_ROWS, dimensionBigQueryFields(f.schema), { replace: true, scratch: true });
   await w.load(rowsCsv, STAGE_ROWS, { format: 'CSV' });
+  await stageRejects(w, f, content, tmp);
+}
+
+/** Rejected rows into an NDJSON load (nothing when there are none). */
+async function stageRejects(w: Warehouse, f: FileToLoad, content: DimensionFileContent, tmp: string): Promise<void> {
   if (content.rejects.length === 0) return;
   const rejectsJson = join(tmp, 'rejects.ndjson');
   const rejectRows = content.rejects.map((r) =>
@@ -255,6 +292,7 @@ async function logRejected(
   error: string,
   rowsRead: number,
   rowsRejected: number,
+  content?: DimensionFileContent,
 ): Promise<DimFileOutcome> {
   const outcome = { rowsRead, rowsLoaded: 0, rowsRejected, rowsDuplicate: 0, status: 'rejected' as const, error };
   const row = logRowSql(
@@ -262,6 +300,18 @@ async function logRejected(
     { file: f.uri, attempt: f.attempt, sizeBytes: f.size, checksum: f.checksum, startedAt, ...outcome },
     'log_',
   );
-  await w.run(row.sql, { params: row.params });
+  if (!content || content.rejects.length === 0) {
+    await w.run(row.sql, { params: row.params });
+  } else {
+    // Its invalid rows stay inspectable, in the same transaction as the log row (so never twice).
+    const tmp = await makeWorkDir('salesflow-dims-');
+    try {
+      await stageRejects(w, f, content, tmp.path);
+      await w.run(transactionScript(w.dialect, [quarantineSql(w, true), row.sql]), { params: row.params });
+    } finally {
+      await w.dropTable(STAGE_REJECTS);
+      await tmp.remove();
+    }
+  }
   return { key: f.key, uri: f.uri, dimension: f.schema.name, ...outcome, firstRejects: [], alreadyDone: false };
 }

@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
-import { tempSiblingPath } from '../atomic.ts';
+import { removeOnInterrupt } from '../cleanup.ts';
+import { tempSiblingPath } from '../temp-name.ts';
 import { contentTypeFor } from './content-type.ts';
 import { fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
@@ -21,8 +22,9 @@ import type {
   ObjectInfo,
   ObjectStore,
   PutOptions,
+  ReadOptions,
 } from './object-store.ts';
-import { NotFoundError, isNotFound, toStorageError } from './storage-errors.ts';
+import { NotFoundError, PreconditionFailedError, isNotFound, toStorageError } from './storage-errors.ts';
 
 /** The client's retry knobs; its RetryOptions type is not re-exported from the package root. */
 type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
@@ -74,6 +76,7 @@ export class GcsStore implements ObjectStore {
   readonly url: string;
   readonly storage: Storage;
   readonly bucket: Bucket;
+  readonly pinsGenerations = true;
   private readonly resumableThreshold: number;
 
   constructor(location: Location & { kind: 'gcs' }, opts: GcsStoreOptions = {}) {
@@ -93,8 +96,9 @@ export class GcsStore implements ObjectStore {
     return `gs://${this.location.bucket}/${this.objectName(key)}`;
   }
 
-  file(key: string): File {
-    return this.bucket.file(this.objectName(key));
+  /** The object, or with `generation` that version of it (reads and copies then get exactly those bytes). */
+  file(key: string, generation?: string): File {
+    return this.bucket.file(this.objectName(key), generation === undefined ? {} : { generation: Number(generation) });
   }
 
   /** Resumable (in chunks) from the threshold up, a single request below it. */
@@ -189,16 +193,50 @@ export class GcsStore implements ObjectStore {
     return file.createReadStream(range ? { start: range.start, end: range.end } : {});
   }
 
-  async getFile(key: string, localPath: string): Promise<void> {
+  async getFile(key: string, localPath: string, opts: ReadOptions = {}): Promise<void> {
     const tmp = tempSiblingPath(localPath);
+    const forget = removeOnInterrupt(tmp);
     try {
       await mkdir(dirname(localPath), { recursive: true });
-      await pipeline(this.file(key).createReadStream(), createWriteStream(tmp));
+      await pipeline(this.file(key, opts.generation).createReadStream(), createWriteStream(tmp));
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' });
+      throw (
+        this.gone(err, key, opts.generation) ??
+        toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' })
+      );
+    } finally {
+      forget();
     }
+  }
+
+  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+    if (!(to instanceof GcsStore)) {
+      const read = this.file(key, opts.generation).createReadStream();
+      return to.putStream(key, read).catch((err) => {
+        throw this.gone(err, key, opts.generation) ?? err;
+      });
+    }
+    try {
+      // Server-side; the destination's current generation as precondition makes it safe to retry.
+      const existing = await to.stat(key);
+      const [, response] = await this.file(key, opts.generation).copy(to.file(key), {
+        preconditionOpts: { ifGenerationMatch: Number(existing?.generation ?? 0) },
+      });
+      return to.infoFrom(key, (response as { resource: FileMetadata }).resource);
+    } catch (err) {
+      throw this.gone(err, key, opts.generation) ?? toStorageError(err, { object: this.uri(key), step: 'copy' });
+    }
+  }
+
+  /** A pinned version that no longer exists: the object changed (a PreconditionFailedError, like a local file). */
+  private gone(err: unknown, key: string, generation: string | undefined): PreconditionFailedError | undefined {
+    if (generation === undefined || !isNotFound(err)) return undefined;
+    return new PreconditionFailedError(`${this.uri(key)}: generation ${generation} is gone (the object changed)`, {
+      object: this.uri(key),
+      step: 'copy',
+    });
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {

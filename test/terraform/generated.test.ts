@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,6 +113,24 @@ describe('drift is found and fixed', () => {
     expect(await terraformDrift(dir)).toEqual([]);
     const again = await runSalesflow(['schema', '-f', 'terraform', '-o', dir, '--check']);
     expect(again.code).toBe(0);
+  });
+
+  it('never replaces or removes files in a folder it did not generate (exit 2); adds to an empty one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'tf-foreign-'));
+    dir = root;
+    const mine = join(root, 'not-terraform');
+    await mkdir(join(mine, 'schemas'), { recursive: true });
+    await writeFile(join(mine, 'schemas', 'mine.json'), '{"my": "schema"}');
+    await writeFile(join(mine, 'tables.json'), '{"chairs": 4}');
+    await expect(writeTerraformFiles(mine)).rejects.toThrow(/not a generated Terraform folder.*tables\.json/);
+    const res = await runSalesflow(['schema', '-f', 'terraform', '-o', mine]);
+    expect(res.code).toBe(2);
+    expect(await readFile(join(mine, 'schemas', 'mine.json'), 'utf8')).toBe('{"my": "schema"}');
+    expect(await readFile(join(mine, 'tables.json'), 'utf8')).toBe('{"chairs": 4}');
+    const empty = join(root, 'empty-terraform');
+    await mkdir(empty);
+    expect((await writeTerraformFiles(empty)).removed).toEqual([]);
+    expect(await terraformDrift(empty)).toEqual([]);
   });
 
   it('refuses --out without -f terraform', async () => {

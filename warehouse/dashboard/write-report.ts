@@ -1,15 +1,20 @@
 /** `--out report.html`: the report as one self-contained file, written atomically. */
 import { writeFile } from 'node:fs/promises';
 import { prepareAtomicOutput } from '../../shared/atomic.ts';
+import { type Place, refuseOverlap } from '../../shared/overlap.ts';
 import { renderReportPage } from './render-page.ts';
 import type { ReportModel } from './report-model.ts';
 
-/** Write the file (refusing to replace one unless `force`); returns its size in bytes. */
+/**
+ * Write the file (refusing to replace one unless `force`, and to write over,
+ * around or inside `inputs`, e.g. the warehouse file); returns its size in bytes.
+ */
 export async function writeReportFile(
   model: ReportModel,
   out: string,
-  opts: { force?: boolean } = {},
+  opts: { force?: boolean; inputs?: readonly Place[] } = {},
 ): Promise<number> {
+  refuseOverlap({ outputs: [{ path: out, role: '--out' }], inputs: opts.inputs ?? [] });
   const html = renderReportPage({ model, mode: 'file' });
   const target = await prepareAtomicOutput(out, { force: opts.force, what: 'report' });
   try {

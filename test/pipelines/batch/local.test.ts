@@ -170,12 +170,34 @@ describe('pipeline batch, local DuckDB path', () => {
       expect(existsSync(join(root, 'rejected', key)), key).toBe(true);
     }
     await withDuckDB(db, async (w) => {
-      // All-or-nothing: nothing from the rejected files is in any table; their reasons are in the log.
+      // All-or-nothing: no row of a rejected file loads; their reasons are in the log, and the
+      // invalid rows of a file refused for its error rate are in quarantine, marked.
       expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(60);
-      const q = await w.query('SELECT _source_file, _line, reasons FROM quarantine_sales');
-      expect(q.rows).toEqual([
-        { _source_file: L('non-utf8-row.csv'), _line: 42, reasons: expect.stringMatching(/UTF-8|customer_id/) },
-      ]);
+      const q = await w.query(
+        'SELECT _source_file, _line, reasons, _file_rejected FROM quarantine_sales ORDER BY _source_file, _line',
+      );
+      expect(q.rows).toEqual(
+        [
+          {
+            _source_file: L('non-utf8-row.csv'),
+            _line: 42,
+            reasons: expect.stringMatching(/UTF-8|customer_id/),
+            _file_rejected: false,
+          },
+          ...[12, 13, 15, 16].map((line) => ({
+            _source_file: L('too-many-errors.csv'),
+            _line: line,
+            reasons: expect.stringMatching(/^row has \d fields?, expected 6$/),
+            _file_rejected: true,
+          })),
+          {
+            _source_file: L('too-many-errors.csv'),
+            _line: 14,
+            reasons: expect.stringMatching(/customer_id/),
+            _file_rejected: true,
+          },
+        ].sort((a, b) => `${a._source_file}${a._line}`.localeCompare(`${b._source_file}${b._line}`)),
+      );
       const log = await w.query("SELECT file, error FROM load_log WHERE status = 'rejected' ORDER BY file");
       expect(log.rows.map((r) => String(r.file).slice(L('').length + 1))).toEqual(Object.keys(reasons).sort());
     });

@@ -4,10 +4,11 @@
  * quarantined with file:line and reasons, bad files load nothing, and the
  * BigQuery test server ends up with the same tables as DuckDB.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { onCheckpoint } from '../../../pipelines/batch/crash.ts';
 import { generateSales } from '../../../generator/generate.ts';
 import { formatDimsReport } from '../../../pipelines/dims/report.ts';
 import { runDims } from '../../../pipelines/dims/run-dims.ts';
@@ -207,8 +208,43 @@ describe('pipeline dims', () => {
       expect(formatDimsReport(s)).toContain(`${join(d, 'products.csv')}:3: list_price "-1" must be greater than 0`);
       expect(await count(w, 'dim_customers')).toBe(0);
       expect(await count(w, 'dim_products')).toBe(0);
-      expect(await count(w, 'quarantine_dims')).toBe(0);
+      // The refused file's invalid row stays inspectable, marked as belonging to a rejected file.
+      const q = await w.query('SELECT _source_file, _line, reasons, _file_rejected FROM quarantine_dims');
+      expect(q.rows).toEqual([
+        {
+          _source_file: join(d, 'products.csv'),
+          _line: 3,
+          reasons: 'list_price "-1" must be greater than 0',
+          _file_rejected: true,
+        },
+      ]);
       expect((await w.query("SELECT COUNT(*) AS n FROM load_log WHERE status = 'rejected'")).rows[0].n).toBe(2);
+    });
+  });
+});
+
+describe('pipeline dims: a file that changes while it is read', () => {
+  afterEach(() => onCheckpoint(undefined));
+
+  it('is left waiting (not loaded, not logged), and loaded whole by the next run', async () => {
+    await withDuck('changing', async (w) => {
+      const d = join(tmp(), 'changing');
+      mkdirSync(d);
+      copyFileSync(join(gen, 'customers.csv'), join(d, 'customers.csv'));
+      onCheckpoint((point) => {
+        if (point === 'after-list') appendFileSync(join(d, 'customers.csv'), '999,Late Comer,,Oslo,North\n');
+      });
+      const s = await runDims({ source: d, warehouse: w });
+      expect(s.files.map((f) => [f.key, f.status])).toEqual([['customers.csv', 'waiting']]);
+      expect(s.ok).toBe(true);
+      expect(formatDimsReport(s)).toMatch(/waiting .*customers\.csv: changed while being read/);
+      expect(await count(w, 'load_log')).toBe(0);
+      expect(await count(w, 'dim_customers')).toBe(0);
+      onCheckpoint(undefined);
+      const next = await runDims({ source: d, warehouse: w });
+      expect(next.files.map((f) => [f.status, f.rowsLoaded])).toEqual([['loaded', CUSTOMERS + 1]]);
+      const log = await w.query('SELECT size_bytes FROM load_log');
+      expect(log.rows[0].size_bytes).toBe(readFileSync(join(d, 'customers.csv')).length);
     });
   });
 });

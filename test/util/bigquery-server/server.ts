@@ -398,7 +398,7 @@ export class BigQueryServer {
   }
 
   /** Keep the metadata map in step with DDL run through queries (CREATE/DROP TABLE/VIEW). */
-  private async syncCatalog(): Promise<void> {
+  private async syncCatalog(opts: { columns?: boolean } = {}): Promise<void> {
     const r = await this.serial(() =>
       this.conn.runAndReadAll(
         "SELECT schema_name AS s, table_name AS t, 'TABLE' AS k FROM duckdb_tables() WHERE database_name = 'memory' UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND database_name = 'memory'",
@@ -409,7 +409,16 @@ export class BigQueryServer {
       if (!this.datasets.has(s)) continue;
       present.add(key(s, t));
       const existing = this.tables.get(key(s, t));
-      if (existing && existing.type === k && k === 'TABLE') continue;
+      if (existing && existing.type === k && k === 'TABLE') {
+        if (!opts.columns) continue;
+        // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added.
+        const fields = existing.schema?.fields ?? [];
+        const added = (await this.schemaFromCatalog(s, t)).fields.filter(
+          (c) => !fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase()),
+        );
+        if (added.length > 0) existing.schema = { fields: [...fields, ...added] };
+        continue;
+      }
       const meta: TableMeta = existing ?? {
         datasetId: s,
         tableId: t,
@@ -664,7 +673,9 @@ export class BigQueryServer {
       stats.query = { statementType, totalBytesProcessed: '0', cacheHit: false };
       return;
     }
-    if (/^(CREATE|DROP|ALTER)_|^SCRIPT$/.test(statementType)) await this.syncCatalog();
+    if (/^(CREATE|DROP|ALTER)_|^SCRIPT$/.test(statementType)) {
+      await this.syncCatalog({ columns: /\bALTER\s+TABLE\b/i.test(config.query) });
+    }
     stats.query = {
       statementType,
       totalBytesProcessed: '0',

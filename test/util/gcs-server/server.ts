@@ -153,6 +153,23 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       });
     }
     if (segments[2] !== 'o') throw new GcsApiError(404, 'notFound', `Not found: ${url.pathname}`);
+    // /b/:bucket/o/:object/rewriteTo/b/:destBucket/o/:destObject (the client's File#copy)
+    const rewrite = segments.indexOf('rewriteTo', 4);
+    if (method === 'POST' && rewrite > 3 && segments[rewrite + 1] === 'b' && segments[rewrite + 3] === 'o') {
+      const copy = rewriteObject(
+        { bucket: bucketName, name: segments.slice(3, rewrite).join('/') },
+        { bucket: segments[rewrite + 2], name: segments.slice(rewrite + 4).join('/') },
+        q,
+      );
+      stats.objectWrites++;
+      return sendJson(res, 200, {
+        kind: 'storage#rewriteResponse',
+        totalBytesRewritten: String(copy.data.length),
+        objectSize: String(copy.data.length),
+        done: true,
+        resource: objectResource(copy, base),
+      });
+    }
     const objectName = segments.slice(3).join('/');
     if (upload) return handleUpload(req, res, bucketName, q, base);
     // /b/:bucket/o
@@ -184,6 +201,29 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       return sendJson(res, 200, objectResource(obj, base));
     }
     throw new GcsApiError(405, 'methodNotAllowed', `${method} not allowed on an object`);
+  }
+
+  /** A server-side copy, in one call (GCS may take several for big objects; the client follows rewriteToken). */
+  function rewriteObject(
+    from: { bucket: string; name: string },
+    to: { bucket: string; name: string },
+    q: URLSearchParams,
+  ) {
+    const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
+    const source = state.object(from.bucket, from.name, num('sourceGeneration'));
+    const ifSource = num('ifSourceGenerationMatch');
+    if (ifSource !== undefined && ifSource !== source.generation) {
+      throw new GcsApiError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+    }
+    return state.putObject({
+      bucket: to.bucket,
+      name: to.name,
+      data: source.data,
+      contentType: source.contentType,
+      storageClass: source.storageClass,
+      metadata: source.metadata,
+      preconditions: preconditionsFrom(q),
+    });
   }
 
   async function handleUpload(
