@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,7 +8,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Two cores: more parallel files only thrash.
-    maxWorkers: 2,
+    // One test file per core: many files start multi-threaded processes of their own,
+    // so more files than cores only thrash.
+    maxWorkers: availableParallelism(),
   },
 });

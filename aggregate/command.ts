@@ -1,6 +1,6 @@
 /** `salesflow aggregate`: flags → queries → aggregate() → a table, JSON or CSV on stdout. */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../shared/errors.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { log } from '../shared/log.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
 import { describeColumnNames } from '../shared/schema/columns.ts';
@@ -54,13 +54,28 @@ export const aggregateCommand: CommandModule<object, Args> = {
         array: true,
         describe: 'Filter COLUMN OP VALUE (OP = != > >= < <=; a|b for several); repeat to AND',
       })
-      .option('top', { alias: 't', type: 'number', describe: 'Keep the N groups with the largest first metric' })
+      .option(
+        'top',
+        numberOption('top', {
+          alias: 't',
+          integer: true,
+          min: 1,
+          describe: 'Keep the N groups with the largest first metric',
+        }),
+      )
       .option('sort', {
         choices: ['key', 'desc', 'asc'] as const,
         describe: 'Order: by group key, or by the first metric (default: key; desc with --top)',
       })
       .option('format', { alias: 'f', choices: FORMATS, default: 'table' as const, describe: 'Output format' })
-      .option('workers', { type: 'number', describe: 'arrow engine: worker threads (default: cores; 0 = main thread)' })
+      .option(
+        'workers',
+        numberOption('workers', {
+          integer: true,
+          min: 0,
+          describe: 'arrow engine: worker threads (default: cores; 0 = main thread)',
+        }),
+      )
       .option('cache-dir', {
         type: 'string',
         describe: 'Local mirror of gs:// lakes for duckdb/arrow (default .salesflow/cache/gcs)',
@@ -71,12 +86,6 @@ export const aggregateCommand: CommandModule<object, Args> = {
         describe: 'bigquery: API root of a test server (default BIGQUERY_EMULATOR_HOST)',
       })
       .option('location', { type: 'string', describe: 'bigquery: job location, e.g. EU' })
-      .check((a) => {
-        if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 0)) {
-          throw new UsageError(`--workers must be a whole number ≥ 0 (got ${a.workers})`, { field: 'workers' });
-        }
-        return true;
-      })
       .example('salesflow aggregate data/lake', 'total per category (largest first), average per region')
       .example('salesflow aggregate data/lake -e arrow --where region=North', 'pure TypeScript; reads only North/')
       .example('salesflow aggregate data/lake --by date:month --metrics sum,count -f csv', 'monthly totals as CSV')

@@ -22,7 +22,7 @@ import {
   sum,
   writeTo,
 } from '../pipelines/sdk/index.ts';
-import { score } from '../test/pipelines/sdk/fixtures/heavy.ts';
+import { score } from '../pipelines/sdk/testing/cpu-heavy.ts';
 
 interface Sale {
   id: number;
@@ -137,7 +137,7 @@ async function heavy(workers: number): Promise<number> {
       ? read.map(score)
       : read.apply(
           mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
-            new URL('../test/pipelines/sdk/fixtures/heavy.ts', import.meta.url),
+            new URL('../pipelines/sdk/testing/cpu-heavy.ts', import.meta.url),
             { exportName: 'score', workers },
           ),
         );

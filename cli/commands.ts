@@ -23,6 +23,8 @@ export const commands: LazyCommand[] = [
   { name: 'aggregate', load: async () => (await import('../aggregate/command.ts')).aggregateCommand },
   { name: 'pipeline', load: async () => (await import('../pipelines/command.ts')).pipelineCommand },
   { name: 'query', load: async () => (await import('../warehouse/command.ts')).queryCommand },
+  { name: 'dashboard', load: async () => (await import('../warehouse/dashboard/command.ts')).dashboardCommand },
+  { name: 'looker', load: async () => (await import('../warehouse/looker-command.ts')).lookerCommand },
   { name: 'demo', load: async () => (await import('./demo-command.ts')).demoCommand },
   { name: 'schema', load: async () => (await import('./schema-command.ts')).schemaCommand },
 ];

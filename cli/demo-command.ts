@@ -68,6 +68,9 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       },
     });
     process.stdout.write(`${formatDemoReport(report)}\n`);
+    const page = report.steps.find((s) => s.name === 'report' && s.status === 'ok');
+    if (page?.output)
+      process.stdout.write(`Your sales dashboard: ${page.output} (open it in a browser; it works offline)\n`);
     if (!report.ok) process.exitCode = EXIT_FAILURE;
   },
 };

@@ -13,11 +13,21 @@
  *       return { rows: s.rows, output: out };
  *   } }
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../shared/errors.ts';
+import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { generateSales } from '../generator/generate.ts';
-import { PIPELINE_DEMO_STEPS } from '../pipelines/batch/demo-steps.ts';
+import {
+  aggregateStep,
+  goldQueriesStep,
+  pipelineBatchStep,
+  toParquetStep,
+  uploadStep,
+} from '../pipelines/batch/demo-steps.ts';
+import { dimsStep } from '../pipelines/dims/demo-step.ts';
+import { reportStep } from '../warehouse/dashboard/demo-step.ts';
 
 export interface DemoContext {
   /** Folder for every demo output (default data/demo). */
@@ -58,6 +68,8 @@ export interface DemoReport {
   ok: boolean;
   steps: DemoStepReport[];
   seconds: number;
+  /** What the steps made, by role (salesCsv, lake, warehouse, …). */
+  files: Record<string, string>;
 }
 
 export const DEMO_DEFAULTS = Object.freeze({ dir: 'data/demo', rows: 1_000_000, seed: 42 });
@@ -79,7 +91,16 @@ export const genStep: DemoStep = {
 };
 
 /** The demo's steps, in order. Later commands add theirs here. */
-export const DEMO_STEPS: DemoStep[] = [genStep, ...PIPELINE_DEMO_STEPS];
+export const DEMO_STEPS: DemoStep[] = [
+  genStep,
+  toParquetStep,
+  uploadStep,
+  pipelineBatchStep,
+  dimsStep,
+  aggregateStep,
+  goldQueriesStep,
+  reportStep,
+];
 
 export interface RunDemoOptions {
   dir?: string;
@@ -91,6 +112,26 @@ export interface RunDemoOptions {
   note?: (message: string) => void;
 }
 
+/** Marks a folder as the demo's own: its outputs are replaced on every run. */
+export const DEMO_MARKER = '.salesflow-demo';
+
+/**
+ * The demo replaces everything it makes in its folder (sales.csv, lake/,
+ * bucket/, warehouse.duckdb), so the folder must be its own: missing, empty,
+ * or marked by an earlier demo run.
+ */
+async function claimDemoDir(dir: string): Promise<void> {
+  if (existsSync(dir) && !existsSync(join(dir, DEMO_MARKER)) && readdirSync(dir).length > 0) {
+    throw new ConflictError(
+      `demo folder ${dir} holds files and is not a demo folder (no ${DEMO_MARKER}); the demo replaces what it ` +
+        'writes there: pick another --dir, or empty it',
+      { file: dir, step: 'demo' },
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, DEMO_MARKER), '');
+}
+
 export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
   const ctx: DemoContext = {
     dir: opts.dir ?? DEMO_DEFAULTS.dir,
@@ -99,6 +140,7 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     files: {},
     note: opts.note ?? (() => {}),
   };
+  await claimDemoDir(ctx.dir);
   const start = performance.now();
   const reports: DemoStepReport[] = [];
   let failed = false;
@@ -125,7 +167,7 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     reports.push(report);
     opts.onStep?.({ step: step.name, phase: 'end', ...report });
   }
-  return { ok: !failed, steps: reports, seconds: (performance.now() - start) / 1000 };
+  return { ok: !failed, steps: reports, seconds: (performance.now() - start) / 1000, files: ctx.files };
 }
 
 /** The report as an aligned table, failures spelled out below it. */
@@ -141,5 +183,11 @@ export function formatDemoReport(report: DemoReport): string {
     ]),
   );
   const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
-  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`].join('\n');
+  // The demo's warehouse is its own (not the default one): say how to query it.
+  const next = report.files.warehouse
+    ? [`query its warehouse: salesflow query -w duckdb:${report.files.warehouse} --example top_customers`]
+    : [];
+  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`, ...next].join(
+    '\n',
+  );
 }

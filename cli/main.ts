@@ -5,8 +5,11 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { describeError, EXIT_FAILURE, EXIT_USAGE, SalesflowError } from '../shared/errors.ts';
+import { exitOnSignals } from '../shared/cleanup.ts';
 import { setLogLevel } from '../shared/log.ts';
 import { type AnyCommand, loadCommands } from './commands.ts';
+
+const NO_COMMAND = 'Pick a command (see the list above).';
 
 export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv {
   let cli = yargs(argv)
@@ -33,16 +36,19 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
       else if (args.verbose) setLogLevel('debug');
     })
     .strict()
-    .demandCommand(1, 'Pick a command (see the list above).')
+    .demandCommand(1, NO_COMMAND)
     .recommendCommands()
     .help()
     .alias('help', 'h')
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilogue('Exit codes: 0 ok, 1 the job failed, 2 invalid usage or input refused, 3 finished with rejected data.')
-    .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`error: ${msg}\nRun with --help for usage.\n`);
+    .fail((msg, err, y) => {
+      // Errors from handlers (and ours from .check) keep their own exit code; yargs' own
+      // (a bad flag, a failed coerce, a missing value) are usage errors.
+      if (err && err.name !== 'YError') throw err;
+      if (msg === NO_COMMAND) y.showHelp((help) => process.stderr.write(`${help}\n\n`));
+      process.stderr.write(`error: ${msg ?? err?.message}\nRun with --help for usage.\n`);
       process.exit(EXIT_USAGE);
     });
   for (const command of commands) cli = cli.command(command);
@@ -50,6 +56,8 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  // Ctrl-C, SIGTERM, SIGHUP: stop workers and remove temp outputs, then die by the signal.
+  exitOnSignals();
   try {
     await buildCli(argv, await loadCommands(argv)).parseAsync();
   } catch (err) {

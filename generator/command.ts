@@ -49,6 +49,7 @@ export function genOptionsFromArgs(args: GenArgs): GenOptions {
     dimensions: args.dimensions,
     force: args.force,
     domains: loadDomains(args.domains),
+    domainsFile: args.domains ?? process.env.SALESFLOW_DOMAINS,
   };
 }
 
@@ -147,19 +148,9 @@ export const genCommand: CommandModule<object, GenArgs> = {
       enabled: show,
       plain: !tty,
     });
-    // Ctrl-C: stop after the current block and remove the partial output.
-    const abort = new AbortController();
-    const onSigint = () => abort.abort();
-    process.once('SIGINT', onSigint);
-    try {
-      const summary = await generateSales(options, {
-        signal: abort.signal,
-        onProgress: (p) => progress.set(p.rows, p.bytes),
-      });
-      progress.finish();
-      if (show) process.stderr.write(`${formatGenSummary(summary)}\n`);
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    // Interrupted (SIGINT/SIGTERM/SIGHUP), the CLI stops the workers and removes the temp output (shared/cleanup.ts).
+    const summary = await generateSales(options, { onProgress: (p) => progress.set(p.rows, p.bytes) });
+    progress.finish();
+    if (show) process.stderr.write(`${formatGenSummary(summary)}\n`);
   },
 };

@@ -14,9 +14,11 @@ import type { ResolvedGenOptions } from './options.ts';
 import { formatCents } from '../shared/money.ts';
 import { namedStream } from './prng.ts';
 import { csvField } from '../shared/format.ts';
+import { CUSTOMERS_SCHEMA, PRODUCTS_SCHEMA } from '../shared/schema/dimensions.ts';
 
-export const CUSTOMERS_HEADER = 'customer_id,name,email,city,region';
-export const PRODUCTS_HEADER = 'product_id,product_name,product_category,list_price';
+// The layouts `salesflow pipeline dims` loads, from the schema module.
+export const CUSTOMERS_HEADER = CUSTOMERS_SCHEMA.header;
+export const PRODUCTS_HEADER = PRODUCTS_SCHEMA.header;
 export const PRODUCTS_PER_CATEGORY = 25;
 const POOL_SIZE = 1000;
 

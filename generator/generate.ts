@@ -9,6 +9,8 @@
 import { open } from 'node:fs/promises';
 import { type AtomicTarget, prepareAtomicOutput } from '../shared/atomic.ts';
 import { SalesflowError, writeFailure } from '../shared/errors.ts';
+import { stopOnInterrupt } from '../shared/cleanup.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import { CSV_HEADER } from '../shared/schema/columns.ts';
 import { writeDimensions, type DimensionFiles, dimensionPaths } from './dimensions.ts';
 import { type GenOptions, type ResolvedGenOptions, resolveGenOptions } from './options.ts';
@@ -47,13 +49,20 @@ export interface GenSummary {
 export async function generateSales(options: GenOptions = {}, hooks: GenHooks = {}): Promise<GenSummary> {
   const o = resolveGenOptions(options);
   const start = performance.now();
+  const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
+  refuseOverlap({
+    outputs: [
+      { path: o.out, role: 'output' },
+      ...(paths ? [paths.customers, paths.products].map((path) => ({ path, role: 'dimension file' })) : []),
+    ],
+    inputs: options.domainsFile ? [{ path: options.domainsFile, role: '--domains file' }] : [],
+  });
   // Claim every output before any work, so a refusal costs nothing.
   const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' }).catch((err: unknown) => {
     throw writeFailure(err, o.out);
   });
   const dimTargets: AtomicTarget[] = [];
   try {
-    const paths = o.dimensions ? dimensionPaths(o.out) : undefined;
     if (paths) {
       dimTargets.push(await prepareAtomicOutput(paths.customers, { force: o.force, what: 'dimension file' }));
       dimTargets.push(await prepareAtomicOutput(paths.products, { force: o.force, what: 'dimension file' }));
@@ -73,7 +82,7 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
       workers: o.workers,
       seed: o.seed,
       seconds,
-      rowsPerSecond: o.rows / seconds,
+      rowsPerSecond: seconds > 0 ? o.rows / seconds : 0,
       dimensions: paths,
     };
   } catch (err) {
@@ -90,9 +99,11 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
   const pending: Promise<Rendered>[] = [];
   const pendingRows: number[] = [];
   let renderer: BlockRenderer | undefined;
+  let forgetRenderer: (() => void) | undefined;
   try {
     const lanes = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
     renderer = lanes;
+    forgetRenderer = stopOnInterrupt(() => lanes.close());
     const header = o.format === 'csv' ? Buffer.from(`${CSV_HEADER}\n`) : undefined;
     let bytes = 0;
     if (header) {
@@ -138,6 +149,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
   } finally {
     await file.close();
     await renderer?.close();
+    forgetRenderer?.();
   }
 }
 

@@ -32,6 +32,8 @@ export interface GenOptions {
   /** Replace existing outputs. */
   force?: boolean;
   domains?: SalesDomains;
+  /** The file `domains` was read from: an input, so no output may overlap it. */
+  domainsFile?: string;
 }
 
 export interface ResolvedGenOptions {

@@ -9,6 +9,7 @@ import { BlockGenerator } from './block-generator.ts';
 import type { ResolvedGenOptions } from './options.ts';
 import type { WorkUnit } from './plan.ts';
 import type { RenderReply, RenderRequest } from './worker.ts';
+import { siblingModule } from '../shared/module-url.ts';
 
 export interface Rendered {
   buffer: ArrayBuffer;
@@ -49,7 +50,7 @@ export function workerRenderer(o: ResolvedGenOptions, count: number): BlockRende
     for (const q of queues) for (const w of q.splice(0)) w.reject(failure);
   };
   for (let i = 0; i < count; i++) {
-    const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: o });
+    const worker = new Worker(siblingModule('./worker.ts', import.meta.url), { workerData: o });
     const queue: Waiter[] = [];
     worker.on('message', (reply: RenderReply) => {
       const waiter = queue.shift();

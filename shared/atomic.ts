@@ -1,14 +1,21 @@
 /**
  * Atomic outputs: write to a temporary sibling, rename into place when complete.
  * An interrupted run leaves only a `.name.tmp-*` sibling, never a file or folder
- * that looks complete. Refuses to replace existing output unless forced.
+ * that looks complete (and a signal removes even that: cleanup.ts). Refuses to
+ * replace an existing output unless forced, and even forced, replaces only an
+ * output of the same kind — a file with a file, a dataset folder with a
+ * dataset folder — never an unrelated folder.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { removeOnInterrupt } from './cleanup.ts';
 import { ConflictError } from './errors.ts';
 import { makeDirs } from './make-dirs.ts';
+import { removeStaleTemps } from './stale-temp.ts';
+import { tempSiblingPath } from './temp-name.ts';
+
+export { parseTempSibling, tempSiblingPath } from './temp-name.ts';
 
 export interface AtomicTarget {
   /** Where to write. */
@@ -20,52 +27,108 @@ export interface AtomicTarget {
   abort(): Promise<void>;
 }
 
-export function tempSiblingPath(finalPath: string): string {
-  return join(dirname(finalPath), `.${basename(finalPath)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+/** What an output is, so that --force replaces only a previous output of the same kind. */
+export interface OutputKind {
+  /** For messages: what --force may replace ("a file", "an empty folder or a to-parquet output folder"). */
+  readonly replaces: string;
+  /** Is the existing entry at `path` an output of this kind? */
+  matches(path: string): boolean;
 }
 
-const TEMP_SIBLING = /^\.(.+)\.tmp-(\d+)-[0-9a-f]+$/;
+/** A file output: --force replaces a file (or a link to one), never a folder. */
+export const FILE_OUTPUT: OutputKind = {
+  replaces: 'a file',
+  matches: (path) => {
+    try {
+      return statSync(path).isFile();
+    } catch {
+      return lstatSync(path).isSymbolicLink(); // a dangling link: replacing it loses nothing
+    }
+  },
+};
 
-/** For a name tempSiblingPath made: the final name it stands in for and the pid that made it. */
-export function parseTempSibling(name: string): { of: string; pid: number } | undefined {
-  const m = TEMP_SIBLING.exec(name);
-  return m ? { of: m[1], pid: Number(m[2]) } : undefined;
+/** A folder output: --force replaces an empty folder or one `isOwn` recognises (e.g. by its manifest). */
+export function folderOutput(description: string, isOwn: (path: string) => boolean): OutputKind {
+  return {
+    replaces: `an empty folder or ${description}`,
+    matches: (path) => {
+      try {
+        return statSync(path).isDirectory() && (readdirSync(path).length === 0 || isOwn(path));
+      } catch {
+        return false;
+      }
+    },
+  };
 }
 
 /**
- * Prepare an atomic file or folder output. With `force` an existing target is
- * replaced at commit time (old one moved aside, then removed), never before.
+ * Prepare an atomic file or folder output. With `force` an existing target of
+ * the same kind is replaced at commit time (old one moved aside, then removed),
+ * never before. Stale temp siblings of the target left by killed runs are removed.
  */
 export async function prepareAtomicOutput(
   finalPath: string,
-  opts: { force?: boolean; what?: string } = {},
+  opts: { force?: boolean; what?: string; kind?: OutputKind } = {},
 ): Promise<AtomicTarget> {
-  if (existsSync(finalPath) && !opts.force) {
-    throw new ConflictError(`${opts.what ?? 'output'} ${finalPath} already exists; use -f/--force to replace it`, {
-      file: finalPath,
-    });
-  }
+  const what = opts.what ?? 'output';
+  const kind = opts.kind ?? FILE_OUTPUT;
+  const refuseExisting = () => {
+    if (!opts.force) {
+      throw new ConflictError(`${what} ${finalPath} already exists; use -f/--force to replace it`, {
+        file: finalPath,
+      });
+    }
+    if (!kind.matches(finalPath)) {
+      throw new ConflictError(
+        `${what} ${finalPath} exists and is not a previous output of this kind; --force replaces only ${kind.replaces}`,
+        { file: finalPath },
+      );
+    }
+  };
+  if (exists(finalPath)) refuseExisting();
   await makeDirs(dirname(finalPath));
+  await removeStaleTemps(finalPath);
   const tmpPath = tempSiblingPath(finalPath);
+  const forgetTmp = removeOnInterrupt(tmpPath);
   let committed = false;
   return {
     tmpPath,
     finalPath,
     async commit() {
-      if (existsSync(finalPath)) {
-        if (!opts.force)
-          throw new ConflictError(`${finalPath} appeared while writing; not replacing it`, { file: finalPath });
-        const trash = tempSiblingPath(`${finalPath}.old`);
-        await rename(finalPath, trash);
-        await rename(tmpPath, finalPath);
-        await rm(trash, { recursive: true, force: true });
+      if (exists(finalPath)) {
+        // Checked again: something may have appeared (or changed kind) while this ran.
+        refuseExisting();
+        if (lstatSync(finalPath).isDirectory()) {
+          // A folder cannot be renamed over: move the old one aside first. Killed in between,
+          // both are left as temp siblings (the new one complete), swept by the next run.
+          forgetTmp();
+          const trash = tempSiblingPath(finalPath);
+          await rename(finalPath, trash);
+          await rename(tmpPath, finalPath);
+          await rm(trash, { recursive: true, force: true });
+        } else {
+          await rename(tmpPath, finalPath); // replaces a file atomically
+        }
       } else {
         await rename(tmpPath, finalPath);
       }
       committed = true;
+      forgetTmp();
     },
     async abort() {
       if (!committed) await rm(tmpPath, { recursive: true, force: true });
+      forgetTmp();
     },
   };
+}
+
+/** Exists, or is a (possibly dangling) link. */
+function exists(path: string): boolean {
+  if (existsSync(path)) return true;
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -111,3 +111,10 @@ export function writeFailure(err: unknown, output: string): unknown {
     cause: err,
   });
 }
+
+/** An output that is, contains or is inside an input (or another output): refused before anything is written. */
+export class OverlapError extends ConflictError {
+  constructor(message: string, context: ErrorContext & { output: string; input: string }) {
+    super(message, context);
+  }
+}

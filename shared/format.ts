@@ -5,7 +5,9 @@ export function csvField(v: string): string {
   return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
 }
 
+/** Messages never show NaN or Infinity: an unknown figure is "?". */
 export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '?';
   if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
@@ -13,6 +15,7 @@ export function formatCount(n: number): string {
 }
 
 export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return '?';
   if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
   if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;

@@ -32,7 +32,7 @@ export function createProgress(opts: ProgressOptions): Progress {
   const start = performance.now();
   let done = 0;
   let bytes = 0;
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY; // the first update draws at once
   const interval = plain ? 5000 : 100;
 
   const draw = (final: boolean) => {

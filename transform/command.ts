@@ -1,7 +1,8 @@
 /** `salesflow to-parquet`: flags → convertToParquet, with a progress bar and a summary line. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL, UsageError } from '../shared/errors.ts';
+import { EXIT_PARTIAL } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
 import { DEFAULT_MAX_PARTITIONS } from './partition-limit.ts';
@@ -38,28 +39,38 @@ export const toParquetCommand: CommandModule<object, Args> = {
       })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Replace OUTDIR if it exists (atomically)' })
       .option('compression', { choices: COMPRESSIONS, default: 'zstd' as const, describe: 'Parquet codec' })
-      .option('row-group-size', { type: 'number', default: DEFAULT_ROW_GROUP_SIZE, describe: 'Rows per row group' })
-      .option('workers', { type: 'number', describe: 'Worker threads (default: min(2, cores))' })
-      .option('max-errors', {
-        type: 'number',
-        default: 0,
-        describe: 'Bad rows tolerated (kept in OUTDIR/_rejects/); more fails the run with no output',
-      })
-      .option('max-partitions', {
-        type: 'number',
-        default: DEFAULT_MAX_PARTITIONS,
-        describe: 'Partition folders allowed; more refuses the run (exit 2) with no output',
-      })
+      .option(
+        'row-group-size',
+        numberOption('row-group-size', {
+          integer: true,
+          min: 1,
+          default: DEFAULT_ROW_GROUP_SIZE,
+          describe: 'Rows per row group',
+        }),
+      )
+      .option(
+        'workers',
+        numberOption('workers', { integer: true, min: 1, describe: 'Worker threads (default: min(2, cores))' }),
+      )
+      .option(
+        'max-errors',
+        numberOption('max-errors', {
+          integer: true,
+          min: 0,
+          default: 0,
+          describe: 'Bad rows tolerated (kept in OUTDIR/_rejects/); more fails the run with no output',
+        }),
+      )
+      .option(
+        'max-partitions',
+        numberOption('max-partitions', {
+          integer: true,
+          min: 1,
+          default: DEFAULT_MAX_PARTITIONS,
+          describe: 'Partition folders allowed; more refuses the run (exit 2) with no output',
+        }),
+      )
       .option('format', { choices: ['csv', 'ndjson'] as const, describe: 'Input format (default: from extension)' })
-      .check((a) => {
-        for (const k of ['row-group-size', 'workers', 'max-errors', 'max-partitions'] as const) {
-          const v = a[k];
-          if (v !== undefined && (!Number.isInteger(v) || v < (k === 'max-errors' ? 0 : 1))) {
-            throw new UsageError(`--${k} must be a whole number ${k === 'max-errors' ? '≥ 0' : '≥ 1'} (got ${v})`);
-          }
-        }
-        return true;
-      })
       .example('salesflow to-parquet data/sales.csv -o data/lake -p region', 'one folder per region')
       .example('salesflow to-parquet data/sales.csv -o data/lake -p region,category -f', 'two levels, replace old')
       .example("salesflow to-parquet 'data/in/*.csv.gz' -o data/lake -p date --max-errors 100", 'glob, gzip, tolerate')

@@ -11,11 +11,13 @@
  * `_SUCCESS` are written: a failed or killed run never leaves an OUTDIR.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
+import { stopOnInterrupt } from '../shared/cleanup.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import { InputError, UsageError, writeFailure } from '../shared/errors.ts';
 import {
   checkDomains,
@@ -28,12 +30,11 @@ import {
   SALES_COLUMNS,
 } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
-import { removeStaleTemps } from './stale-temp.ts';
 import { formatOf, gunzipped, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
 import { DEFAULT_MAX_PARTITIONS, tooManyPartitions } from './partition-limit.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
-import type { ManifestSource, ParquetManifest } from './manifest.ts';
+import { type ManifestSource, type ParquetManifest, TO_PARQUET_OUTPUT } from './manifest.ts';
 import type { CompressionName } from './compression.ts';
 import type { InputFormat } from './row-parser.ts';
 import type { RejectedRow } from './read-sales.ts';
@@ -99,19 +100,31 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const compression = opts.compression ?? 'zstd';
   const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const files = await resolveInputs(opts.input);
-  const sizes = files.map((f) => statSync(f).size);
+  const stats = files.map((f) => statSync(f));
+  const sizes = stats.map((st) => st.size);
   const totalBytes = sizes.reduce((n, b) => n + b, 0);
   const format = opts.format ?? formatOf(files[0]);
   if (opts.format === undefined && files.some((f) => formatOf(f) !== format)) {
     throw new UsageError('inputs mix CSV and NDJSON files; convert them separately or pass --format');
   }
 
-  const target = await prepareAtomicOutput(opts.outDir, { force: opts.force, what: 'output folder' }).catch(
-    (err: unknown) => {
-      throw writeFailure(err, opts.outDir);
-    },
-  );
-  await removeStaleTemps(opts.outDir);
+  // The INPUT as given (a folder or file; a glob names none) and every file it resolved to.
+  const inputs = [...new Set([...(existsSync(opts.input) ? [opts.input] : []), ...files])];
+  const domainsFile = opts.domains ? undefined : process.env.SALESFLOW_DOMAINS;
+  refuseOverlap({
+    outputs: [{ path: opts.outDir, role: 'output folder' }],
+    inputs: [
+      ...inputs.map((path) => ({ path, role: 'input' })),
+      ...(domainsFile ? [{ path: domainsFile, role: 'SALESFLOW_DOMAINS file' }] : []),
+    ],
+  });
+  const target = await prepareAtomicOutput(opts.outDir, {
+    force: opts.force,
+    what: 'output folder',
+    kind: TO_PARQUET_OUTPUT,
+  }).catch((err: unknown) => {
+    throw writeFailure(err, opts.outDir);
+  });
   const tmp = target.tmpPath;
   // The parent exists (prepareAtomicOutput made it): a fresh, unique name.
   await mkdir(tmp).catch((err: unknown) => {
@@ -162,6 +175,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   };
 
   let pool: WorkerPool | undefined;
+  // Interrupted, the workers stop before the temp folder goes, so none writes into it afterwards.
+  const forgetPool = stopOnInterrupt(async () => {
+    await pool?.terminate();
+  });
   // Workers start with the first data chunk, so a bad header or a missing file fails fast.
   const startPool = () =>
     WorkerPool.start(
@@ -189,6 +206,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
       const hash = createHash('md5');
       sources.push({ path: file, bytes: sizes[fi], md5: '', rows: 0, rejected: 0 });
       lineCursor.push(0);
+      const readBefore = bytesRead;
       let first = true;
       const chunks = isGzip(file)
         ? lineChunks(
@@ -218,6 +236,15 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         await pool.dispatch(seq++, bytes);
       }
       if (first && format === 'csv') throw emptyFileError(file);
+      // The manifest says which bytes were converted: they must be one version of the file.
+      const now = statSync(file);
+      if (bytesRead - readBefore !== sizes[fi] || now.size !== sizes[fi] || now.mtimeMs !== stats[fi].mtimeMs) {
+        throw new InputError(
+          `changed while being converted (${sizes[fi]} bytes at the start, ${bytesRead - readBefore} read, ${now.size} now): ` +
+            'convert it once it is complete; no dataset written',
+          { file, step: 'read' },
+        );
+      }
       sources[fi].md5 = hash.digest('hex');
     }
     const written = pool ? await pool.finish() : [];
@@ -269,6 +296,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     // Cleaning up must not hide why the run failed.
     await target.abort().catch(() => {});
     throw writeFailure(err, opts.outDir);
+  } finally {
+    forgetPool();
   }
 }
 

@@ -4,7 +4,7 @@ import { glob, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../shared/errors.ts';
+import { InputError, UsageError } from '../shared/errors.ts';
 import type { InputFormat } from './row-parser.ts';
 
 const DATA_FILE = /\.(csv|ndjson|jsonl)(\.gz)?$/i;
@@ -24,10 +24,11 @@ export async function resolveInputs(input: string): Promise<string[]> {
   if (/[*?[{]/.test(input)) {
     const found: string[] = [];
     for await (const f of glob(input)) if (statSync(f).isFile()) found.push(f);
-    if (found.length === 0) throw new InputError('glob matches no files', { file: input });
+    if (found.length === 0) throw new UsageError('glob matches no files', { file: input });
     return found.sort();
   }
-  throw new InputError(`input not found (${resolve(input)})`, { file: input });
+  // A path named on the command line that is not there is a usage error, as for every command.
+  throw new UsageError('input does not exist', { file: resolve(input) });
 }
 
 /** Format from the file name, unless given. */

@@ -1,4 +1,7 @@
 /** `_manifest.json`: what a to-parquet run wrote, from what, with which schema. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { folderOutput } from '../shared/atomic.ts';
 
 export interface ManifestFile {
   /** Relative to the output folder. */
@@ -38,3 +41,18 @@ export interface ParquetManifest {
   /** `_rejects/rejects.ndjson` when rows were rejected. */
   rejectsFile?: string;
 }
+
+/** Is `dir` a to-parquet output (its `_manifest.json` says so)? */
+export function isToParquetOutput(dir: string): boolean {
+  try {
+    return JSON.parse(readFileSync(join(dir, '_manifest.json'), 'utf8')).tool === 'salesflow to-parquet';
+  } catch {
+    return false;
+  }
+}
+
+/** What `to-parquet --force` may replace: an empty folder or an earlier to-parquet output. */
+export const TO_PARQUET_OUTPUT = folderOutput(
+  'a to-parquet output folder (with its _manifest.json)',
+  isToParquetOutput,
+);

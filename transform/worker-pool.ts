@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../shared/errors.ts';
 import type { WorkerInit, WorkerReply } from './convert-worker.ts';
 import type { WrittenFile } from './partition-writer.ts';
+import { siblingModule } from '../shared/module-url.ts';
 
 /** A worker's report on one chunk (its `chunkDone` reply); `buffer` is handed back for reuse. */
 export type ChunkResult = Omit<Extract<WorkerReply, { type: 'chunkDone' }>, 'type'>;
@@ -40,7 +41,7 @@ export class WorkerPool {
     const pool = new WorkerPool(maxInFlight, onChunk);
     const ready: Promise<void>[] = [];
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL('./convert-worker.ts', import.meta.url));
+      const worker = new Worker(siblingModule('./convert-worker.ts', import.meta.url));
       const slot: Slot = { worker, inFlight: 0 };
       pool.slots.push(slot);
       ready.push(

@@ -1,7 +1,8 @@
 /** `salesflow upload SRC DEST`: flags → upload() → progress, summary, exit code. */
 import type { CommandModule } from 'yargs';
-import { EXIT_FAILURE, UsageError } from '../shared/errors.ts';
+import { EXIT_FAILURE } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'] as const;
@@ -32,7 +33,17 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
         demandOption: true,
         describe: 'gs://bucket/prefix, or a local folder standing in for a bucket',
       })
-      .option('workers', { alias: 'w', type: 'number', default: 8, describe: 'Files uploading at once (1-256)' })
+      .option(
+        'workers',
+        numberOption('workers', {
+          alias: 'w',
+          integer: true,
+          min: 1,
+          max: 256,
+          default: 8,
+          describe: 'Files uploading at once (1-256)',
+        }),
+      )
       .option('prefix', { type: 'string', describe: 'Extra object prefix under DEST' })
       .option('create-bucket', {
         type: 'boolean',
@@ -63,12 +74,6 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
       .option('api-endpoint', {
         type: 'string',
         describe: 'GCS endpoint (e.g. http://127.0.0.1:4443 for the test server); STORAGE_EMULATOR_HOST works too',
-      })
-      .check((a) => {
-        if (!Number.isInteger(a.workers) || a.workers < 1 || a.workers > 256) {
-          throw new UsageError(`--workers must be an integer from 1 to 256, got ${a.workers}`);
-        }
-        return true;
       })
       .example('salesflow upload data/lake gs://my-bucket/lake -w 8', 'Upload the Parquet lake, 8 files at a time')
       .example(

@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { parseTempSibling } from '../shared/atomic.ts';
 import { UsageError } from '../shared/errors.ts';
-import { joinKey } from '../shared/storage/index.ts';
+import { joinKey, normalizePrefix } from '../shared/storage/index.ts';
 
 export interface PlannedFile {
   /** Absolute local path. */
@@ -37,7 +37,7 @@ export async function planUpload(src: string, opts: { prefix?: string } = {}): P
       file: src,
     });
   }
-  const prefix = opts.prefix ?? '';
+  const prefix = normalizePrefix(opts.prefix ?? '');
   if (top.isFile()) {
     const name = basename(src);
     return [{ path: src, relPath: name, key: joinKey(prefix, name), size: top.size, marker: false }];

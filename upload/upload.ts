@@ -7,18 +7,20 @@
  * Unlike TransferManager.uploadManyFiles, one failure does not stop the rest:
  * every file gets a result, and the caller decides the exit code.
  */
+import { stat } from 'node:fs/promises';
 import { describeError, SalesflowError } from '../shared/errors.ts';
+import { refuseOverlap } from '../shared/overlap.ts';
 import {
   checksumFile,
   formatLocation,
   type GcsStoreOptions,
   isPreconditionFailed,
   isTransient,
-  joinKey,
   type ObjectChecksums,
   type ObjectInfo,
   type ObjectStore,
   openStore,
+  normalizePrefix,
   parseLocation,
   sameContent,
   toStorageError,
@@ -99,21 +101,26 @@ export async function upload(opts: UploadOptions): Promise<UploadSummary> {
   const start = performance.now();
   const workers = opts.workers ?? 8;
   const location = parseLocation(opts.dest);
+  const prefix = normalizePrefix(opts.prefix ?? '', `--prefix ${opts.prefix}`);
+  refuseOverlap({
+    outputs: [{ path: prefix ? `${formatLocation(location)}/${prefix}` : opts.dest, role: 'DEST' }],
+    inputs: [{ path: opts.src, role: 'SRC' }],
+  });
   const store = openStore(location, opts.store);
-  const plan = await planUpload(opts.src, { prefix: opts.prefix });
+  const plan = await planUpload(opts.src, { prefix });
   opts.onPlan?.(plan);
 
   let bucketCreated = false;
   let existing = new Map<string, ObjectInfo>();
   if (opts.dryRun) {
-    existing = await listExisting(store, opts.prefix, true);
+    existing = await listExisting(store, prefix, true);
   } else {
     ({ created: bucketCreated } = await store.ensureBucket({
       create: opts.createBucket ?? true,
       location: opts.location,
       storageClass: opts.storageClass,
     }));
-    if (!bucketCreated) existing = await listExisting(store, opts.prefix, false);
+    if (!bucketCreated) existing = await listExisting(store, prefix, false);
   }
 
   const data = plan.filter((f) => !f.marker);
@@ -157,13 +164,11 @@ export async function upload(opts: UploadOptions): Promise<UploadSummary> {
 /** What is already at the destination, by key (one listing instead of a stat per file). */
 async function listExisting(
   store: ObjectStore,
-  prefix: string | undefined,
+  prefix: string,
   missingBucketOk: boolean,
 ): Promise<Map<string, ObjectInfo>> {
   try {
-    // The same normalisation the plan's keys got (joinKey trims slashes at both ends).
-    const dir = joinKey(prefix ?? '');
-    const { objects } = await store.list(dir ? `${dir}/` : '');
+    const { objects } = await store.list(prefix ? `${prefix}/` : '');
     return new Map(objects.map((o) => [o.key, o]));
   } catch (err) {
     // Dry run against a bucket that does not exist yet: nothing is there.
@@ -202,6 +207,7 @@ async function uploadOne(
     // Create-only for new objects, replace-exactly-this-generation for existing ones:
     // safe to retry, and a concurrent writer is never silently overwritten.
     const ifGenerationMatch = remote?.generation ?? 0;
+    const before = await stat(file.path);
     let sent = 0;
     let info: ObjectInfo | undefined;
     while (info === undefined) {
@@ -230,6 +236,7 @@ async function uploadOne(
       }
     }
     opts.onBytes?.(file.size - sent);
+    await checkUnchanged(file.path, before, info, base.uri);
     return {
       ...base,
       status: 'uploaded',
@@ -263,6 +270,26 @@ async function recoverFromPrecondition(
     retry: 'transient',
     context: { file: file.path, object: uri, step: 'upload' },
   });
+}
+
+/**
+ * A file written to while it was uploaded (a writer still appending) went up as
+ * some mix of versions: say so instead of reporting it uploaded. A re-run
+ * uploads the settled file (its checksum differs from the object's).
+ */
+async function checkUnchanged(
+  path: string,
+  before: { size: number; mtimeMs: number },
+  info: ObjectInfo,
+  uri: string,
+): Promise<void> {
+  const now = await stat(path);
+  if (info.size === before.size && now.size === before.size && now.mtimeMs === before.mtimeMs) return;
+  throw new SalesflowError(
+    `changed while being uploaded (${before.size} bytes when it started, ${info.size} sent, ${now.size} now): ` +
+      're-run once it is complete',
+    { code: 'CHANGED', retry: 'transient', context: { file: path, object: uri, step: 'upload' } },
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -8,11 +8,14 @@
  */
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from './bigquery-client.ts';
-import { UsageError } from '../shared/errors.ts';
+import { bigQueryRef } from './bigquery-ref.ts';
+import { SalesflowError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
-import { fromBigQueryError } from './errors.ts';
+import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
+import { fromBigQueryError, missingObjectError } from './errors.ts';
+import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
-import { TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -38,6 +41,10 @@ export interface BigQueryWarehouseOptions {
   /** API root of a BigQuery-compatible server; default BIGQUERY_EMULATOR_HOST, else Google. */
   endpoint?: string;
   location?: string;
+  /** Client retries of transient failures (default: the client's own, 3). */
+  maxRetries?: number;
+  /** Default `pipeline`; openWarehouse defaults to `read`. Read and write handles dry-run each statement first. */
+  access?: WarehouseAccess;
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -53,26 +60,32 @@ interface RawRow {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = 'bigquery' as const;
+  readonly loadsGcsRemotely = true;
   readonly target: string;
   readonly client: BigQuery;
   readonly projectId: string;
   readonly datasetId: string;
   readonly location: string;
+  readonly access: WarehouseAccess;
 
   private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
     this.client = client;
     this.projectId = opts.projectId;
     this.datasetId = opts.dataset;
     this.location = opts.location ?? 'US';
+    this.access = opts.access ?? 'pipeline';
     this.target = `bigquery:${opts.projectId}.${opts.dataset}`;
   }
 
   static async open(opts: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
-    return new BigQueryWarehouse(createBigQueryClient(opts.projectId, opts.endpoint), opts);
+    return new BigQueryWarehouse(
+      createBigQueryClient(opts.projectId, opts.endpoint, { maxRetries: opts.maxRetries }),
+      opts,
+    );
   }
 
   ref(name: string): string {
-    return `\`${this.projectId}.${this.datasetId}.${name}\``;
+    return bigQueryRef(this.projectId, this.datasetId, name);
   }
 
   private context(step: string, extra: Record<string, unknown> = {}) {
@@ -80,14 +93,25 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async ensure(): Promise<void> {
+    checkWritable(this.access, 'create the dataset, tables and views', { object: this.target });
     const dataset = this.client.dataset(this.datasetId, { location: this.location });
+    const migrations: string[] = [];
     try {
       const [exists] = await dataset.exists();
       if (!exists) await dataset.create({ location: this.location }).catch(ignoreAlreadyExists);
+      const present = new Set<string>();
+      for (const def of TABLES) if ((await dataset.table(def.name).exists())[0]) present.add(def.name);
+      await refuseLostTables(this, present);
       for (const def of TABLES) {
         const table = dataset.table(def.name);
-        const [has] = await table.exists();
-        if (has) continue;
+        if (present.has(def.name)) {
+          const [metadata] = await table.getMetadata();
+          const names = new Set(
+            ((metadata as { schema?: { fields?: { name: string }[] } }).schema?.fields ?? []).map((f) => f.name),
+          );
+          migrations.push(...addMissingColumnsSql(def, names, (n) => this.ref(n), 'bigquery'));
+          continue;
+        }
         await table
           .create({
             schema: { fields: def.fields },
@@ -98,14 +122,16 @@ export class BigQueryWarehouse implements Warehouse {
           .catch(ignoreAlreadyExists);
       }
     } catch (err) {
+      if (err instanceof SalesflowError) throw err;
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);
-    // One script: views are replaced in place, so re-running ensure updates them.
-    await this.run(VIEWS.map((v) => createViewSql('bigquery', v, ref)).join(';\n'));
+    // One script: columns a table created by an earlier version lacks, then the views (replaced in place).
+    await this.runJob([...migrations, ...VIEWS.map((v) => createViewSql('bigquery', v, ref))].join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
+    checkWritable(this.access, `create table ${name}`, { object: this.target });
     const table = this.client.dataset(this.datasetId).table(name);
     try {
       if (opts.replace) await this.dropTable(name);
@@ -118,6 +144,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async dropTable(name: string): Promise<void> {
+    checkWritable(this.access, `drop table ${name}`, { object: this.target });
     try {
       await this.client
         .dataset(this.datasetId)
@@ -129,6 +156,36 @@ export class BigQueryWarehouse implements Warehouse {
     } catch (err) {
       throw fromBigQueryError(err, this.context('drop table', { table: name }));
     }
+  }
+
+  /**
+   * On read and write handles, a dry run first: BigQuery parses the statement and
+   * names its type (`statistics.query.statementType`), which access.ts judges.
+   */
+  private async checkSql(sql: string, params?: Params): Promise<void> {
+    if (this.access === 'pipeline') return;
+    const config = this.queryConfig(sql, params);
+    let statementType: string;
+    try {
+      const [, resp] = (await this.client.createJob({
+        ...config,
+        configuration: { ...config.configuration, dryRun: true },
+      })) as unknown as [unknown, { statistics?: { query?: { statementType?: string } } }];
+      statementType = resp?.statistics?.query?.statementType ?? 'UNKNOWN';
+    } catch (err) {
+      throw this.queryError(err, 'check query', sql);
+    }
+    checkStatement(
+      this.access,
+      { count: statementType === 'SCRIPT' ? 2 : 1, kind: bigqueryStatementKind(statementType), label: statementType },
+      this.context('check query', { sql: sql.slice(0, 200) }),
+    );
+  }
+
+  private queryError(err: unknown, step: string, sql: string): Error {
+    const context = this.context(step, { sql: sql.slice(0, 200) });
+    const message = (err as Error)?.message ?? String(err);
+    return missingObjectError(message, context, err) ?? fromBigQueryError(err, context);
   }
 
   private queryConfig(sql: string, params: Params = {}) {
@@ -155,7 +212,7 @@ export class BigQueryWarehouse implements Warehouse {
       const [job] = await this.client.createJob(config);
       return job;
     } catch (err) {
-      throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+      throw this.queryError(err, 'query', sql);
     }
   }
 
@@ -169,6 +226,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async *queryPages(sql: string, opts: QueryOptions = {}): AsyncIterable<QueryResult> {
+    await this.checkSql(sql, opts.params);
     const job = await this.startQuery(sql, opts.params);
     let pageToken: string | undefined;
     for (;;) {
@@ -184,7 +242,7 @@ export class BigQueryWarehouse implements Warehouse {
         } as QueryResultsOptions)) as unknown as [unknown, unknown, typeof resp];
         resp = apiResponse;
       } catch (err) {
-        throw fromBigQueryError(err, this.context('query', { sql: sql.slice(0, 200) }));
+        throw this.queryError(err, 'query', sql);
       }
       if (resp.jobComplete === false) continue;
       const rawFields = resp.schema?.fields ?? [];
@@ -203,7 +261,13 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
-    const job = await this.startQuery(sql, opts.params);
+    await this.checkSql(sql, opts.params);
+    return this.runJob(sql, opts.params);
+  }
+
+  /** Run SQL as a job and wait for it (our own DDL skips the statement check). */
+  private async runJob(sql: string, params?: Params): Promise<RunResult> {
+    const job = await this.startQuery(sql, params);
     try {
       const [metadata] = (await job.promise()) as unknown as [
         { statistics?: { query?: { numDmlAffectedRows?: string } } },
@@ -211,11 +275,16 @@ export class BigQueryWarehouse implements Warehouse {
       const stats = metadata?.statistics;
       return { affectedRows: Number(stats?.query?.numDmlAffectedRows ?? 0) };
     } catch (err) {
-      throw fromBigQueryError(err, this.context('run', { sql: sql.slice(0, 200) }));
+      throw this.queryError(err, 'run', sql);
     }
   }
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
+    if (this.access !== 'pipeline') {
+      throw new UsageError(`loading files needs the pipelines' warehouse handle (this one is ${this.access})`, {
+        object: this.target,
+      });
+    }
     const load = {
       sourceFormat: opts.format,
       writeDisposition: opts.write === 'truncate' ? 'WRITE_TRUNCATE' : 'WRITE_APPEND',
@@ -252,6 +321,7 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {
+    checkWritable(this.access, `insert into ${table}`, { object: this.target });
     const errors: RowError[] = [];
     // insertAll works best with small requests (BigQuery suggests ~500 rows each).
     for (let start = 0; start < rows.length; start += INSERT_BATCH) {

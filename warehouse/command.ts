@@ -1,11 +1,15 @@
 /** `salesflow query`: run an analyst query on the warehouse and print it as a table, JSON or CSV. */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../shared/errors.ts';
+import { SalesflowError, UsageError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { log } from '../shared/log.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { createProgress } from '../shared/progress.ts';
+import { RefusedStatementError } from './access.ts';
+import { WarehouseNotFoundError } from './errors.ts';
 import { openWarehouse, WAREHOUSE_OPTION } from './open.ts';
 import { TABLE_NAMES } from './tables.ts';
+import { VIEW_NAMES } from './views.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from './query.ts';
 import { csvHeader, csvRows, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
 import type { QueryResult } from './warehouse.ts';
@@ -22,6 +26,7 @@ interface Args {
   location?: string;
   format: OutputFormat;
   ensure?: boolean;
+  'allow-writes'?: boolean;
   'page-size': number;
   verbose?: boolean;
 }
@@ -46,7 +51,7 @@ export const queryCommand: CommandModule<object, Args> = {
         type: 'boolean',
         describe: 'List tables, views and example queries (--list TABLE: its columns), then exit',
       })
-      .option('warehouse', WAREHOUSE_OPTION)
+      .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
       .option('dataset', { type: 'string', describe: 'bigquery: dataset, when --warehouse names only the project' })
       .option('bigquery-endpoint', {
         type: 'string',
@@ -54,17 +59,23 @@ export const queryCommand: CommandModule<object, Args> = {
       })
       .option('location', { type: 'string', describe: 'bigquery: job location, e.g. EU (default US)' })
       .option('format', { alias: 'f', choices: OUTPUT_FORMATS, default: 'table' as const, describe: 'Output format' })
+      .option('allow-writes', {
+        type: 'boolean',
+        describe:
+          'Let the statement change the warehouse (INSERT, UPDATE, DELETE, CREATE, DROP…); without it queries are read-only',
+      })
       .option('ensure', {
         type: 'boolean',
-        describe: 'Create missing tables and views first (default: yes for duckdb, no for bigquery)',
+        describe: 'Create the warehouse and its missing tables and views first (a query alone never creates anything)',
       })
-      .option('page-size', { type: 'number', default: 10_000, describe: 'Rows fetched per page' })
+      .option(
+        'page-size',
+        numberOption('page-size', { integer: true, min: 1, default: 10_000, describe: 'Rows fetched per page' }),
+      )
       .check((a) => {
         if (!a.list && a.sql === undefined && a.file === undefined && a.example === undefined) {
           throw new UsageError('give the SQL to run, --file PATH, --example NAME, or --list');
         }
-        if (!Number.isInteger(a['page-size']) || a['page-size'] < 1)
-          throw new UsageError('--page-size must be a whole number ≥ 1', { field: 'page-size' });
         return true;
       })
       .example('salesflow query --list', 'tables, views and example queries')
@@ -76,10 +87,19 @@ export const queryCommand: CommandModule<object, Args> = {
       )
       .example('salesflow query --example top_customers -p limit=5 -f csv', 'an example query as CSV')
       .example('salesflow query --file my.sql --warehouse bigquery:my-proj.sales -f json', 'on BigQuery')
+      .example('salesflow query -w duckdb:data/demo/warehouse.duckdb --example top_customers', "the demo's warehouse")
+      .example(
+        `salesflow query --allow-writes "DELETE FROM quarantine_sales WHERE _source_file = 'old.csv'"`,
+        'a change, allowed explicitly',
+      )
       .epilogue(
-        'Parameters are always bound, never spliced into the SQL. Tables: bronze_sales, silver_sales, quarantine_sales, ' +
-          'load_log; views: gold_sales_by_category, gold_avg_by_region, gold_daily_sales, gold_top_customers — same ' +
-          'names on DuckDB and BigQuery. Money columns are exact decimals; averages are exact to the cent.',
+        'One statement per run. Queries are read-only (DuckDB opens the file read-only; BigQuery dry-runs the ' +
+          'statement and runs only SELECTs); --allow-writes lets a statement change tables. Either way a statement ' +
+          'cannot read or write files, attach databases, change settings or load extensions. ' +
+          `Parameters are always bound, never spliced into the SQL. Tables: ${TABLE_NAMES.join(', ')}; views: ` +
+          `${VIEW_NAMES.join(', ')} — same names on DuckDB and BigQuery. Money columns are exact decimals; averages ` +
+          'are exact to the cent. ' +
+          'Exit 2 for invalid or refused SQL, 1 when the warehouse is busy or unreachable.',
       ),
   handler: async (args) => {
     if (args.list) {
@@ -100,20 +120,29 @@ export const queryCommand: CommandModule<object, Args> = {
       return;
     }
     const input = resolveQueryInput({ sql: args.sql, file: args.file, example: args.example, params: args.param });
+    const where = { dataset: args.dataset, endpoint: args['bigquery-endpoint'], location: args.location };
+    if (args.ensure) {
+      const loader = await openWarehouse(args.warehouse, { ...where, access: 'pipeline' });
+      try {
+        await loader.ensure();
+      } finally {
+        await loader.close();
+      }
+    }
     const warehouse = await openWarehouse(args.warehouse, {
-      dataset: args.dataset,
-      endpoint: args['bigquery-endpoint'],
-      location: args.location,
+      ...where,
+      access: args['allow-writes'] ? 'write' : 'read',
+    }).catch((err: unknown) => {
+      throw err instanceof WarehouseNotFoundError ? withHint(err, NO_WAREHOUSE_HINT) : err;
     });
     try {
-      if (args.ensure ?? warehouse.dialect === 'duckdb') await warehouse.ensure();
       const started = performance.now();
       const progress = createProgress({
         label: 'fetching',
         unit: 'rows',
         enabled: process.stderr.isTTY === true || args.verbose === true,
       });
-      const pages = warehouse.queryPages(input.sql, { params: input.params, pageSize: args['page-size'] });
+      const pages = refusalHint(warehouse.queryPages(input.sql, { params: input.params, pageSize: args['page-size'] }));
       let total = 0;
       let jsonRows = 0;
       // Tables need every row to align columns; CSV and JSON stream page by page.
@@ -147,3 +176,28 @@ export const queryCommand: CommandModule<object, Args> = {
     }
   },
 };
+
+const NO_WAREHOUSE_HINT =
+  '`salesflow pipeline batch` loads one; `salesflow demo` leaves its own in data/demo/warehouse.duckdb ' +
+  '(--warehouse duckdb:data/demo/warehouse.duckdb); --ensure creates an empty one';
+
+/** The same error with a hint for the command line appended. */
+function withHint(err: SalesflowError, hint: string): SalesflowError {
+  return new SalesflowError(`${err.message} (${hint})`, {
+    code: err.code,
+    retry: err.retry,
+    context: err.context,
+    cause: err,
+    exitCode: err.exitCode,
+  });
+}
+
+/** A statement refused only for being a change says which flag allows it. */
+async function* refusalHint<T>(pages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* pages;
+  } catch (err) {
+    if (err instanceof RefusedStatementError && err.needsWrite) throw withHint(err, 'pass --allow-writes to run it');
+    throw err;
+  }
+}

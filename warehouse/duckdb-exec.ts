@@ -12,8 +12,10 @@ import {
   LIST,
   listValue,
   ResultReturnType,
+  StatementType,
   VARCHAR,
 } from '@duckdb/node-api';
+import type { StatementKind } from './access.ts';
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
 import { log, logLevel } from '../shared/log.ts';
@@ -52,12 +54,20 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
   }
 }
 
+export interface RunScriptOptions {
+  /** Stream the last statement's result. */
+  stream?: boolean;
+  /** Called for each statement once DuckDB has parsed and bound it, before it runs; throw to refuse it. */
+  check?: (type: StatementType, count: number) => void;
+}
+
 export async function runScript(
   conn: DuckDBConnection,
   sql: string,
   bindings: Bindings = {},
-  opts: { stream?: boolean } = {},
+  opts: RunScriptOptions = {},
 ): Promise<ScriptResult> {
+  if (sql.trim() === '') throw new Error('no SQL statement to run');
   const extracted = await conn.extractStatements(sql);
   if (extracted.count === 0) throw new Error('no SQL statement to run');
   let affectedRows = 0;
@@ -65,6 +75,7 @@ export async function runScript(
     for (let i = 0; i < extracted.count; i++) {
       const prepared = await extracted.prepare(i);
       try {
+        opts.check?.(prepared.statementType, extracted.count);
         for (let p = 1; p <= prepared.parameterCount; p++) {
           const name = prepared.parameterName(p);
           if (!(name in bindings)) throw new MissingParamError(name);
@@ -93,6 +104,32 @@ export async function runScript(
     throw err;
   }
   throw new Error('unreachable');
+}
+
+/**
+ * What a DuckDB statement does, from the type DuckDB's parser gave it. PRAGMA
+ * statements are refused by their keyword: DuckDB rewrites some into SELECTs
+ * (`PRAGMA table_info`), others into settings changes.
+ */
+export function duckdbStatementKind(type: StatementType, firstKeyword: string): StatementKind {
+  if (firstKeyword.toUpperCase() === 'PRAGMA') return 'outside';
+  switch (type) {
+    case StatementType.SELECT:
+    case StatementType.EXPLAIN:
+      return 'read';
+    case StatementType.INSERT:
+    case StatementType.UPDATE:
+    case StatementType.DELETE:
+    case StatementType.MERGE_INTO:
+    case StatementType.CREATE:
+    case StatementType.DROP:
+    case StatementType.ALTER:
+      return 'write';
+    default:
+      // COPY, ATTACH, DETACH, EXPORT, LOAD, EXTENSION (INSTALL), SET, VARIABLE_SET,
+      // PRAGMA, CALL, TRANSACTION, PREPARE, EXECUTE, VACUUM, ANALYZE, COPY_DATABASE, …
+      return 'outside';
+  }
 }
 
 /** BigQuery type name for a DuckDB result column. */

@@ -4,26 +4,30 @@
  * rewritten to `CAST($name AS type)` and bound as text, so a DATE or NUMERIC
  * parameter behaves as it does on BigQuery.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { makeDirs } from '../shared/make-dirs.ts';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
+import { makeWorkDir, type WorkDir } from '../shared/work-dir.ts';
+import { checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import {
   type Bindings,
+  duckdbStatementKind,
   insertTextRows,
   inTransaction,
   normalizeDuckdbCell,
   resultFields,
+  type RunScriptOptions,
   runScript,
   strictCastSql,
 } from './duckdb-exec.ts';
-import { LoadError, QueryError } from './errors.ts';
+import { LoadError, QueryError, missingObjectError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
-import { rewriteParams } from './sql-lexer.ts';
-import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import { refuseLostTables } from './lost-tables.ts';
+import { firstKeyword, rewriteParams } from './sql-lexer.ts';
+import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -48,35 +52,65 @@ const DEFAULT_PAGE_SIZE = 10_000;
 /** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
 const INSERT_ID_MEMORY = 1_000_000;
 
+/**
+ * Settings of an analyst handle: no file or network access (read_text, COPY,
+ * ATTACH, EXPORT, replacement scans of paths), no extension installs or loads,
+ * no persistent secrets. `lock_configuration` is set once the time zone is.
+ */
+const CONFINED_CONFIG: Record<string, string> = {
+  enable_external_access: 'false',
+  autoinstall_known_extensions: 'false',
+  autoload_known_extensions: 'false',
+  allow_community_extensions: 'false',
+  allow_persistent_secrets: 'false',
+};
+
+export interface DuckDBOpenOptions {
+  /** Default `pipeline` (this class is the loaders' building block; openWarehouse defaults to `read`). */
+  access?: WarehouseAccess;
+}
+
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
+  readonly loadsGcsRemotely = false;
   readonly target: string;
   readonly path: string;
+  readonly access: WarehouseAccess;
   private readonly instance: DuckDBInstance;
   private readonly conn: DuckDBConnection;
   private readonly recentInsertIds = new Map<string, Set<string>>();
   /** DuckDB runs one statement at a time per connection; callers may overlap calls. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(path: string, instance: DuckDBInstance, conn: DuckDBConnection) {
+  private constructor(path: string, access: WarehouseAccess, instance: DuckDBInstance, conn: DuckDBConnection) {
     this.path = path;
     this.target = `duckdb:${path}`;
+    this.access = access;
     this.instance = instance;
     this.conn = conn;
   }
 
-  static async open(path: string = DEFAULT_DUCKDB_PATH): Promise<DuckDBWarehouse> {
-    if (path !== ':memory:') await makeDirs(dirname(path));
+  static async open(path: string = DEFAULT_DUCKDB_PATH, opts: DuckDBOpenOptions = {}): Promise<DuckDBWarehouse> {
+    const access = opts.access ?? 'pipeline';
+    const file = path !== ':memory:';
+    // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
+    if (file && access !== 'pipeline' && !existsSync(path)) throw new WarehouseNotFoundError(`duckdb:${path}`);
+    if (file && access === 'pipeline') await makeDirs(dirname(path));
+    const config =
+      access === 'pipeline'
+        ? undefined
+        : { ...CONFINED_CONFIG, access_mode: access === 'read' && file ? 'READ_ONLY' : 'READ_WRITE' };
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path);
+      instance = await DuckDBInstance.create(path, config);
     } catch (err) {
-      throw new QueryError(`cannot open DuckDB warehouse ${path}: ${(err as Error).message}`, { file: path }, err);
+      throw openError(path, err);
     }
     const conn = await instance.connect();
     // Timestamps are UTC everywhere, as on BigQuery.
     await conn.run("SET TimeZone = 'UTC'");
-    return new DuckDBWarehouse(path, instance, conn);
+    if (access !== 'pipeline') await conn.run('SET lock_configuration = true');
+    return new DuckDBWarehouse(path, access, instance, conn);
   }
 
   ref(name: string): string {
@@ -90,20 +124,44 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async ensure(): Promise<void> {
+    checkWritable(this.access, 'create tables and views', { object: this.target });
+    const tables = await this.query(
+      "SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary",
+    );
+    await refuseLostTables(this, new Set(tables.rows.map((r) => String(r.t))));
     const ref = (n: string) => this.ref(n);
+    await this.run(TABLES.map((t) => createTableSql(t, ref)).join(';\n'));
+    const { rows } = await this.query(
+      'SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()',
+    );
+    const columns = (table: string) =>
+      new Set(rows.filter((r) => r.table_name === table).map((r) => String(r.column_name)));
     const statements = [
-      ...TABLES.map((t) => createTableSql(t, ref)),
+      ...TABLES.flatMap((t) => addMissingColumnsSql(t, columns(t.name), ref, 'duckdb')),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
-    await this.run(statements.join(';\n'));
+    await this.runTrusted(statements.join(';\n'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
-    await this.run(createTableSql({ name, fields: [...fields] }, (n) => this.ref(n), opts));
+    checkWritable(this.access, `create table ${name}`, { object: this.target });
+    await this.runTrusted(createTableSql({ name, fields: [...fields] }, (n) => this.ref(n), opts));
   }
 
   async dropTable(name: string): Promise<void> {
-    await this.run(`DROP TABLE IF EXISTS ${name}`);
+    checkWritable(this.access, `drop table ${name}`, { object: this.target });
+    await this.runTrusted(`DROP TABLE IF EXISTS ${name}`);
+  }
+
+  /** The statement check of this handle's access, for runScript (none on a pipeline handle). */
+  private statementCheck(sql: string): RunScriptOptions['check'] {
+    if (this.access === 'pipeline') return undefined;
+    return (type, count) =>
+      checkStatement(
+        this.access,
+        { count, kind: duckdbStatementKind(type, firstKeyword(sql)), label: firstKeyword(sql).toUpperCase() || 'this' },
+        { object: this.target },
+      );
   }
 
   /** @name → CAST($name AS type), and the text bindings for them. */
@@ -119,9 +177,10 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   private wrap(err: unknown, sql: string): Error {
-    if (err instanceof UsageError) return err;
+    if (err instanceof SalesflowError) return err;
     const msg = err instanceof Error ? err.message : String(err);
-    return new QueryError(msg, { object: this.target, step: 'query', sql: sql.slice(0, 200) }, err);
+    const context = { object: this.target, step: 'query', sql: sql.slice(0, 200) };
+    return missingObjectError(msg, context, err) ?? new QueryError(msg, context, err);
   }
 
   async query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
@@ -140,7 +199,7 @@ export class DuckDBWarehouse implements Warehouse {
     const release = await this.acquire();
     try {
       const { sql: text, bindings } = this.prepare(sql, opts.params);
-      const { last } = await runScript(this.conn, text, bindings, { stream: true });
+      const { last } = await runScript(this.conn, text, bindings, { stream: true, check: this.statementCheck(sql) });
       const fields = resultFields(last);
       let rows: Row[] = [];
       let pages = 0;
@@ -176,10 +235,19 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
+    return this.runChecked(sql, opts.params, this.statementCheck(sql));
+  }
+
+  /** Our own DDL (ensure, staging tables): exempt from the statement check, not from the access. */
+  private runTrusted(sql: string): Promise<RunResult> {
+    return this.runChecked(sql, {}, undefined);
+  }
+
+  private runChecked(sql: string, params: Params | undefined, check: RunScriptOptions['check']): Promise<RunResult> {
     return this.serial(async () => {
       try {
-        const { sql: text, bindings } = this.prepare(sql, opts.params);
-        const { affectedRows } = await runScript(this.conn, text, bindings);
+        const { sql: text, bindings } = this.prepare(sql, params);
+        const { affectedRows } = await runScript(this.conn, text, bindings, { check });
         return { affectedRows };
       } catch (err) {
         throw this.wrap(err, sql);
@@ -188,14 +256,19 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
+    if (this.access !== 'pipeline') {
+      throw new UsageError(`loading files needs the pipelines' warehouse handle (this one is ${this.access})`, {
+        object: this.target,
+      });
+    }
     const def = tableDef(table);
-    let tmp: string | undefined;
+    let tmp: WorkDir | undefined;
     try {
       const columns = await this.tableColumns(table);
       let localPath = source;
       if (source.startsWith('gs://')) {
-        tmp = await mkdtemp(join(tmpdir(), 'salesflow-load-'));
-        localPath = join(tmp, 'object');
+        tmp = await makeWorkDir('salesflow-load-');
+        localPath = join(tmp.path, 'object');
         await downloadGcsObject(source, localPath);
       }
       const reader = readerSql(localPath, opts.format);
@@ -227,7 +300,7 @@ export class DuckDBWarehouse implements Warehouse {
         err,
       );
     } finally {
-      if (tmp) await rm(tmp, { recursive: true, force: true });
+      await tmp?.remove();
     }
   }
 
@@ -267,6 +340,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {
+    checkWritable(this.access, `insert into ${table}`, { object: this.target });
     const def = tableDef(table);
     const fields = def
       ? def.fields
@@ -318,6 +392,24 @@ export class DuckDBWarehouse implements Warehouse {
     this.conn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** A lock held by another process is worth retrying (exit 1); anything else about the file is a failure too. */
+function openError(path: string, err: unknown): SalesflowError {
+  const message = (err as Error).message;
+  const holder = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(message);
+  if (holder || /Could not set lock on file/.test(message)) {
+    return new WarehouseLockedError(
+      `duckdb:${path}`,
+      holder ? { program: holder[1], pid: Number(holder[2]) } : undefined,
+      err,
+    );
+  }
+  return new SalesflowError(`cannot open DuckDB warehouse ${path}: ${message}`, {
+    code: 'WAREHOUSE_OPEN',
+    context: { file: path },
+    cause: err,
+  });
 }
 
 function readerSql(path: string, format: LoadOptions['format']): string {

@@ -1,3 +1,4 @@
+export * from './access.ts';
 export * from './errors.ts';
 export * from './load-log.ts';
 export * from './merge.ts';

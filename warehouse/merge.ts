@@ -42,3 +42,52 @@ WHEN NOT MATCHED THEN
 export function currentTimestampSql(dialect: Dialect): string {
   return dialect === 'bigquery' ? 'CURRENT_TIMESTAMP()' : 'CAST(get_current_timestamp() AS TIMESTAMP)';
 }
+
+/** A dimension table's key and columns, as the schema module defines them. */
+export interface DimensionShape {
+  table: string;
+  key: string;
+  columns: readonly { name: string }[];
+}
+
+const changedSql = (d: DimensionShape) =>
+  d.columns
+    .filter((c) => c.name !== d.key)
+    .map((c) => `T.${c.name} IS DISTINCT FROM S.${c.name}`)
+    .join(' OR ');
+
+/**
+ * Upsert a staged dimension snapshot: new keys are inserted, keys whose values
+ * changed are updated (with the file they now come from), identical rows are
+ * left alone — so loading the same rows again changes nothing. `@<fileParam>`
+ * names the source file.
+ */
+export function mergeDimensionSql(
+  dialect: Dialect,
+  ref: (name: string) => string,
+  d: DimensionShape,
+  staging: string,
+  fileParam: string,
+): string {
+  const cols = d.columns.map((c) => c.name);
+  const now = currentTimestampSql(dialect);
+  const into = dialect === 'duckdb' ? 'MERGE INTO' : 'MERGE';
+  return `${into} ${ref(d.table)} T
+USING ${staging} S
+ON T.${d.key} = S.${d.key}
+WHEN MATCHED AND (${changedSql(d)}) THEN
+  UPDATE SET ${[...cols.filter((c) => c !== d.key).map((c) => `${c} = S.${c}`), `_source_file = @${fileParam}`, `_loaded_at = ${now}`].join(', ')}
+WHEN NOT MATCHED THEN
+  INSERT (${[...cols, '_source_file', '_loaded_at'].join(', ')})
+  VALUES (${[...cols.map((c) => `S.${c}`), `@${fileParam}`, now].join(', ')})`;
+}
+
+/** How a staged snapshot compares with the table: `inserted` new keys, `updated` changed rows, `unchanged` the rest. */
+export function dimensionChangesSql(ref: (name: string) => string, d: DimensionShape, staging: string): string {
+  return `SELECT
+  CAST(COALESCE(SUM(CASE WHEN T.${d.key} IS NULL THEN 1 ELSE 0 END), 0) AS INT64) AS inserted,
+  CAST(COALESCE(SUM(CASE WHEN T.${d.key} IS NOT NULL AND (${changedSql(d)}) THEN 1 ELSE 0 END), 0) AS INT64) AS updated,
+  CAST(COUNT(*) AS INT64) AS staged
+FROM ${staging} S
+LEFT JOIN ${ref(d.table)} T ON T.${d.key} = S.${d.key}`;
+}

@@ -3,16 +3,26 @@
  * (or SALESFLOW_WAREHOUSE); the embedded DuckDB file is the default.
  */
 import { UsageError } from '../shared/errors.ts';
+import type { WarehouseAccess } from './access.ts';
 import { DEFAULT_DUCKDB_PATH } from './duckdb-warehouse.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface OpenWarehouseOptions {
+  /**
+   * What the handle's SQL may do: `read` (default) one SELECT-like statement,
+   * `write` also changes to the warehouse's own tables, `pipeline` anything the
+   * loaders need (see access.ts). Read and write handles never create a missing
+   * warehouse.
+   */
+  access?: WarehouseAccess;
   /** BigQuery API endpoint (test server); default BIGQUERY_EMULATOR_HOST, else Google. */
   endpoint?: string;
   /** BigQuery dataset, when the spec names only a project (or nothing). */
   dataset?: string;
   /** BigQuery location for jobs and the dataset (default US). */
   location?: string;
+  /** BigQuery: client retries of transient failures (default 3; a dashboard that refreshes anyway wants 0). */
+  maxRetries?: number;
 }
 
 export type WarehouseSpec = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
@@ -51,12 +61,14 @@ export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouse
   });
 }
 
+/** A warehouse handle; read-only unless `opts.access` asks for more. */
 export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = {}): Promise<Warehouse> {
   const parsed = parseWarehouseSpec(spec, opts);
+  const access = opts.access ?? 'read';
   // Each implementation is loaded only when chosen (the BigQuery client is a heavy import).
   if (parsed.kind === 'duckdb') {
     const { DuckDBWarehouse } = await import('./duckdb-warehouse.ts');
-    return DuckDBWarehouse.open(parsed.path);
+    return DuckDBWarehouse.open(parsed.path, { access });
   }
   const { BigQueryWarehouse } = await import('./bigquery-warehouse.ts');
   return BigQueryWarehouse.open({
@@ -64,6 +76,8 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
     dataset: parsed.dataset,
     endpoint: opts.endpoint,
     location: opts.location,
+    maxRetries: opts.maxRetries,
+    access,
   });
 }
 

@@ -82,6 +82,15 @@ export function rewriteParams(sql: string, replace: (name: string) => string): s
     .join('');
 }
 
+/** The first keyword of the SQL (`SELECT`, `PRAGMA`…), past comments, spaces and stray semicolons; '' if none. */
+export function firstKeyword(sql: string): string {
+  for (const t of tokenize(sql)) {
+    if (t.kind === 'word') return t.text;
+    if (t.kind !== 'space' && t.kind !== 'comment' && t.text !== ';' && t.text !== '(') return '';
+  }
+  return '';
+}
+
 /** Split a script on top-level semicolons; empty statements are dropped. */
 export function splitStatements(sql: string): string[] {
   const out: string[] = [];

@@ -2,10 +2,25 @@
  * The medallion tables, defined once (columns in BigQuery terms, derived from the
  * sales schema): DuckDB DDL from them, BigQuery tables through the API. Same names everywhere.
  */
-import { type BigQueryField, salesBigQuerySchema } from '../shared/schema/index.ts';
+import {
+  type BigQueryField,
+  CUSTOMERS_SCHEMA,
+  type DimensionSchema,
+  dimensionBigQueryFields,
+  PRODUCTS_SCHEMA,
+  salesBigQuerySchema,
+} from '../shared/schema/index.ts';
 import type { FieldType } from './warehouse.ts';
 
-export const TABLE_NAMES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 'load_log'] as const;
+export const TABLE_NAMES = [
+  'bronze_sales',
+  'silver_sales',
+  'quarantine_sales',
+  'load_log',
+  'dim_customers',
+  'dim_products',
+  'quarantine_dims',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface TableDef {
@@ -25,6 +40,32 @@ const field = (name: string, type: FieldType, mode: 'REQUIRED' | 'NULLABLE', des
 });
 
 const nullable = (fields: BigQueryField[]): BigQueryField[] => fields.map((f) => ({ ...f, mode: 'NULLABLE' }));
+
+/** What a quarantine table keeps of a rejected row. */
+const quarantineFields: BigQueryField[] = [
+  field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line or JSON text).'),
+  field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
+  field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
+  field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
+  field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
+  field(
+    '_file_rejected',
+    'BOOL',
+    'NULLABLE',
+    'True when the whole file was rejected (too many invalid rows): none of its rows loaded, the file is in the rejected area.',
+  ),
+];
+
+/** A dimension table: the schema module's columns, one row per key, and where the row was last loaded from. */
+const dimensionTable = (s: DimensionSchema, description: string): TableDef => ({
+  name: s.table,
+  description,
+  fields: [
+    ...dimensionBigQueryFields(s),
+    field('_source_file', 'STRING', 'NULLABLE', 'File the current version of the row was loaded from.'),
+    field('_loaded_at', 'TIMESTAMP', 'NULLABLE', 'When the current version of the row was loaded.'),
+  ],
+});
 
 export const TABLES: readonly TableDef[] = [
   {
@@ -53,13 +94,7 @@ export const TABLES: readonly TableDef[] = [
   {
     name: 'quarantine_sales',
     description: 'Rows that failed validation: the raw row, where it came from and why.',
-    fields: [
-      field('raw_row', 'STRING', 'REQUIRED', 'The row as read (CSV line or JSON text).'),
-      field('_source_file', 'STRING', 'REQUIRED', 'File the row was read from.'),
-      field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
-      field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
-      field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
-    ],
+    fields: quarantineFields,
   },
   {
     name: 'load_log',
@@ -78,6 +113,16 @@ export const TABLES: readonly TableDef[] = [
       field('finished_at', 'TIMESTAMP', 'NULLABLE', 'When it ended (NULL while running or if it crashed).'),
       field('error', 'STRING', 'NULLABLE', 'Error message when failed.'),
     ],
+  },
+  dimensionTable(
+    CUSTOMERS_SCHEMA,
+    'Customers (from customers.csv): name, e-mail, city and home region per customer_id.',
+  ),
+  dimensionTable(PRODUCTS_SCHEMA, 'Products (from products.csv): name, category and list price per product_id.'),
+  {
+    name: 'quarantine_dims',
+    description: 'Dimension rows that failed validation: which dimension, the raw row, where it came from and why.',
+    fields: [field('dimension', 'STRING', 'REQUIRED', 'customers | products.'), ...quarantineFields],
   },
 ];
 
@@ -133,4 +178,24 @@ export function createTableSql(
   const temp = opts.scratch ? 'TEMP ' : '';
   const create = opts.replace ? `CREATE OR REPLACE ${temp}TABLE` : `CREATE ${temp}TABLE IF NOT EXISTS`;
   return `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
+}
+
+/**
+ * ALTER statements adding the columns of `def` a table created by an earlier
+ * version lacks (`existing`: its column names). Tables only ever gain NULLABLE
+ * columns, which both dialects add in place.
+ */
+export function addMissingColumnsSql(
+  def: TableDef,
+  existing: ReadonlySet<string>,
+  ref: (name: string) => string,
+  dialect: 'duckdb' | 'bigquery',
+): string[] {
+  return def.fields
+    .filter((f) => !existing.has(f.name))
+    .map((f) => {
+      if (f.mode === 'REQUIRED') throw new Error(`cannot add REQUIRED column ${f.name} to existing table ${def.name}`);
+      const type = dialect === 'duckdb' ? duckdbTypeOf(f) : f.type;
+      return `ALTER TABLE ${ref(def.name)} ADD COLUMN IF NOT EXISTS ${f.name} ${type}`;
+    });
 }

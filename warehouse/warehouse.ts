@@ -6,6 +6,7 @@
  * compare results across dialects.
  */
 import type { BigQueryField } from '../shared/schema/index.ts';
+import type { WarehouseAccess } from './access.ts';
 import type { TableName } from './tables.ts';
 
 export type Dialect = 'duckdb' | 'bigquery';
@@ -95,8 +96,19 @@ export interface InsertResult {
 
 export interface Warehouse {
   readonly dialect: Dialect;
+  /**
+   * `load()` of a gs:// URI runs in the warehouse (BigQuery load jobs): the
+   * object's bytes never pass through this process. DuckDB downloads it first.
+   */
+  readonly loadsGcsRemotely: boolean;
   /** `duckdb:/path/file.duckdb` or `bigquery:project.dataset`. */
   readonly target: string;
+  /**
+   * What SQL given to query/queryPages/run may do (see access.ts): on `read` and
+   * `write` handles one statement, never reaching files, other databases,
+   * settings or extensions; `read` refuses changes, ensure, inserts and loads.
+   */
+  readonly access: WarehouseAccess;
   /**
    * How SQL for this dialect names a table or view: `bronze_sales` on DuckDB,
    * `` `project.dataset.bronze_sales` `` on BigQuery. Unqualified names also work in

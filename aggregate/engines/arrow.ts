@@ -14,6 +14,7 @@ import { openLocalSource, type LakeFile, partitionsMatch } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import type { ScanTask } from './arrow-scan.ts';
 import type { FromWorker, ToWorker } from './arrow-worker.ts';
+import { siblingModule } from '../../shared/module-url.ts';
 
 export const arrowEngine: AggregateEngine = {
   name: 'arrow',
@@ -85,7 +86,9 @@ async function scanInWorkers(
       w.postMessage(msg);
     };
     for (let i = 0; i < count; i++) {
-      const w = new Worker(new URL('./arrow-worker.ts', import.meta.url), { workerData: { queries, wasmModule } });
+      const w = new Worker(siblingModule('./arrow-worker.ts', import.meta.url), {
+        workerData: { queries, wasmModule },
+      });
       pool.push(w);
       let delivered = false;
       w.on('error', (err) => fail(err));

@@ -1,11 +1,13 @@
 /** `salesflow pipeline batch`: flags → runBatch, once or on an interval, with a per-file report. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
+import { numberOption } from '../../shared/number-flag.ts';
+import { handleStopSignals } from '../../shared/stop-signals.ts';
+import { batchExitCode } from './exit-code.ts';
 import { formatBatchReport } from './report.ts';
 import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { describeFailedPass, watchBatch } from './watch.ts';
-import { parseInterval } from './watch-interval.ts';
+import { parseInterval } from '../../shared/interval.ts';
 import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
 interface Args {
@@ -18,6 +20,7 @@ interface Args {
   rejected?: string;
   'max-error-rate': number;
   'group-mb': number;
+  'min-age': string;
   verbose?: boolean;
 }
 
@@ -45,24 +48,35 @@ export const batchCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'Where rejected files go (default: rejected/ next to the landing area)',
       })
-      .option('max-error-rate', {
-        type: 'number',
-        default: DEFAULT_MAX_ERROR_RATE,
-        describe: 'Largest share of invalid rows a file may have and still load (0..1)',
-      })
-      .option('group-mb', {
-        type: 'number',
-        default: DEFAULT_GROUP_BYTES / 2 ** 20,
+      .option(
+        'max-error-rate',
+        numberOption('max-error-rate', {
+          min: 0,
+          max: 1,
+          default: DEFAULT_MAX_ERROR_RATE,
+          describe: 'Largest share of invalid rows a file may have and still load (0..1)',
+        }),
+      )
+      .option(
+        'group-mb',
+        numberOption('group-mb', {
+          min: 0,
+          default: DEFAULT_GROUP_BYTES / 2 ** 20,
+          describe:
+            'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
+        }),
+      )
+      .option('min-age', {
+        type: 'string',
+        default: '0s',
         describe:
-          'Commit files together in groups of up to this many MiB (one transaction each; 0: one file at a time)',
+          'Leave files modified less recently than this (30s, 5m) for a later run: for writers that append in place',
       })
       .conflicts('once', 'watch')
       .conflicts('archive', 'delete-source')
       .check((a) => {
-        const rate = a['max-error-rate'];
-        if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
-        if (!(a['group-mb'] >= 0)) throw new UsageError(`--group-mb must be 0 or more (got ${a['group-mb']})`);
         if (a.watch !== undefined) parseInterval(a.watch);
+        parseInterval(a['min-age'], 'min-age', 0);
         return true;
       })
       .example('salesflow pipeline batch -s data/landing --archive data/archive', 'local folder → local DuckDB')
@@ -77,30 +91,35 @@ export const batchCommand: CommandModule<object, Args> = {
           'in the same transaction (one per group of files, see --group-mb). A file is archived/deleted only after ' +
           'that commit; a file with a bad layout or ' +
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
-          'again. Exit 3 when any file was rejected.',
+          'again. What is loaded, logged and archived is one verified copy of each file: a file that changes while ' +
+          'it is read is left in place (waiting) and loaded whole by a later run. ' +
+          'Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
+          '2 for invalid flags or a source that does not exist; 1 when the run failed (the warehouse busy or ' +
+          'unreachable, a file not archived): files stay in place for the next run.',
       ),
   handler: async (args) => {
     if (args.watch === undefined) {
       const summary = await runBatch(batchOptions(args));
       process.stdout.write(`${formatBatchReport(summary)}\n`);
-      if (!summary.ok) process.exitCode = EXIT_PARTIAL;
+      process.exitCode = batchExitCode(summary);
       return;
     }
     const intervalMs = parseInterval(args.watch);
     const stop = new AbortController();
-    const onSignal = () => {
-      log.info('stopping after the current pass');
-      stop.abort();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // First SIGINT/SIGTERM: finish the pass in progress; a second one ends the process.
+    handleStopSignals({
+      graceful: () => {
+        log.info('stopping after the current pass');
+        stop.abort();
+      },
+    });
     const result = await watchBatch(() => runBatch(batchOptions(args)), {
       intervalMs,
       signal: stop.signal,
       onPass: (summary) => process.stdout.write(`${formatBatchReport(summary)}\n`),
       onTransientError: (err) => log.warn(describeFailedPass(err, intervalMs)),
     });
-    if (result.anyRejected) process.exitCode = EXIT_PARTIAL;
+    process.exitCode = result.exitCode;
   },
 };
 
@@ -113,6 +132,7 @@ function batchOptions(args: Args): BatchOptions {
     rejected: args.rejected,
     maxErrorRate: args['max-error-rate'],
     groupBytes: args['group-mb'] * 2 ** 20,
+    minAgeMs: parseInterval(args['min-age'], 'min-age', 0),
     progress: args.verbose ? true : undefined,
     onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
   };

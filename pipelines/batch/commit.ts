@@ -7,8 +7,10 @@
  * trace; after it, every file of the group is loaded and logged together.
  *
  * Still all-or-nothing per file: a file over the error-rate limit (or with a
- * bad layout, or no rows) loads nothing — only its load_log row (status
- * rejected, with the reason) is written, in the same transaction.
+ * bad layout, or no rows) loads nothing — its load_log row (status rejected,
+ * with the reason) is written in the same transaction, and so are its invalid
+ * rows, into quarantine_sales marked `_file_rejected`, so that why the file
+ * was refused stays inspectable row by row.
  *
  * Why groups: a transaction per file paid a COMMIT and a join against all of
  * silver per file (≈ 70% of the time on a 75-file lake). Here the group's
@@ -26,15 +28,16 @@ import {
   type Warehouse,
 } from '../../warehouse/index.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
-import { crashPoint } from './crash.ts';
-import { type LoadStatus, logRowSql, type PriorLoad } from './load-log.ts';
+import { checkpoint } from './crash.ts';
+import { type LoadStatus, logRowSql } from './load-log.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
 
 export interface FileOutcome {
   key: string;
   uri: string;
-  status: LoadStatus;
+  /** `waiting`: left for a later run (changed while being read, or too recent); not logged. */
+  status: LoadStatus | 'waiting';
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
@@ -63,6 +66,8 @@ const GROUP_FIELDS: BigQueryField[] = [
   { name: '_file_idx', type: 'INT64', mode: 'NULLABLE' },
   { name: '_line', type: 'INT64', mode: 'NULLABLE' },
   { name: '_seq', type: 'INT64', mode: 'NULLABLE' },
+  /** The row's file is refused (its invalid rows still go to quarantine, marked). */
+  { name: '_refused', type: 'BOOL', mode: 'NULLABLE' },
   { name: 'ok', type: 'BOOL', mode: 'NULLABLE' },
   { name: 'keep', type: 'BOOL', mode: 'NULLABLE' },
 ];
@@ -84,13 +89,13 @@ export async function commitGroup(
   group: readonly StagedFile[],
   opts: CommitOptions,
 ): Promise<FileOutcome[]> {
-  const todo = group.filter((s) => !s.prior);
-  const { decisions, loadable, accepted } = await decide(w, todo, opts);
+  const todo = group.filter((s) => !s.prior && s.waiting === undefined);
+  const { decisions, loadable, refused } = await decide(w, todo, opts);
 
   const statements: string[] = [];
   const params: Params = {};
-  if (accepted.length > 0) {
-    const sql = loadSql(w, loadable, accepted, opts);
+  if (loadable.length > 0) {
+    const sql = loadSql(w, loadable, refused, opts);
     statements.push(...sql.statements);
     Object.assign(params, sql.params);
   }
@@ -112,7 +117,10 @@ export async function commitGroup(
     outcomes.push({ key: s.file.key, uri: s.file.uri, seconds: 0, alreadyDone: false, ...outcome });
   }
   if (statements.length > 0) await w.run(transactionScript(w.dialect, statements), { params });
-  crashPoint('after-commit');
+  await checkpoint(
+    'after-commit',
+    group.map((s) => s.file.key),
+  );
 
   await w.dropTable(GROUP_TABLE);
   for (const s of todo) await dropStaging(w, s);
@@ -122,12 +130,13 @@ export async function commitGroup(
       byFile.get(s) ?? {
         key: s.file.key,
         uri: s.file.uri,
-        status: (s.prior as PriorLoad).status,
+        status: s.prior?.status ?? 'waiting',
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
         rowsDuplicate: 0,
-        alreadyDone: true,
+        ...(s.waiting === undefined ? {} : { error: s.waiting }),
+        alreadyDone: s.prior !== undefined,
         seconds: 0,
       },
   );
@@ -135,17 +144,18 @@ export async function commitGroup(
 
 /**
  * Which files load: a bad layout, no rows, or more invalid rows than the limit
- * refuse a file. The loadable files' rows are staged into the group table
- * (file i of `loadable` is `_file_idx` i); when the error-rate check refuses a
- * file that has rows, the table is built again without it, so its rows
- * neither land nor shadow another file's rows as "duplicates" (decisions do
- * not change: they rest on the row checks alone; only the kept counts do).
+ * refuse a file. The staged files' rows go into the group table (file i of
+ * `loadable` is `_file_idx` i). When the error-rate check refuses a file that
+ * has rows, the table is built again with that file marked `_refused`: its
+ * rows neither land nor shadow another file's rows as "duplicates", but its
+ * invalid rows are still there for quarantine (decisions do not change: they
+ * rest on the row checks alone; only the kept counts do).
  */
 async function decide(
   w: Warehouse,
   todo: readonly StagedFile[],
   opts: CommitOptions,
-): Promise<{ decisions: Map<StagedFile, Decision>; loadable: StagedFile[]; accepted: number[] }> {
+): Promise<{ decisions: Map<StagedFile, Decision>; loadable: StagedFile[]; refused: Set<number> }> {
   const decisions = new Map<StagedFile, Decision>();
   const refuse = (s: StagedFile, error: string, rowsRead = 0, rowsRejected = 0) =>
     decisions.set(s, { load: false, error, rowsRead, rowsRejected });
@@ -153,16 +163,18 @@ async function decide(
     if (s.layoutError !== undefined || !s.rowsTable) refuse(s, s.layoutError ?? 'nothing was staged');
   }
   const loadable = todo.filter((s) => !decisions.has(s));
-  const all = loadable.map((_, i) => i);
-  let counts = await buildGroupTable(w, loadable, all, opts);
+  let counts = await buildGroupTable(w, loadable, new Set(), opts);
   const countsOf = (i: number) => counts.get(i) ?? { staged: 0, valid: 0, kept: 0 };
-  const accepted: number[] = [];
+  const refused = new Set<number>();
   for (const [i, s] of loadable.entries()) {
     const c = countsOf(i);
     const rowsRead = c.staged + s.rejectedInProcess;
     const rowsRejected = rowsRead - c.valid;
-    if (rowsRead === 0) refuse(s, 'no data rows (the file has only a header, or is empty)');
-    else if (rowsRejected / rowsRead > opts.maxErrorRate) {
+    if (rowsRead === 0) {
+      refused.add(i);
+      refuse(s, 'no data rows (the file has only a header, or is empty)');
+    } else if (rowsRejected / rowsRead > opts.maxErrorRate) {
+      refused.add(i);
       const rate = rowsRejected / rowsRead;
       refuse(
         s,
@@ -171,20 +183,22 @@ async function decide(
         rowsRejected,
       );
     } else {
-      accepted.push(i);
       decisions.set(s, { load: true, rowsRead, rowsRejected, valid: c.valid, kept: c.kept });
     }
   }
-  if (all.some((i) => !accepted.includes(i) && countsOf(i).staged > 0)) {
-    counts = await buildGroupTable(w, loadable, accepted, opts);
-    for (const i of accepted) (decisions.get(loadable[i]) as Decision & { load: true }).kept = countsOf(i).kept;
+  if ([...refused].some((i) => countsOf(i).staged > 0)) {
+    counts = await buildGroupTable(w, loadable, refused, opts);
+    for (const [i, s] of loadable.entries()) {
+      const d = decisions.get(s) as Decision;
+      if (d.load) d.kept = countsOf(i).kept;
+    }
   }
-  return { decisions, loadable, accepted };
+  return { decisions, loadable, refused };
 }
 
 function outcomeOf(
   d: Decision,
-): Pick<FileOutcome, 'status' | 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate' | 'error'> {
+): Pick<FileOutcome, 'rowsRead' | 'rowsLoaded' | 'rowsRejected' | 'rowsDuplicate' | 'error'> & { status: LoadStatus } {
   const { rowsRead, rowsRejected } = d;
   if (!d.load) return { status: 'rejected', rowsRead, rowsLoaded: 0, rowsRejected, rowsDuplicate: 0, error: d.error };
   return {
@@ -197,42 +211,42 @@ function outcomeOf(
 }
 
 /** `_source_file` from the group table's file index (one CASE branch per file). */
-function sourceFileExpression(included: readonly number[]): string {
-  return `CASE _file_idx ${included.map((i) => `WHEN ${i} THEN @f${i}_file`).join(' ')} END`;
+function sourceFileExpression(count: number): string {
+  return `CASE _file_idx ${Array.from({ length: count }, (_, i) => `WHEN ${i} THEN @f${i}_file`).join(' ')} END`;
 }
 
 /**
- * (Re)create the group table from the staging tables of `files[i]` for each i
- * in `included` — columns, file index i, line, `ok` (passes validation) and
- * `keep` (the row enters silver: ok, not in silver yet, first of its
- * transaction_id in the group) — and return per-file counts keyed by i.
+ * (Re)create the group table from the staging tables of every file — columns,
+ * file index i, line, `_refused` (i is in `refused`), `ok` (passes validation)
+ * and `keep` (the row enters silver: ok, its file not refused, not in silver
+ * yet, first of its transaction_id among such rows) — and return per-file
+ * counts keyed by i.
  */
 async function buildGroupTable(
   w: Warehouse,
   files: readonly StagedFile[],
-  included: readonly number[],
+  refused: ReadonlySet<number>,
   opts: CommitOptions,
 ): Promise<Map<number, FileCounts>> {
   const counts = new Map<number, FileCounts>();
-  if (included.length === 0) {
+  if (files.length === 0) {
     await w.dropTable(GROUP_TABLE);
     return counts;
   }
   const cols = COLUMN_NAMES.join(', ');
   const params: Params = {};
-  const branches = included.map((i) => {
-    const s = files[i];
+  const branches = files.map((s, i) => {
     const filled = filledStaging(w.ref(s.rowsTable as string), s.file.partitionValues, `f${i}_`);
     Object.assign(params, filled.params);
-    return `SELECT ${cols}, ${i} AS _file_idx, _line, _seq FROM ${filled.sql} s${i}`;
+    return `SELECT ${cols}, ${i} AS _file_idx, _line, _seq, ${refused.has(i) ? 'TRUE' : 'FALSE'} AS _refused FROM ${filled.sql} s${i}`;
   });
   // Created empty, then filled by an INSERT: query parameters (the hive partition values)
   // are certain to be accepted in DML on BigQuery, less so in CREATE TABLE … AS.
   await w.createTable(GROUP_TABLE, GROUP_FIELDS, { replace: true, scratch: true });
   await w.run(
     `INSERT INTO ${w.ref(GROUP_TABLE)} (${GROUP_FIELDS.map((f) => f.name).join(', ')})
-SELECT v.*, (v.ok AND t.transaction_id IS NULL
-  AND ROW_NUMBER() OVER (PARTITION BY v.transaction_id, v.ok ORDER BY v._file_idx, v._seq, v._line, v.customer_id) = 1) AS keep
+SELECT v.*, (v.ok AND NOT v._refused AND t.transaction_id IS NULL
+  AND ROW_NUMBER() OVER (PARTITION BY v.transaction_id, (v.ok AND NOT v._refused) ORDER BY v._file_idx, v._seq, v._line, v.customer_id) = 1) AS keep
 FROM (SELECT u.*, ${validPredicate(opts.domains, w.dialect)} AS ok FROM (
 ${branches.join('\nUNION ALL\n')}
 ) u) v
@@ -250,31 +264,34 @@ FROM ${w.ref(GROUP_TABLE)} GROUP BY _file_idx`,
   return counts;
 }
 
-/** The data statements of the commit for the accepted files (the only ones whose rows the group table holds). */
+/**
+ * The data statements of the commit: the loading files' valid rows to bronze
+ * (and the new ones to silver), every staged file's invalid rows to quarantine
+ * — a refused file's marked `_file_rejected`.
+ */
 function loadSql(
   w: Warehouse,
   files: readonly StagedFile[],
-  accepted: readonly number[],
+  refused: ReadonlySet<number>,
   opts: CommitOptions,
 ): { statements: string[]; params: Params } {
   const cols = COLUMN_NAMES.join(', ');
   const now = currentTimestampSql(w.dialect);
   const group = w.ref(GROUP_TABLE);
-  const file = sourceFileExpression(accepted);
+  const file = sourceFileExpression(files.length);
   const statements = [
     `INSERT INTO ${w.ref('bronze_sales')} (${cols}, _source_file, _line, _ingested_at)
-SELECT ${cols}, ${file}, _line, ${now} FROM ${group} WHERE ok`,
-    `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
-SELECT ${rawRowExpression()}, ${file}, _line, ${reasonsExpression(opts.domains, w.dialect)}, ${now} FROM ${group} WHERE NOT ok`,
+SELECT ${cols}, ${file}, _line, ${now} FROM ${group} WHERE ok AND NOT _refused`,
+    `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
+SELECT ${rawRowExpression()}, ${file}, _line, ${reasonsExpression(opts.domains, w.dialect)}, ${now}, _refused FROM ${group} WHERE NOT ok`,
     `INSERT INTO ${w.ref('silver_sales')} (${cols}, _source_file, _loaded_at)
 SELECT ${cols}, ${file}, ${now} FROM ${group} WHERE keep`,
   ];
   // Rows refused in-process (text files) were staged with their reasons already.
-  for (const i of accepted) {
-    const rejects = files[i].rejectsTable;
-    if (rejects === undefined) continue;
-    statements.push(`INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
-SELECT COALESCE(raw_row, ''), @f${i}_file, _line, COALESCE(reasons, 'invalid row'), ${now} FROM ${w.ref(rejects)}`);
+  for (const [i, s] of files.entries()) {
+    if (s.rejectsTable === undefined) continue;
+    statements.push(`INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
+SELECT COALESCE(raw_row, ''), @f${i}_file, _line, COALESCE(reasons, 'invalid row'), ${now}, ${refused.has(i) ? 'TRUE' : 'FALSE'} FROM ${w.ref(s.rejectsTable)}`);
   }
-  return { statements, params: Object.fromEntries(accepted.map((i) => [`f${i}_file`, files[i].file.uri])) };
+  return { statements, params: Object.fromEntries(files.map((s, i) => [`f${i}_file`, s.file.uri])) };
 }

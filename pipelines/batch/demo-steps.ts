@@ -1,8 +1,9 @@
 /**
  * The demo's steps after `gen`: CSV → Parquet lake → "bucket" (a local folder
  * standing in for gs://) → pipeline batch into the local DuckDB warehouse →
- * aggregate over the lake and a few gold queries over the warehouse. Each step
- * records what it made in ctx.files for the next one.
+ * aggregate over the lake and a few gold queries over the warehouse (cli/demo.ts
+ * puts them in order with the other commands' steps). Each step records what it
+ * made in ctx.files for the next one.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,7 +69,7 @@ export const pipelineBatchStep: DemoStep = {
       archive: join(bucket, 'archive'),
     });
     ctx.note(formatBatchReport(s).split('\n').slice(-1)[0]);
-    if (!s.ok) throw new Error(`some files were rejected:\n${formatBatchReport(s)}`);
+    if (!s.ok) throw new Error(`rows or files were rejected:\n${formatBatchReport(s)}`);
     ctx.files.warehouse = db;
     return { rows: s.rowsLoaded, output: db, detail: `${s.files.length} files` };
   },
@@ -97,7 +98,7 @@ export const GOLD_DEMO_QUERIES: readonly { title: string; sql: string }[] = [
   },
   {
     title: 'Top 5 customers (gold_top_customers)',
-    sql: 'SELECT customer_id, total_spent, purchases, last_purchase FROM gold_top_customers ORDER BY total_spent DESC, customer_id LIMIT 5',
+    sql: 'SELECT customer_id, customer_name, total_spent, purchases, last_purchase FROM gold_top_customers ORDER BY total_spent DESC, customer_id LIMIT 5',
   },
 ];
 
@@ -105,7 +106,7 @@ export const goldQueriesStep: DemoStep = {
   name: 'gold queries',
   describe: 'a few gold-view queries on the warehouse',
   async run(ctx) {
-    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'));
+    const w = await DuckDBWarehouse.open(need(ctx.files, 'warehouse', 'gold queries'), { access: 'read' });
     try {
       for (const q of GOLD_DEMO_QUERIES) {
         const r = await w.query(q.sql);
@@ -118,11 +119,3 @@ export const goldQueriesStep: DemoStep = {
     }
   },
 };
-
-export const PIPELINE_DEMO_STEPS: readonly DemoStep[] = [
-  toParquetStep,
-  uploadStep,
-  pipelineBatchStep,
-  aggregateStep,
-  goldQueriesStep,
-];

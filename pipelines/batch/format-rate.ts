@@ -1,4 +1,4 @@
 /** A rate (0..1) as a short percentage for messages: 0.05 → "5%", 0.1234 → "12.34%". */
 export function formatPercent(rate: number): string {
-  return `${Number((rate * 100).toFixed(2))}%`;
+  return Number.isFinite(rate) ? `${Number((rate * 100).toFixed(2))}%` : '?%';
 }

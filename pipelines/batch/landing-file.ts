@@ -16,6 +16,10 @@ export interface LandingFile {
   size: number;
   /** Identifies this version of the file (GCS/local MD5, else CRC32C). */
   checksum: string;
+  /** The store's version of it when listed (GCS generation; local mtime, size, inode): reads, copies and deletes are pinned to it. */
+  generation?: string;
+  /** When it was last written (ISO), for --min-age. */
+  updated?: string;
   format: LandingFormat;
   gzip: boolean;
   /** Column values from `column=value` folders, for Parquet lakes partitioned by to-parquet. */

@@ -3,8 +3,9 @@
  * of their current version, and look each up in the load log.
  */
 import { manifestPartitionBy } from '../../shared/lake-layout.ts';
+import { isHiddenName } from '../../shared/overlap.ts';
 import type { ColumnName } from '../../shared/schema/index.ts';
-import type { ObjectStore } from '../../shared/storage/index.ts';
+import type { ObjectInfo, ObjectStore } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, landingPartitions } from './landing-file.ts';
 
 export interface ListedLanding {
@@ -13,24 +14,30 @@ export interface ListedLanding {
   ignored: string[];
 }
 
+/** What identifies this version of an object in the load log: its MD5, else CRC32C, else size. */
+export function versionChecksum(info: ObjectInfo): string {
+  return info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
+}
+
 /**
- * Keys under `exclude` prefixes are skipped (the archive or rejected area may
- * live inside the landing folder).
+ * Keys under a hidden or `_` folder are never listed (Hive/Spark bookkeeping,
+ * temp folders — and the archive or rejected area when it lives inside the
+ * landing area, which run-batch allows only there).
  */
-export async function listLanding(store: ObjectStore, exclude: readonly string[] = []): Promise<ListedLanding> {
+export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
   // Lakes in the landing area that say their layout (to-parquet's _manifest.json): folder → partitionBy.
   const manifests = new Map<string, readonly ColumnName[]>();
   for (const o of objects) {
     if (o.key !== '_manifest.json' && !o.key.endsWith('/_manifest.json')) continue;
-    if (exclude.some((p) => o.key.startsWith(p))) continue;
+    if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
     const columns = manifestPartitionBy((await store.getBuffer(o.key)).toString('utf8'));
     if (columns !== undefined) manifests.set(o.key.slice(0, Math.max(0, o.key.lastIndexOf('/'))), columns);
   }
   const files: LandingFile[] = [];
   const ignored: string[] = [];
   for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    if (exclude.some((p) => o.key.startsWith(p))) continue;
+    if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
     const kind = classifyKey(o.key);
     if (!kind) {
       if (!/(^|\/)[_.]/.test(o.key)) ignored.push(o.key);
@@ -38,13 +45,15 @@ export async function listLanding(store: ObjectStore, exclude: readonly string[]
     }
     // Listing may omit checksums (local folders): stat computes them.
     const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
-    const checksum = info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
+    const checksum = versionChecksum(info);
     const layout = landingPartitions(o.key, (folder) => manifests.get(folder));
     files.push({
       key: o.key,
       uri: store.uri(o.key),
       size: info.size,
       checksum,
+      generation: info.generation,
+      updated: info.updated,
       ...kind,
       partitionValues: 'values' in layout ? layout.values : {},
       ...('outside' in layout ? { outsideLayout: layout.outside } : {}),

@@ -12,17 +12,26 @@
  * archive — follows its own group's commit, never a later one. Files stay
  * all-or-nothing inside a group (see commit.ts).
  */
+import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
 import { checkDomains, loadDomains, type SalesDomains } from '../../shared/schema/index.ts';
-import { openStore, type GcsStoreOptions, type ObjectStore } from '../../shared/storage/index.ts';
+import { UsageError } from '../../shared/errors.ts';
+import {
+  type GcsStoreOptions,
+  isNotFound,
+  NotFoundError,
+  type ObjectStore,
+  openStore,
+} from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
 import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
 import { commitGroup, type FileOutcome } from './commit.ts';
+import { checkpoint } from './crash.ts';
 import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
 import { readLoadLog } from './load-log.ts';
-import { dropLeftoverStaging, type StagedFile, stageFile } from './stage.ts';
+import { dropLeftoverStaging, releaseStaged, scratchDirOf, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
 /**
@@ -52,6 +61,8 @@ export interface BatchOptions {
   warehouseOptions?: OpenWarehouseOptions;
   /** Commit files in groups of up to this many bytes (default DEFAULT_GROUP_BYTES; 0: a file at a time). */
   groupBytes?: number;
+  /** Leave files modified less than this long ago for a later run (writers still appending); default 0. */
+  minAgeMs?: number;
   /** Called after each file is committed and disposed of. */
   onFile?: (outcome: FileOutcome) => void;
   /** Draw a progress line (default: stderr is a TTY). */
@@ -66,8 +77,10 @@ export interface BatchSummary {
   rowsLoaded: number;
   rowsRejected: number;
   rowsDuplicate: number;
-  /** False when any file was rejected (the command exits 3). */
+  /** False when any new file was rejected or had rows quarantined (the command exits 3). */
   ok: boolean;
+  /** Files committed but not archived/deleted/moved (the next run finishes that; the command exits 1). */
+  undisposed: string[];
   seconds: number;
 }
 
@@ -79,36 +92,46 @@ export function defaultRejectedLocation(source: string): string {
   return slash <= 0 ? `${trimmed}/_rejected` : `${trimmed.slice(0, slash)}/rejected`;
 }
 
-/** Prefixes of `inner` inside `outer` (same bucket/folder), to keep them out of the listing. */
-function keyPrefixInside(outer: ObjectStore, inner: ObjectStore | undefined): string[] {
-  if (!inner) return [];
-  const o = outer.url.replace(/\/+$/, '');
-  const i = inner.url.replace(/\/+$/, '');
-  return i.startsWith(`${o}/`) ? [`${i.slice(o.length + 1)}/`] : [];
-}
-
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
   // SALESFLOW_DOMAINS when not given: the same domains to-parquet and gen take.
   const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
+  const rejected = opts.rejected ?? defaultRejectedLocation(opts.source);
+  // Moving a file into an area that is, holds or sits (listed) inside the landing area would
+  // re-list it, or delete the copy just made; the listing skips hidden and `_` folders, so those may.
+  refuseOverlap({
+    outputs: [
+      ...(opts.archive ? [{ path: opts.archive, role: '--archive' }] : []),
+      { path: rejected, role: opts.rejected ? '--rejected' : 'rejected area' },
+    ],
+    inputs: [{ path: opts.source, role: '--source', skips: skipsHidden }],
+  });
   const source = openStore(opts.source, opts.storeOptions);
+  await requireSource(source, opts.source);
   const disposal: Disposal = {
     archive: opts.archive ? openStore(opts.archive, opts.storeOptions) : undefined,
     deleteSource: opts.deleteSource,
-    rejected: openStore(opts.rejected ?? defaultRejectedLocation(opts.source), opts.storeOptions),
+    rejected: openStore(rejected, opts.storeOptions),
   };
+  let stagedFiles = new Map<string, StagedFile>();
   const ownsWarehouse = typeof opts.warehouse !== 'object';
   const w =
-    typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
+    typeof opts.warehouse === 'object'
+      ? opts.warehouse
+      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
   try {
     await w.ensure();
     const log = await readLoadLog(w);
-    const listed = await listLanding(source, [
-      ...keyPrefixInside(source, disposal.archive),
-      ...keyPrefixInside(source, disposal.rejected),
-    ]);
+    const listed = await listLanding(source);
+    await checkpoint(
+      'after-list',
+      listed.files.map((f) => f.key),
+    );
     const outcomes = new Map<string, FileOutcome>();
+    const undisposed: string[] = [];
+    // Until disposed of, each file's verified local copy (what is archived), by key.
+    stagedFiles = new Map<string, StagedFile>();
     const progress = createProgress({
       label: 'pipeline batch',
       total: listed.files.length,
@@ -127,11 +150,18 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
               ack: async () => {
                 for (const file of group) {
                   const outcome = outcomes.get(file.key);
-                  if (!outcome) continue;
+                  const staged = stagedFiles.get(file.key);
+                  if (!outcome || !staged) continue;
                   try {
-                    outcome.disposition = await disposeFile(source, outcome, disposal);
+                    outcome.disposition = await disposeFile(source, file, outcome, disposal, {
+                      snapshot: staged.snapshot,
+                      scratch: () => scratchDirOf(staged),
+                    });
                   } catch (err) {
                     outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+                    undisposed.push(file.key);
+                  } finally {
+                    await releaseStaged(staged);
                   }
                   opts.onFile?.(outcome);
                   progress.add(1, file.size);
@@ -144,12 +174,19 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
     );
     const staged = files.asyncMap(async (file): Promise<StagedFile> => {
       const prior = log.prior(file.uri, file.checksum);
+      let s: StagedFile;
       if (prior) {
         // Loaded (or rejected) before; a crash may have left its staging tables behind.
         await dropLeftoverStaging(w, file);
-        return { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
+        s = { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
+      } else {
+        s = await stageFile(w, source, file, log.nextAttempt(file.uri), {
+          domains,
+          minAgeMs: opts.minAgeMs,
+        });
       }
-      return stageFile(w, source, file, log.nextAttempt(file.uri), domains);
+      stagedFiles.set(file.key, s);
+      return s;
     }, 'Stage');
     staged.apply(
       writeTo<StagedFile>(
@@ -181,11 +218,25 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       rowsLoaded: sum('rowsLoaded'),
       rowsRejected: sum('rowsRejected'),
       rowsDuplicate: sum('rowsDuplicate'),
-      ok: list.every((o) => o.status !== 'rejected' || o.alreadyDone),
+      ok: list.every((o) => o.status === 'loaded' || o.alreadyDone),
+      undisposed,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
+    for (const s of stagedFiles.values()) await releaseStaged(s);
     if (ownsWarehouse) await w.close();
+  }
+}
+
+/** A landing area that does not exist is a mistake in --source, not an empty landing area. */
+async function requireSource(store: ObjectStore, source: string): Promise<void> {
+  try {
+    await store.ensureBucket({ create: false });
+  } catch (err) {
+    if (err instanceof NotFoundError || isNotFound(err)) {
+      throw new UsageError(`source ${source} does not exist`, { object: source, step: 'list' });
+    }
+    throw err;
   }
 }
 

@@ -6,6 +6,7 @@
  * commit. Any other error ends the watch (and the command exits non-zero).
  */
 import { describeError, SalesflowError } from '../../shared/errors.ts';
+import { batchExitCode, worseExitCode } from './exit-code.ts';
 import type { BatchSummary } from './run-batch.ts';
 
 export interface WatchOptions {
@@ -20,17 +21,17 @@ export interface WatchOptions {
 export interface WatchResult {
   passes: number;
   failedPasses: number;
-  /** True when any pass rejected a file (the command then exits 3). */
-  anyRejected: boolean;
+  /** The worst pass's exit code: 3 when any rejected data, 1 when any left files undisposed of. */
+  exitCode: number;
 }
 
 export async function watchBatch(runPass: () => Promise<BatchSummary>, opts: WatchOptions): Promise<WatchResult> {
-  const result: WatchResult = { passes: 0, failedPasses: 0, anyRejected: false };
+  const result: WatchResult = { passes: 0, failedPasses: 0, exitCode: 0 };
   while (!opts.signal.aborted) {
     result.passes++;
     try {
       const summary = await runPass();
-      if (!summary.ok) result.anyRejected = true;
+      result.exitCode = worseExitCode(result.exitCode, batchExitCode(summary));
       opts.onPass(summary);
     } catch (err) {
       if (!(err instanceof SalesflowError && err.transient)) throw err;

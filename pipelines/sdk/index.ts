@@ -7,6 +7,7 @@ export type {
   SourceContext,
   StreamSourceOptions,
   TextLine,
+  Unacked,
 } from './io/source.ts';
 export {
   arraySource,
@@ -23,16 +24,16 @@ export type { Counter, Distribution, DistributionValue, MetricsSnapshot } from '
 export type { PrimitiveSpec, PTransform, PTransformClass, TransformNode } from './pipeline.ts';
 export { P, Pipeline, withName } from './pipeline.ts';
 export { PCollection } from './pvalue.ts';
-export type { DirectRunnerOptions } from './runners/direct/direct_runner.ts';
-export { DirectRunner } from './runners/direct/direct_runner.ts';
+export type { DirectRunnerOptions } from './runners/direct/direct-runner.ts';
+export { DirectRunner } from './runners/direct/direct-runner.ts';
 export type { PipelineResult, PipelineState, Runner } from './runners/runner.ts';
 export { FAILED_TAG, LATE_TAG, MAIN_TAG } from './tags.ts';
-export type { CombineFn } from './transforms/combine_fn.ts';
+export type { CombineFn } from './transforms/combine-fn.ts';
 export type { SumAccumulator } from './transforms/combiners.ts';
 export { count, exactTotal, max, mean, min, sum, sumBigInt, sumIsExact, toList, topN } from './transforms/combiners.ts';
 export { create } from './transforms/create.ts';
 export { flatten } from './transforms/flatten.ts';
-export { combineGlobally, combinePerKey, GroupBy, groupBy, groupByKey } from './transforms/group_and_combine.ts';
+export { combineGlobally, combinePerKey, GroupBy, groupBy, groupByKey } from './transforms/group-and-combine.ts';
 export type {
   DoFn,
   DoFnContext,
@@ -42,8 +43,8 @@ export type {
   WithOutputsOptions,
 } from './transforms/pardo.ts';
 export { asyncMap, filter, flatMap, map, parDo, split, tryParDo, withOutputs } from './transforms/pardo.ts';
-export type { SideInputView } from './transforms/side_inputs.ts';
-export { asList, asMap, asSingleton } from './transforms/side_inputs.ts';
+export type { SideInputView } from './transforms/side-inputs.ts';
+export { asList, asMap, asSingleton } from './transforms/side-inputs.ts';
 export type { WindowIntoOptions } from './transforms/window.ts';
 export { assignTimestamps, windowInto, windowIntoWithLate } from './transforms/window.ts';
 export type { BoundedWindow, WindowFn, WindowingStrategy } from './windows.ts';
@@ -58,6 +59,7 @@ export {
   sessions,
   slidingWindows,
 } from './windows.ts';
-export { collect, TestStream } from './testing.ts';
-export type { MapInWorkersOptions } from './transforms/map_in_workers.ts';
-export { mapInWorkers } from './transforms/map_in_workers.ts';
+export { collect } from './testing/collect.ts';
+export { TestStream } from './testing/test-stream.ts';
+export type { MapInWorkersOptions } from './transforms/map-in-workers.ts';
+export { mapInWorkers } from './transforms/map-in-workers.ts';

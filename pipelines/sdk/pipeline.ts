@@ -6,9 +6,9 @@
 import type { Source } from './io/source.ts';
 import { PipelineConstructionError } from './errors.ts';
 import { PCollection } from './pvalue.ts';
-import type { CombineFn } from './transforms/combine_fn.ts';
+import type { CombineFn } from './transforms/combine-fn.ts';
 import type { DoFn } from './transforms/pardo.ts';
-import type { SideInputView } from './transforms/side_inputs.ts';
+import type { SideInputView } from './transforms/side-inputs.ts';
 import { DEFAULT_WINDOWING, type WindowingStrategy } from './windows.ts';
 
 /** A composite transform as a class: `expand` builds it from other transforms. */

@@ -8,3 +8,4 @@ export * from './duckdb.ts';
 export type * from './record.ts';
 export * from './terraform.ts';
 export * from './validate.ts';
+export * from './dimensions.ts';

@@ -1,6 +1,6 @@
 /**
- * The schema JSON Terraform's google_bigquery_table reads (`schema = file(...)`).
- * `npm run schema:terraform` writes it to terraform/schemas/; a test fails if the
+ * The record's schema JSON in the form Terraform's google_bigquery_table takes (`schema = file(...)`).
+ * `npm run terraform:generate` writes it to terraform/schemas/; a test fails if the
  * committed file drifts from the schema module.
  */
 import { salesBigQuerySchema } from './bigquery.ts';

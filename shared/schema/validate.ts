@@ -10,9 +10,9 @@ import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } f
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
 import type { Int64Value, SalesRecord } from './record.ts';
 
-export interface FieldError {
+export interface FieldError<Field extends string = ColumnName> {
   /** The failing column, or `_row` for problems with the row as a whole. */
-  field: ColumnName | '_row';
+  field: Field | '_row';
   value: string;
   reason: string;
 }
@@ -233,7 +233,7 @@ export class RecordValidator {
 }
 
 /** "sale_amount: "abc" is not a decimal number …; sales_region: …" */
-export function formatFieldErrors(errors: readonly FieldError[]): string {
+export function formatFieldErrors(errors: readonly FieldError<string>[]): string {
   return errors
     .map((e) =>
       e.field === '_row' ? `row ${e.reason}` : `${e.field} ${JSON.stringify(truncate(e.value))} ${e.reason}`,

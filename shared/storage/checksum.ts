@@ -49,3 +49,16 @@ export function sameContent(
   }
   return compared ? true : undefined;
 }
+
+/** One checksum of a local file (as GCS encodes it) and its size: for checking a copy against a listing. */
+export async function fileChecksum(path: string, kind: 'md5' | 'crc32c'): Promise<{ size: number; value: string }> {
+  const md5 = kind === 'md5' ? createHash('md5') : undefined;
+  let crc = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (md5) md5.update(chunk);
+    else crc = crc32cUpdate(crc, chunk);
+    size += chunk.length;
+  }
+  return { size, value: md5 ? md5.digest('base64') : crc32cBase64(crc) };
+}

@@ -9,8 +9,9 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
-import { tempSiblingPath } from '../atomic.ts';
+import { removeOnInterrupt } from '../cleanup.ts';
 import { makeDirs } from '../make-dirs.ts';
+import { tempSiblingPath } from '../temp-name.ts';
 import { contentTypeFor } from './content-type.ts';
 import { FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
@@ -22,9 +23,10 @@ import type {
   ObjectInfo,
   ObjectStore,
   PutOptions,
+  ReadOptions,
 } from './object-store.ts';
 import { ReadRetries, type ReadRetryPolicy, readRetryPolicy } from './read-retry.ts';
-import { NotFoundError, isNotFound, toStorageError } from './storage-errors.ts';
+import { NotFoundError, PreconditionFailedError, isNotFound, toStorageError } from './storage-errors.ts';
 import { TransientError } from '../errors.ts';
 
 /** The client's retry knobs; its RetryOptions type is not re-exported from the package root. */
@@ -77,6 +79,7 @@ export class GcsStore implements ObjectStore {
   readonly url: string;
   readonly storage: Storage;
   readonly bucket: Bucket;
+  readonly pinsGenerations = true;
   private readonly resumableThreshold: number;
   private readonly readPolicy: ReadRetryPolicy;
 
@@ -99,8 +102,9 @@ export class GcsStore implements ObjectStore {
     return `gs://${this.location.bucket}/${this.objectName(key)}`;
   }
 
-  file(key: string): File {
-    return this.bucket.file(this.objectName(key));
+  /** The object, or with `generation` that version of it (reads and copies then get exactly those bytes). */
+  file(key: string, generation?: string): File {
+    return this.bucket.file(this.objectName(key), generation === undefined ? {} : { generation: Number(generation) });
   }
 
   /** Resumable (in chunks) from the threshold up, a single request below it. */
@@ -188,21 +192,33 @@ export class GcsStore implements ObjectStore {
     return Readable.from(this.resumingRead(key, await this.statForRead(key), range));
   }
 
-  async getFile(key: string, localPath: string): Promise<void> {
+  async getFile(key: string, localPath: string, opts: ReadOptions = {}): Promise<void> {
     const tmp = tempSiblingPath(localPath);
+    const forget = removeOnInterrupt(tmp);
     try {
-      const info = await this.statForRead(key);
+      const info = await this.statForRead(key, opts.generation);
       await makeDirs(dirname(localPath));
       await pipeline(Readable.from(this.resumingRead(key, info)), createWriteStream(tmp));
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' });
+      throw (
+        this.gone(err, key, opts.generation) ??
+        toStorageError(err, { object: this.uri(key), file: localPath, step: 'download' })
+      );
+    } finally {
+      forget();
     }
   }
 
-  private async statForRead(key: string): Promise<ObjectInfo> {
+  /**
+   * The object's metadata before a read (its size, CRC32C and generation pin the
+   * bytes read); with `generation`, that version or a PreconditionFailedError
+   * (the object changed).
+   */
+  private async statForRead(key: string, generation?: string): Promise<ObjectInfo> {
     const info = await this.stat(key);
+    if (generation !== undefined && info?.generation !== generation) throw this.goneError(key, generation);
     if (!info) {
       throw new NotFoundError(`download ${this.uri(key)}: not found`, { object: this.uri(key), step: 'download' });
     }
@@ -238,6 +254,8 @@ export class GcsStore implements ObjectStore {
         if (!resumable) break;
         if (offset <= end) throw new TransientError(`download ${this.uri(key)}: the response ended early`);
       } catch (err) {
+        // The version being read is gone: the object was replaced meanwhile.
+        if (info.generation !== undefined && isNotFound(err)) throw this.goneError(key, info.generation);
         if (!resumable && delivered) throw toStorageError(err, { object: this.uri(key), step: 'download' });
         try {
           await retries.next(err);
@@ -270,7 +288,9 @@ export class GcsStore implements ObjectStore {
     const headers = new Headers({ 'user-agent': 'salesflow' });
     const storage = this.storage as Storage & { customEndpoint?: boolean; useAuthWithCustomEndpoint?: boolean };
     if (!storage.customEndpoint || storage.useAuthWithCustomEndpoint) {
-      for (const [k, v] of await storage.authClient.getRequestHeaders(url)) headers.set(k, v);
+      (await storage.authClient.getRequestHeaders(url)).forEach((v, k) => {
+        headers.set(k, v);
+      });
     }
     if (range) headers.set('range', `bytes=${range.start ?? 0}-${range.end ?? ''}`);
     const res = await fetch(url, { headers });
@@ -281,6 +301,38 @@ export class GcsStore implements ObjectStore {
       message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
     } catch {}
     throw Object.assign(new Error(`HTTP ${res.status}: ${message || res.statusText}`), { code: res.status });
+  }
+
+  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+    if (!(to instanceof GcsStore)) {
+      const read = Readable.from(this.resumingRead(key, await this.statForRead(key, opts.generation)));
+      return to.putStream(key, read).catch((err) => {
+        throw this.gone(err, key, opts.generation) ?? err;
+      });
+    }
+    try {
+      // Server-side; the destination's current generation as precondition makes it safe to retry.
+      const existing = await to.stat(key);
+      const [, response] = await this.file(key, opts.generation).copy(to.file(key), {
+        preconditionOpts: { ifGenerationMatch: Number(existing?.generation ?? 0) },
+      });
+      return to.infoFrom(key, (response as { resource: FileMetadata }).resource);
+    } catch (err) {
+      throw this.gone(err, key, opts.generation) ?? toStorageError(err, { object: this.uri(key), step: 'copy' });
+    }
+  }
+
+  /** A pinned version that no longer exists: the object changed (a PreconditionFailedError, like a local file). */
+  private gone(err: unknown, key: string, generation: string | undefined): PreconditionFailedError | undefined {
+    if (generation === undefined || !isNotFound(err)) return undefined;
+    return this.goneError(key, generation);
+  }
+
+  private goneError(key: string, generation: string): PreconditionFailedError {
+    return new PreconditionFailedError(`${this.uri(key)}: generation ${generation} is gone (the object changed)`, {
+      object: this.uri(key),
+      step: 'copy',
+    });
   }
 
   async stat(key: string): Promise<ObjectInfo | undefined> {

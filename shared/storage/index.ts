@@ -12,7 +12,7 @@ export function openStore(location: string | Location, opts: GcsStoreOptions = {
   return loc.kind === 'gcs' ? new GcsStore(loc, opts) : new LocalStore(loc);
 }
 
-export { type ObjectChecksums, checksumBuffer, checksumFile, sameContent } from './checksum.ts';
+export { type ObjectChecksums, checksumBuffer, checksumFile, fileChecksum, sameContent } from './checksum.ts';
 export { contentTypeFor } from './content-type.ts';
 export { crc32cOf, FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 export { createStorageClient, DEFAULT_RESUMABLE_THRESHOLD, GcsStore, type GcsStoreOptions } from './gcs-store.ts';
@@ -22,6 +22,7 @@ export {
   isGcsUri,
   joinKey,
   type Location,
+  localPathOf,
   normalizePrefix,
   parseLocation,
   validateBucketName,
@@ -34,6 +35,7 @@ export type {
   ObjectInfo,
   ObjectStore,
   PutOptions,
+  ReadOptions,
 } from './object-store.ts';
 export {
   httpStatus,

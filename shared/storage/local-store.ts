@@ -3,17 +3,19 @@
  * goes to a temp sibling and is renamed into place, so a reader never sees a
  * half-written object. Temp siblings (`.name.tmp-*`) are invisible to list.
  */
-import { createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { copyFile, link, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseTempSibling, tempSiblingPath } from '../atomic.ts';
+import { removeOnInterrupt } from '../cleanup.ts';
+import { removeStaleTempsIn } from '../stale-temp.ts';
+import { parseTempSibling, tempSiblingPath } from '../temp-name.ts';
 import { UsageError } from '../errors.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
-import { type Location, formatLocation, joinKey } from './location.ts';
+import { type Location, formatLocation, joinKey, localPathOf } from './location.ts';
 import type {
   ByteRange,
   EnsureBucketOptions,
@@ -22,12 +24,16 @@ import type {
   ObjectInfo,
   ObjectStore,
   PutOptions,
+  ReadOptions,
 } from './object-store.ts';
 import { NotFoundError, PreconditionFailedError, toStorageError } from './storage-errors.ts';
 
 export class LocalStore implements ObjectStore {
   readonly location: Location & { kind: 'local' };
   readonly url: string;
+  readonly pinsGenerations = false;
+  /** Folders already cleared of dead runs' temp siblings. */
+  private readonly swept = new Set<string>();
 
   constructor(location: Location & { kind: 'local' }) {
     this.location = location;
@@ -40,12 +46,9 @@ export class LocalStore implements ObjectStore {
 
   /** Filesystem path of a key; refuses keys that would escape the folder. */
   pathOf(key: string): string {
+    if (key.startsWith('/')) throw new UsageError(`object key ${key} must be a relative path`, { object: key });
     const full = joinKey(this.location.prefix, key);
-    const parts = full.split('/');
-    if (parts.some((p) => p === '..' || p === '.') || key.startsWith('/')) {
-      throw new UsageError(`object key ${key} must be a relative path without . or .. segments`, { object: key });
-    }
-    return full === '' ? this.location.root : join(this.location.root, ...parts);
+    return full === '' ? this.location.root : localPathOf(this.location.root, full);
   }
 
   async putFile(key: string, localPath: string, opts: PutOptions = {}): Promise<ObjectInfo> {
@@ -62,12 +65,26 @@ export class LocalStore implements ObjectStore {
     return this.write(key, opts, (tmp) => pipeline(stream, createWriteStream(tmp)));
   }
 
+  /**
+   * A temp sibling for `path`, removed if the process is interrupted; the
+   * first time a folder is written to, leftovers of killed runs in it go.
+   */
+  private async tempFor(path: string): Promise<{ tmp: string; forget: () => void }> {
+    const dir = dirname(path);
+    await makeDirs(dir);
+    if (!this.swept.has(dir)) {
+      this.swept.add(dir);
+      await removeStaleTempsIn(dir);
+    }
+    const tmp = tempSiblingPath(path);
+    return { tmp, forget: removeOnInterrupt(tmp) };
+  }
+
   /** Write to a temp sibling, then move into place honouring ifGenerationMatch. */
   private async write(key: string, opts: PutOptions, fill: (tmp: string) => Promise<void>): Promise<ObjectInfo> {
     const path = this.pathOf(key);
-    const tmp = tempSiblingPath(path);
+    const { tmp, forget } = await this.tempFor(path);
     try {
-      await makeDirs(dirname(path));
       await fill(tmp);
       if (opts.ifGenerationMatch !== undefined && String(opts.ifGenerationMatch) === '0') {
         // Create-only: link() fails if the name exists, so no window where we replace a file.
@@ -101,6 +118,8 @@ export class LocalStore implements ObjectStore {
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: path, step: 'put' });
+    } finally {
+      forget();
     }
   }
 
@@ -122,16 +141,36 @@ export class LocalStore implements ObjectStore {
     return handle.createReadStream({ start: range?.start, end: range?.end, autoClose: true });
   }
 
-  async getFile(key: string, localPath: string): Promise<void> {
+  async getFile(key: string, localPath: string, opts: ReadOptions = {}): Promise<void> {
     const source = this.pathOf(key);
-    const tmp = tempSiblingPath(localPath);
+    const { tmp, forget } = await this.tempFor(localPath);
     try {
-      await makeDirs(dirname(localPath));
-      await copyFile(source, tmp);
+      await this.checkGeneration(key, opts.generation, 'get');
+      // A reflink (copy-on-write clone) where the filesystem can, else a plain copy.
+      await copyFile(source, tmp, constants.COPYFILE_FICLONE);
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
       throw toStorageError(err, { object: source, step: 'get' });
+    } finally {
+      forget();
+    }
+  }
+
+  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+    await this.checkGeneration(key, opts.generation, 'copy');
+    return to.putFile(key, this.pathOf(key));
+  }
+
+  /** A PreconditionFailedError unless the file is at `generation` (when given). */
+  private async checkGeneration(key: string, generation: string | undefined, step: string): Promise<void> {
+    if (generation === undefined) return;
+    const current = await this.stat(key, false);
+    if (current?.generation !== generation) {
+      throw new PreconditionFailedError(
+        `${step} ${this.pathOf(key)}: the file changed (version ${current?.generation ?? 'gone'}, expected ${generation})`,
+        { object: this.pathOf(key), step },
+      );
     }
   }
 
@@ -143,7 +182,7 @@ export class LocalStore implements ObjectStore {
       const info: ObjectInfo = {
         key,
         size: Number(s.size),
-        generation: String(s.mtimeNs / 1000n),
+        generation: `${s.mtimeNs / 1000n}.${s.size}.${s.ino}`,
         contentType: contentTypeFor(path),
         updated: new Date(Number(s.mtimeMs)).toISOString(),
       };

@@ -1,5 +1,10 @@
-/** Where objects live: `gs://bucket/prefix` or a local folder standing in for a bucket. */
-import { resolve } from 'node:path';
+/**
+ * Where objects live: `gs://bucket/prefix` or a local folder standing in for a
+ * bucket. Keys and prefixes are confined here, once for every command: a `.` or
+ * `..` segment is refused wherever a key is joined, and a key is mapped to a
+ * local file only when it stays inside the folder it is mapped into.
+ */
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.ts';
 
 export type Location =
@@ -22,8 +27,8 @@ export function parseLocation(input: string): Location {
     const rest = input.slice('gs://'.length);
     const slash = rest.indexOf('/');
     const bucket = slash < 0 ? rest : rest.slice(0, slash);
-    const prefix = slash < 0 ? '' : normalizePrefix(rest.slice(slash + 1));
     validateBucketName(bucket, input);
+    const prefix = slash < 0 ? '' : normalizePrefix(rest.slice(slash + 1), input);
     return { kind: 'gcs', bucket, prefix };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(input) && !input.startsWith('file://')) {
@@ -53,16 +58,55 @@ export function validateBucketName(bucket: string, where = bucket): void {
   if (why) throw new UsageError(`invalid bucket name "${bucket}": a bucket name ${why}`, { object: where });
 }
 
-export function normalizePrefix(prefix: string): string {
-  return prefix.replace(/^\/+|\/+$/g, '');
+/**
+ * A prefix as typed (in a gs:// address, --prefix): repeated and outer slashes
+ * dropped; `.` and `..` segments refused, so it never names objects outside.
+ */
+export function normalizePrefix(prefix: string, where = prefix): string {
+  const segments = prefix.split('/').filter((s) => s !== '');
+  refuseDotSegments(segments, where);
+  return segments.join('/');
 }
 
-/** Join path parts with single slashes, skipping empty ones. */
+/**
+ * Join a prefix and keys with single slashes (outer slashes of each part
+ * trimmed). Object names are exact, so inner empty segments stay; `.` and `..`
+ * segments are refused.
+ */
 export function joinKey(...parts: string[]): string {
-  return parts
-    .map(normalizePrefix)
+  const joined = parts
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
     .filter((p) => p !== '')
     .join('/');
+  refuseDotSegments(joined.split('/'), joined);
+  return joined;
+}
+
+function refuseDotSegments(segments: readonly string[], where: string): void {
+  const bad = segments.find((s) => s === '..' || s === '.');
+  if (bad !== undefined) {
+    throw new UsageError(
+      `${where}: "${bad}" path segments are not allowed in object paths (they would name objects outside the prefix)`,
+    );
+  }
+}
+
+/**
+ * The local file for object `key` under `root` (a cache mirror, a bucket
+ * folder): only plain relative keys — no leading `/`, no empty, `.` or `..`
+ * segment, no NUL — and the result is checked to be inside `root`.
+ */
+export function localPathOf(root: string, key: string): string {
+  const segments = key.split('/');
+  const plain = key !== '' && !key.includes('\0') && segments.every((s) => s !== '' && s !== '.' && s !== '..');
+  const path = plain ? join(root, ...segments) : '';
+  const rel = plain ? relative(resolve(root), resolve(path)) : '';
+  if (!plain || rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
+    throw new UsageError(
+      `object key "${key}" is not a plain relative path (no leading "/", no empty, "." or ".." segments): refusing to map it into ${root}`,
+    );
+  }
+  return path;
 }
 
 export function formatLocation(loc: Location): string {

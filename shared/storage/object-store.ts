@@ -13,7 +13,10 @@ export interface ObjectInfo {
   md5Hash?: string;
   /** Base64 big-endian CRC32C. */
   crc32c?: string;
-  /** GCS generation; for local files, the modification time in microseconds. */
+  /**
+   * Identifies this version of the object: the GCS generation; for a local
+   * file, `mtime-µs.size.inode` (changes when it is written, appended to or replaced).
+   */
   generation?: string;
   contentType?: string;
   updated?: string;
@@ -42,6 +45,15 @@ export interface ByteRange {
   end?: number;
 }
 
+export interface ReadOptions {
+  /**
+   * Read this version of the object, or fail with a PreconditionFailedError
+   * (or NotFoundError) when it is gone. On GCS the generation pins the bytes
+   * read; a local file is only checked before it is read (see `pinsGenerations`).
+   */
+  generation?: string;
+}
+
 export interface ListOptions {
   /** true (default): every object under the prefix; false: one level, folders as `prefixes`. */
   recursive?: boolean;
@@ -64,6 +76,12 @@ export interface ObjectStore {
   readonly location: Location;
   /** `gs://bucket/prefix` or the folder path. */
   readonly url: string;
+  /**
+   * Whether reads and copies with a `generation` get exactly that version's
+   * bytes (GCS: versions are immutable). A local file can change while it is
+   * read: whoever needs exact bytes copies it, then checks size and checksum.
+   */
+  readonly pinsGenerations: boolean;
   /** Full address of one key (`gs://b/p/key` or `/dir/key`) for messages and other tools. */
   uri(key: string): string;
 
@@ -74,7 +92,12 @@ export interface ObjectStore {
   getBuffer(key: string, range?: ByteRange): Promise<Buffer>;
   getStream(key: string, range?: ByteRange): Promise<Readable>;
   /** Download to a local file atomically (temp sibling + rename). */
-  getFile(key: string, localPath: string): Promise<void>;
+  getFile(key: string, localPath: string, opts?: ReadOptions): Promise<void>;
+  /**
+   * Copy the object to the same key in `to` (server-side between GCS buckets),
+   * replacing what is there; with `generation`, that version or nothing.
+   */
+  copyTo(key: string, to: ObjectStore, opts?: ReadOptions): Promise<ObjectInfo>;
 
   /** Metadata with checksums, or undefined when the object does not exist. */
   stat(key: string): Promise<ObjectInfo | undefined>;

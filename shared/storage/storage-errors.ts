@@ -28,7 +28,7 @@ export function httpStatus(err: unknown): number | undefined {
 }
 
 export function isNotFound(err: unknown): boolean {
-  return httpStatus(err) === 404 || (err as { code?: unknown })?.code === 'ENOENT';
+  return httpStatus(err) === 404 || err instanceof NotFoundError || (err as { code?: unknown })?.code === 'ENOENT';
 }
 
 export function isPreconditionFailed(err: unknown): boolean {

@@ -117,3 +117,25 @@ it('an empty selection gives reports with no rows, not an error', async () => {
     expect(q.map((qq, i) => finishReport(qq, groups[i]).rows)).toEqual([[], []]);
   }
 });
+
+it('filter values are data, never SQL: quotes and SQL fragments match nothing on every engine', async () => {
+  const dir = join(tmp(), 'hostile-where');
+  await writeSalesLake(generateSales(200, 2), join(tmp(), 'hostile-where.csv'), dir);
+  const hostile = [
+    "region=North' OR '1'='1",
+    'region=North" OR "1"="1',
+    "category=x') UNION SELECT 1 --",
+    "region=North'; DROP TABLE x; --|South\\' OR 1=1 --",
+    "region!=North' OR sales_region IS NOT NULL OR '",
+  ];
+  for (const where of hostile) {
+    const q = buildQueries({ by: ['region'], metrics: 'count', where: [where] });
+    for (const name of ['duckdb', 'arrow'] as const) {
+      const [groups] = await (await loadEngine(name)).aggregate(dir, q, { workers: 0 });
+      const rows = finishReport(q[0], groups).rows;
+      // `=` matches no region; `!=` keeps every region (nothing equals the odd text), exactly as a literal would.
+      if (where.includes('!=')) expect(rows.length, `${name} ${where}`).toBe(5);
+      else expect(rows, `${name} ${where}`).toEqual([]);
+    }
+  }
+});

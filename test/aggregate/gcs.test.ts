@@ -1,11 +1,12 @@
 /** gs:// lakes on the local engines: mirrored through the object store (GCS test server), then read. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { lakeUris } from '../../aggregate/engines/bigquery.ts';
 import { finishReport } from '../../aggregate/groups.ts';
 import { buildQueries } from '../../aggregate/query.ts';
 import { aggregate } from '../../aggregate/run.ts';
+import { ConflictError, TransientError } from '../../shared/errors.ts';
 import { openStore } from '../../shared/storage/index.ts';
 import type { SalesRecord } from '../../shared/schema/index.ts';
 import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
@@ -127,4 +128,41 @@ it('a gs:// lake: copies outside its layout are neither fetched nor counted (loc
   const uris = await lakeUris(`${nested}/`, { apiEndpoint: server.url });
   expect(uris).toHaveLength(parts.length);
   expect(uris.filter((u) => u.includes('/backup/') || u.includes('/old/'))).toEqual([]);
+});
+
+it('never mirrors into (and prunes) a folder that is not a salesflow cache', async () => {
+  // The user's own copy of a lake sits where the mirror of gs://sales-lake/lakes/v1 would go.
+  const cacheDir = join(tmp(), 'not-a-cache');
+  const mine = join(cacheDir, 'sales-lake', 'lakes', 'v1', 'sales_region=Mine', 'part-00000.parquet');
+  mkdirSync(join(mine, '..'), { recursive: true });
+  writeFileSync(mine, 'my own data');
+  const queries = buildQueries({ by: ['region'], metrics: 'count' });
+  const err = await aggregate({ source: uri, queries, cacheDir, store: { apiEndpoint: server.url } }).catch((e) => e);
+  expect(err).toBeInstanceOf(ConflictError);
+  expect(err.exitCode).toBe(2);
+  expect(err.message).toContain(join(cacheDir, 'sales-lake', 'lakes', 'v1'));
+  expect(readFileSync(mine, 'utf8')).toBe('my own data');
+});
+
+it('an object replaced while the lake is mirrored fails the run (transient), never mixes versions', async () => {
+  const store = openStore(uri, { apiEndpoint: server.url });
+  const keys = (await store.list('')).objects.map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  const last = keys[keys.length - 1];
+  const original = await store.getBuffer(last);
+  const queries = buildQueries({ by: ['region'], metrics: 'count' });
+  let replaced = false;
+  const err = await aggregate({
+    source: uri,
+    queries,
+    cacheDir: join(tmp(), 'cache-replaced'),
+    store: { apiEndpoint: server.url },
+    onProgress: (step) => {
+      if (step !== 'fetch' || replaced) return;
+      replaced = true;
+      // Same bytes, new generation: still not the version listed.
+      server.state.putObject({ bucket: 'sales-lake', name: `lakes/v1/${last}`, data: original });
+    },
+  }).catch((e) => e);
+  expect(err).toBeInstanceOf(TransientError);
+  expect(err.message).toMatch(/changed while it was being read/);
 });

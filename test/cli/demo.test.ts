@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DemoStep, formatDemoReport, genStep, runDemo } from '../../cli/demo.ts';
+import { ConflictError } from '../../shared/errors.ts';
 import { runSalesflow } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';
 
@@ -35,6 +36,22 @@ describe('runDemo', () => {
     expect(report.steps.every((s) => s.seconds > 0)).toBe(true);
     // Re-running replaces the demo's own outputs instead of refusing.
     expect((await runDemo({ dir, rows: 1_000, steps: [genStep] })).ok).toBe(true);
+  });
+
+  it('refuses a folder that holds other things than an earlier demo (exit 2), touching nothing', async () => {
+    const dir = join(tmp(), 'mine');
+    mkdirSync(join(dir, 'bucket'), { recursive: true });
+    writeFileSync(join(dir, 'sales.csv'), 'my own sales');
+    writeFileSync(join(dir, 'bucket', 'keep.txt'), 'precious');
+    const err = await runDemo({ dir, rows: 1_000, steps: [genStep] }).catch((e) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(dir);
+    expect(readFileSync(join(dir, 'sales.csv'), 'utf8')).toBe('my own sales');
+    expect(readdirSync(dir).sort()).toEqual(['bucket', 'sales.csv']);
+    const res = await runSalesflow(['demo', '-n', '1k', '-d', dir, '--steps', 'gen']);
+    expect(res.code).toBe(2);
+    expect(readFileSync(join(dir, 'sales.csv'), 'utf8')).toBe('my own sales');
   });
 
   it('stops at a failing step, marks the rest skipped, and says why', async () => {

@@ -229,6 +229,28 @@ describe('convertToParquet', { timeout: 120_000 }, () => {
     expect(siblings(tmp(), 'force-lake')).toEqual(['force-lake']);
   });
 
+  it('an input written to while it is converted fails the run and writes nothing', async () => {
+    const csv = join(tmp(), 'growing.csv');
+    writeSalesCsv(csv, rows);
+    const out = join(tmp(), 'growing-lake');
+    let appended = false;
+    const err = await convertToParquet({
+      input: csv,
+      outDir: out,
+      partitionBy: 'region',
+      workers: 1,
+      chunkBytes: 64 * 1024,
+      onProgress: () => {
+        if (appended) return;
+        appended = true;
+        writeFileSync(csv, `${rowLine(rows[0]).replace(/^TX-/, 'TX-late-')}\n`, { flag: 'a' });
+      },
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/changed while being converted/);
+    expect(siblings(tmp(), 'growing-lake')).toEqual([]);
+  });
+
   it('a crash mid-run (injected worker failure) leaves no output and no temp folder', async () => {
     const csv = join(tmp(), 'crash.csv');
     writeSalesCsv(csv, rows);
@@ -312,7 +334,7 @@ describe('convertToParquet', { timeout: 120_000 }, () => {
     );
     await expect(
       convertToParquet({ input: join(tmp(), 'nope.csv'), outDir: out, partitionBy: 'region', workers: 1 }),
-    ).rejects.toThrow(/input not found/);
+    ).rejects.toThrow(/input does not exist/);
   });
 });
 

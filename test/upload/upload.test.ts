@@ -4,7 +4,7 @@
  * faults never lose or duplicate a file, failures are reported per file.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,6 +201,33 @@ describe('upload to a local folder', () => {
     const again = await upload({ src, dest });
     expect(again).toMatchObject({ uploaded: 0, skipped: files.size });
   });
+
+  it('a file written to while it is uploaded is reported failed (transient), not uploaded', async () => {
+    const growing = join(tmp(), 'growing');
+    await mkdir(growing, { recursive: true });
+    await writeFile(join(growing, 'a.csv'), 'id\n1\n');
+    await writeFile(join(growing, 'b.csv'), 'id\n2\n');
+    let appended = false;
+    const summary = await upload({
+      src: growing,
+      dest: join(tmp(), 'growing-bucket'),
+      workers: 1,
+      // While a.csv (first in order) goes up, a writer appends to it.
+      onBytes: () => {
+        if (appended) return;
+        appended = true;
+        appendFileSync(join(growing, 'a.csv'), '3\n');
+      },
+    });
+    expect(summary).toMatchObject({ uploaded: 1, failed: 1 });
+    const failed = summary.files.find((f) => f.status === 'failed');
+    expect(failed?.relPath).toBe('a.csv');
+    expect(failed?.error?.message).toMatch(/changed while being uploaded/);
+    expect(failed?.error?.transient).toBe(true);
+    // Settled: the re-run uploads it.
+    const again = await upload({ src: growing, dest: join(tmp(), 'growing-bucket') });
+    expect(again).toMatchObject({ uploaded: 1, skipped: 1, failed: 0 });
+  });
 });
 
 describe('salesflow upload (CLI)', () => {
@@ -222,7 +249,7 @@ describe('salesflow upload (CLI)', () => {
     expect(bad.stderr).toMatch(/invalid bucket name "Bad_Name"/);
     const workers = await runSalesflow(['upload', src, 'gs://b-ok/x', '-w', 'lots']);
     expect(workers.code).toBe(2);
-    expect(workers.stderr).toMatch(/--workers must be an integer/);
+    expect(workers.stderr).toMatch(/--workers must be a whole number from 1 to 256, got "lots"/);
   });
 
   it('an unwritable DEST exits 1 naming the place', async () => {

@@ -9,3 +9,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Fault dice: true for a seeded share (0..1) of calls, so a failing run replays with the same seed. */
+export function seededChance(seed: number): (share: number | undefined) => boolean {
+  const random = seededRandom(seed);
+  return (share) => share !== undefined && share > 0 && random() < share;
+}

@@ -8,7 +8,7 @@ import { UsageError } from '../../shared/errors.ts';
 import { LoadError, QueryError } from '../../warehouse/errors.ts';
 import { completedLoad, finishLoadAttempt, readLoadLog, startLoadAttempt } from '../../warehouse/load-log.ts';
 import { currentTimestampSql, mergeIntoSilverSql } from '../../warehouse/merge.ts';
-import { stagingFields, TABLE_NAMES } from '../../warehouse/tables.ts';
+import { stagingFields, TABLE_NAMES, type TableDef, tableDef } from '../../warehouse/tables.ts';
 import { VIEW_NAMES } from '../../warehouse/views.ts';
 import { transactionScript, type Warehouse } from '../../warehouse/warehouse.ts';
 import { useTempDir } from '../util/tmp.ts';
@@ -32,6 +32,32 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       ctx = await setup();
       w = ctx.warehouse;
       await w.ensure();
+    });
+
+    it('ensure adds the columns a table made by an earlier version lacks, keeping its rows', async () => {
+      const def = tableDef('quarantine_sales') as TableDef;
+      await w.dropTable('quarantine_sales');
+      await w.createTable(
+        'quarantine_sales',
+        def.fields.filter((f) => f.name !== '_file_rejected'),
+      );
+      await w.run(
+        `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
+VALUES ('old,row', 'old.csv', 2, 'why', ${currentTimestampSql(w.dialect)})`,
+      );
+      await w.ensure();
+      await w.run(
+        `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
+VALUES ('new,row', 'new.csv', 3, 'why', ${currentTimestampSql(w.dialect)}, TRUE)`,
+      );
+      const { rows } = await w.query(
+        `SELECT _source_file, _file_rejected FROM ${w.ref('quarantine_sales')} WHERE _source_file IN ('old.csv', 'new.csv') ORDER BY _source_file`,
+      );
+      expect(rows).toEqual([
+        { _source_file: 'new.csv', _file_rejected: true },
+        { _source_file: 'old.csv', _file_rejected: null },
+      ]);
+      await w.ensure(); // and again: nothing left to add
     });
 
     it('ensure creates every table and view and is idempotent', async () => {

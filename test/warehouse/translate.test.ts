@@ -26,6 +26,13 @@ describe('BigQuery → DuckDB translation', () => {
     expect(translateBigQuerySql('MERGE t T USING s S ON T.id = S.id')).toBe('MERGE INTO t T USING s S ON T.id = S.id');
   });
 
+  it('replaces every regex match, splits strings and names the column of UNNEST … AS x', () => {
+    expect(translateBigQuerySql("SELECT REGEXP_REPLACE(r, 'a+', '')")).toBe("SELECT regexp_replace(r, 'a+', '', 'g')");
+    expect(translateBigQuerySql("SELECT x FROM t, UNNEST(SPLIT(r, '; ')) AS x WHERE x <> ''")).toBe(
+      "SELECT x FROM t, unnest(string_split(r, '; ')) AS x(x) WHERE x <> ''",
+    );
+  });
+
   it('drops PARTITION BY / CLUSTER BY / OPTIONS from DDL but not window PARTITION BY', () => {
     expect(
       translateBigQuerySql(

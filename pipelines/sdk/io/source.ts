@@ -32,6 +32,22 @@ export interface SourceBatch<T> {
 export interface SourceContext {
   /** Aborted on drain or cancel: stop pulling, return from the iterator. */
   readonly signal: AbortSignal;
+  /**
+   * This source's batches the runner has read but not acknowledged yet: queued,
+   * in the open bundle, or held by a window that has not fired. What flow control
+   * (e.g. Pub/Sub `maxMessages`) must leave room for, and whose ack deadlines
+   * must be kept alive meanwhile.
+   */
+  unacked(): Unacked;
+}
+
+export interface Unacked {
+  /** Batches with an `ack` read and not yet acknowledged. */
+  readonly batches: number;
+  /** Values in those batches. */
+  readonly elements: number;
+  /** When the oldest of them was read (epoch ms); undefined when there is none. */
+  readonly oldestReadAt: number | undefined;
 }
 
 export interface Source<T> {

@@ -6,7 +6,7 @@
  * `sumBigInt()` returns a bigint and never overflows. Non-integer inputs are
  * allowed but make the sum a plain float sum (flagged by `sumIsExact`).
  */
-import type { CombineFn } from './combine_fn.ts';
+import type { CombineFn } from './combine-fn.ts';
 
 const SPILL = 2 ** 52;
 

@@ -8,7 +8,7 @@ import type { PTransformClass } from '../pipeline.ts';
 import type { PCollection } from '../pvalue.ts';
 import { FAILED_TAG, MAIN_TAG } from '../tags.ts';
 import type { BoundedWindow } from '../windows.ts';
-import type { SideInputView } from './side_inputs.ts';
+import type { SideInputView } from './side-inputs.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: "no tagged outputs" must accept any record shape.
 type AnyTags = Record<string, any>;

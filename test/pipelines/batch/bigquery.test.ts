@@ -6,12 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { openStore } from '../../../shared/storage/index.ts';
 import { BigQueryWarehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
-import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
+import { useCloudServers } from '../../util/cloud-servers.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {
   csvText,
@@ -26,18 +25,7 @@ import {
 } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-bq-');
-let gcs: GcsServer;
-let bq: RunningBigQueryServer;
-
-beforeAll(async () => {
-  gcs = await startGcsServer();
-  bq = await startBigQueryServer({ projectId: 'batch-project', gcsEndpoint: gcs.url });
-}, 60_000);
-
-afterAll(async () => {
-  await bq?.stop();
-  await gcs?.stop();
-});
+const servers = useCloudServers('batch-project');
 
 describe('pipeline batch, push-down path (GCS → BigQuery)', () => {
   it('loads gs:// landing files through staging tables and SQL, archives in gs://, and matches the local path', async () => {
@@ -51,7 +39,7 @@ describe('pipeline batch, push-down path (GCS → BigQuery)', () => {
     await writeParquet(join(local, 'landing/lake/sales_region=East/part-00000.parquet'), lake, 'sales_region');
     await writeParquet(join(local, 'landing/lake/typed.parquet'), [...sampleRows(40, 45), bad]);
 
-    const storeOptions = { apiEndpoint: gcs.url, projectId: 'batch-project' };
+    const storeOptions = { apiEndpoint: servers().gcs.url, projectId: 'batch-project' };
     const landing = openStore('gs://bq-landing/landing', storeOptions);
     await landing.ensureBucket();
     for (const key of [
@@ -63,7 +51,11 @@ describe('pipeline batch, push-down path (GCS → BigQuery)', () => {
       await landing.putBuffer(key, readFileSync(join(local, 'landing', key)));
     }
 
-    const w = await BigQueryWarehouse.open({ projectId: bq.projectId, dataset: 'sales', endpoint: bq.url });
+    const w = await BigQueryWarehouse.open({
+      projectId: servers().bq.projectId,
+      dataset: 'sales',
+      endpoint: servers().bq.url,
+    });
     const s = await runBatch({
       source: 'gs://bq-landing/landing',
       warehouse: w,

@@ -11,7 +11,7 @@ describe('salesflow pipeline batch (CLI)', () => {
   it('refuses invalid flags with exit 2', async () => {
     const res = await runSalesflow(['pipeline', 'batch', '-s', tmp(), '--max-error-rate', '1.5']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/--max-error-rate must be between 0 and 1/);
+    expect(res.stderr).toMatch(/--max-error-rate must be a number from 0 to 1, got "1.5"/);
   }, 60_000);
 
   it('loads the good file, rejects the bad one, prints the per-file report and exits 3', async () => {
@@ -24,6 +24,20 @@ describe('salesflow pipeline batch (CLI)', () => {
     expect(res.stdout).toMatch(/good\.csv\s+loaded\s+25\s+25\s+0\s+0\s+deleted/);
     expect(res.stdout).toMatch(/rejected bad\.csv: line 1: /);
     expect(res.stdout).toMatch(/2 files: 25 rows read, 25 loaded, 0 rejected, 0 duplicate, 1 files rejected/);
+  }, 60_000);
+
+  it('--min-age leaves a file written too recently in place (waiting, exit 0); a bad value exits 2', async () => {
+    const root = join(tmp(), 'min-age');
+    put(join(root, 'landing/fresh.csv'), csvText(sampleRows(5, 71)));
+    const res = await runSalesflow(batchCliArgs(root, '--archive', join(root, 'archive'), '--min-age', '1h'));
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(
+      /fresh\.csv\s+waiting\s+0\s+0\s+0\s+0\s+left in place: modified .* ago, less than --min-age 3600s/,
+    );
+    expect(res.stdout).toMatch(/1 waiting for a later run/);
+    const bad = await runSalesflow(batchCliArgs(root, '--min-age', 'soon'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--min-age "soon"/);
   }, 60_000);
 
   it('--watch loads files as they land, keeps going, and stops cleanly on SIGTERM', async () => {

@@ -1,8 +1,9 @@
 /**
  * Group commits: files committed together in one transaction must end exactly
  * as they would one at a time — the first file wins a repeated transaction_id,
- * and a file refused for its error rate leaves no trace, not even by making
- * another file's rows look like duplicates.
+ * and a file refused for its error rate loads nothing (only its invalid rows,
+ * marked, in quarantine), not even by making another file's rows look like
+ * duplicates.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
@@ -83,7 +84,9 @@ describe('pipeline batch: group commits', () => {
         params: { id: shared.id },
       });
       expect(String(shared_.rows[0]._source_file)).toMatch(/2-good\.csv$/);
-      expect((await w.query('SELECT COUNT(*) AS n FROM quarantine_sales')).rows[0].n).toBe(0);
+      // Its invalid rows are kept for inspection, marked as belonging to a rejected file.
+      const q = await w.query('SELECT _file_rejected, COUNT(*) AS n FROM quarantine_sales GROUP BY ALL');
+      expect(q.rows).toEqual([{ _file_rejected: true, n: 5 }]);
       const log = await w.query('SELECT file, status, rows_loaded FROM load_log ORDER BY file');
       expect(log.rows.map((r) => [String(r.file).replace(/.*\//, ''), r.status, r.rows_loaded])).toEqual([
         ['1-bad.csv', 'rejected', 0],

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyKey, landingPartitions } from '../../../pipelines/batch/landing-file.ts';
 import { defaultRejectedLocation } from '../../../pipelines/batch/run-batch.ts';
 import { reasonsExpression, validPredicate } from '../../../pipelines/batch/validation-sql.ts';
-import { parseInterval } from '../../../pipelines/batch/watch-interval.ts';
+import { parseInterval } from '../../../shared/interval.ts';
 import { UsageError } from '../../../shared/errors.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { DEFAULT_DOMAINS } from '../../../shared/schema/index.ts';

@@ -12,6 +12,7 @@ const summary = (ok: boolean): BatchSummary => ({
   rowsRejected: 0,
   rowsDuplicate: 0,
   ok,
+  undisposed: [],
   seconds: 0,
 });
 
@@ -40,7 +41,7 @@ describe('watchBatch', () => {
       },
     );
     expect(seen).toEqual(['ok', 'retry: warehouse unreachable (ECONNRESET)', 'rejected', 'ok']);
-    expect(result).toEqual({ passes: 4, failedPasses: 1, anyRejected: true });
+    expect(result).toEqual({ passes: 4, failedPasses: 1, exitCode: 3 });
   });
 
   it('ends on an error a retry cannot help', async () => {

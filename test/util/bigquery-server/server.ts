@@ -30,6 +30,7 @@ import type { FieldType } from '../../../warehouse/warehouse.ts';
 import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
 import { parseMultipartRelated } from '../multipart.ts';
+import { statementTypeOf } from './statement-type.ts';
 import { translateBigQuerySql } from './translate.ts';
 import { duckdbIdent as ident, duckdbString } from '../../../warehouse/duckdb-quote.ts';
 
@@ -397,7 +398,7 @@ export class BigQueryServer {
   }
 
   /** Keep the metadata map in step with DDL run through queries (CREATE/DROP TABLE/VIEW). */
-  private async syncCatalog(): Promise<void> {
+  private async syncCatalog(opts: { columns?: boolean } = {}): Promise<void> {
     const r = await this.serial(() =>
       this.conn.runAndReadAll(
         "SELECT schema_name AS s, table_name AS t, 'TABLE' AS k FROM duckdb_tables() WHERE database_name = 'memory' UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() WHERE NOT internal AND database_name = 'memory'",
@@ -408,7 +409,16 @@ export class BigQueryServer {
       if (!this.datasets.has(s)) continue;
       present.add(key(s, t));
       const existing = this.tables.get(key(s, t));
-      if (existing && existing.type === k && k === 'TABLE') continue;
+      if (existing && existing.type === k && k === 'TABLE') {
+        if (!opts.columns) continue;
+        // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added.
+        const fields = existing.schema?.fields ?? [];
+        const added = (await this.schemaFromCatalog(s, t)).fields.filter(
+          (c) => !fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase()),
+        );
+        if (added.length > 0) existing.schema = { fields: [...fields, ...added] };
+        continue;
+      }
       const meta: TableMeta = existing ?? {
         datasetId: s,
         tableId: t,
@@ -416,7 +426,8 @@ export class BigQueryServer {
         creationTime: String(Date.now()),
       };
       meta.type = k as 'TABLE' | 'VIEW';
-      meta.schema = await this.schemaFromCatalog(s, t);
+      // A view over a dropped table stays, as on BigQuery; it fails when queried.
+      meta.schema = await this.schemaFromCatalog(s, t).catch(() => undefined);
       this.tables.set(key(s, t), meta);
     }
     for (const k of [...this.tables.keys()]) if (!present.has(k)) this.tables.delete(k);
@@ -427,6 +438,47 @@ export class BigQueryServer {
     const meta = this.tables.get(key(datasetId, tableId));
     if (meta?.type !== 'TABLE') throw notFound(`Table ${this.projectId}:${datasetId}.${tableId}`);
     return meta.schema?.fields ?? [];
+  }
+
+  /** A table's fields with standard type names (INT64, FLOAT64, BOOL…), for writers outside the REST API. */
+  tableFields(datasetId: string, tableId: string): BqField[] {
+    return this.fieldsOf(datasetId, tableId).map((f) => ({ ...f, type: LEGACY_TO_STANDARD[f.type] }));
+  }
+
+  /** When the table was created (ms since the epoch, as the REST API reports it). */
+  tableCreationTime(datasetId: string, tableId: string): number {
+    this.fieldsOf(datasetId, tableId);
+    return Number(this.tables.get(key(datasetId, tableId))!.creationTime);
+  }
+
+  /**
+   * Rows given as text values of the named columns (cast to the column types in
+   * SQL), several tables' batches in one transaction: all land or none do.
+   */
+  async insertRowBatches(
+    batches: readonly {
+      datasetId: string;
+      tableId: string;
+      columns: readonly string[];
+      rows: readonly (readonly (string | null)[])[];
+    }[],
+  ): Promise<number> {
+    const targets = batches.map((b) => {
+      const fields = new Map(this.tableFields(b.datasetId, b.tableId).map((f) => [f.name.toLowerCase(), f]));
+      const columns = b.columns.map((name) => {
+        const f = fields.get(name.toLowerCase());
+        if (!f) throw invalid(`no such field: ${name}`, name);
+        return { name: f.name, type: duckdbTypeOf(f) };
+      });
+      return { target: `${ident(b.datasetId)}.${ident(b.tableId)}`, columns, rows: b.rows };
+    });
+    return this.serial(() =>
+      inTransaction(this.conn, async () => {
+        let total = 0;
+        for (const t of targets) total += await insertTextRows(this.conn, t.target, t.columns, t.rows);
+        return total;
+      }),
+    );
   }
 
   // ---- tabledata -------------------------------------------------------------
@@ -440,7 +492,7 @@ export class BigQueryServer {
       ignoreUnknownValues?: boolean;
     },
   ) {
-    const fields = this.fieldsOf(datasetId, tableId).map((f) => ({ ...f, type: LEGACY_TO_STANDARD[f.type] }));
+    const fields = this.tableFields(datasetId, tableId);
     const rows = body.rows ?? [];
     if (rows.length === 0) throw invalid('No rows present in the request.', 'rows');
     const seen = this.insertIds.get(key(datasetId, tableId)) ?? new Set<string>();
@@ -549,7 +601,14 @@ export class BigQueryServer {
   }
 
   private async insertJob(body: Record<string, unknown>, data?: Buffer): Promise<Record<string, unknown>> {
-    const config = (body.configuration ?? {}) as { query?: QueryConfig; load?: LoadConfig };
+    const config = (body.configuration ?? {}) as { query?: QueryConfig; load?: LoadConfig; dryRun?: boolean };
+    if (config.query && config.dryRun) {
+      // A dry run answers with the statement's type or refuses it with a 400, and is not kept as a job.
+      const job: JobRecord = { resource: this.newJobResource(body, 'QUERY') };
+      await this.runQueryJob(job, config.query, true);
+      job.resource.status = { state: 'DONE' };
+      return job.resource;
+    }
     if (config.query) {
       const job: JobRecord = { resource: this.newJobResource(body, 'QUERY') };
       try {
@@ -573,7 +632,7 @@ export class BigQueryServer {
     throw invalid('only query and load jobs are supported here', 'configuration');
   }
 
-  private async runQueryJob(job: JobRecord, config: QueryConfig): Promise<void> {
+  private async runQueryJob(job: JobRecord, config: QueryConfig, dryRun = false): Promise<void> {
     if (config.useLegacySql === true) throw invalidQuery('legacy SQL is not supported; set useLegacySql: false');
     if (!config.query) throw invalidQuery('query is empty');
     const paramTypes: Record<string, string> = {};
@@ -589,13 +648,15 @@ export class BigQueryServer {
     const sql = translateBigQuerySql(config.query, { paramTypes });
     const dataset = config.defaultDataset?.datasetId;
     if (dataset) this.getDataset(dataset);
-    const script = /;\s*\S/.test(config.query.trim().replace(/;\s*$/, ''));
-    const ddl = /^\s*(CREATE|DROP|ALTER)\b/im.test(config.query);
+    let statementType = 'SELECT';
     let result: Awaited<ReturnType<typeof encodeResult>> | undefined;
     let affected = 0;
     await this.serial(async () => {
       await this.conn.run(`SET schema = ${duckdbString(dataset ?? 'main')}`);
       try {
+        statementType = await statementTypeOf(this.conn, config.query!, sql);
+        // A dry run parses and names the statement, like BigQuery's; nothing runs.
+        if (dryRun) return;
         const r = await runScript(this.conn, sql, bindings);
         affected = r.affectedRows;
         if (r.returnsRows) result = await encodeResult(r.last, { int64Timestamps: true });
@@ -606,10 +667,15 @@ export class BigQueryServer {
         await this.conn.run("SET schema = 'main'").catch(() => {});
       }
     });
-    if (ddl) await this.syncCatalog();
-    const firstWord = (/^\s*(\w+)/.exec(config.query)?.[1] ?? 'SELECT').toUpperCase();
-    const statementType = script ? 'SCRIPT' : firstWord === 'WITH' ? 'SELECT' : firstWord;
+    const script = statementType === 'SCRIPT';
     const stats = job.resource.statistics as Record<string, unknown>;
+    if (dryRun) {
+      stats.query = { statementType, totalBytesProcessed: '0', cacheHit: false };
+      return;
+    }
+    if (/^(CREATE|DROP|ALTER)_|^SCRIPT$/.test(statementType)) {
+      await this.syncCatalog({ columns: /\bALTER\s+TABLE\b/i.test(config.query) });
+    }
     stats.query = {
       statementType,
       totalBytesProcessed: '0',

@@ -2,7 +2,8 @@
  * BigQuery Standard SQL → DuckDB, for what this project's SQL uses: backticked
  * `project.dataset.table` paths, @params (bound as text and cast to their
  * declared type), double-quoted strings, SAFE_CAST, DIV, NUMERIC/FLOAT64 type
- * names and NUMERIC literals, REGEXP_CONTAINS, DATE_TRUNC(date, MONTH) staying a DATE,
+ * names and NUMERIC literals, REGEXP_CONTAINS, REGEXP_REPLACE (every match),
+ * SPLIT, `UNNEST(…) AS x` in FROM, DATE_TRUNC(date, MONTH) staying a DATE,
  * DATE_ADD/DATE_SUB, CURRENT_TIMESTAMP(), MERGE without INTO, and the DDL
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
@@ -143,6 +144,23 @@ function emit(tokens: Token[], opts: TranslateOptions): string {
       out += 'divide';
     } else if (upper === 'REGEXP_CONTAINS' && call) {
       out += 'regexp_matches'; // both: true when the pattern matches anywhere (RE2 syntax)
+    } else if (upper === 'SPLIT' && call) {
+      out += 'string_split';
+    } else if (upper === 'REGEXP_REPLACE' && call) {
+      // BigQuery replaces every match; DuckDB only the first unless given the 'g' option.
+      const close = matchParen(tokens, nextIdx);
+      out += `regexp_replace(${argsOf(tokens, nextIdx, close)
+        .map((a) => emit(a, opts))
+        .join(',')}, 'g')`;
+      i = close;
+    } else if (upper === 'UNNEST' && call && isWord(nextSig(tokens, matchParen(tokens, nextIdx)), 'AS')) {
+      // FROM t, UNNEST(array) AS x: in DuckDB a bare alias names the table (x would be a struct), so name the column too.
+      const close = matchParen(tokens, nextIdx);
+      const asIdx = nextSigIndex(tokens, close);
+      const aliasIdx = nextSigIndex(tokens, asIdx);
+      const alias = tokens[aliasIdx].text;
+      out += `unnest${emit(tokens.slice(nextIdx, close + 1), opts)} AS ${alias}(${alias})`;
+      i = aliasIdx;
     } else if (upper === 'COUNTIF' && call) {
       out += 'count_if';
     } else if ((upper === 'CURRENT_TIMESTAMP' || upper === 'CURRENT_DATETIME') && call) {

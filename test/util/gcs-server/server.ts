@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { parseGoogHash } from './checksums.ts';
 import { parseMultipartRelated } from '../multipart.ts';
 import { type BucketRecord, GcsApiError, GcsState, type ObjectRecord, type Preconditions } from './state.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { seededChance } from '../seeded-random.ts';
 
 export interface GcsFaults {
   /** Share (0..1) of requests answered 503 before doing anything. */
@@ -87,7 +87,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     objectWrites: 0,
   };
   let faults: GcsFaults = opts.faults ?? {};
-  let random = seededRandom(faults.seed ?? 1);
+  let chance = seededChance(faults.seed ?? 1);
 
   const server = createServer((req, res) => {
     stats.requests++;
@@ -159,6 +159,23 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       });
     }
     if (segments[2] !== 'o') throw new GcsApiError(404, 'notFound', `Not found: ${url.pathname}`);
+    // /b/:bucket/o/:object/rewriteTo/b/:destBucket/o/:destObject (the client's File#copy)
+    const rewrite = segments.indexOf('rewriteTo', 4);
+    if (method === 'POST' && rewrite > 3 && segments[rewrite + 1] === 'b' && segments[rewrite + 3] === 'o') {
+      const copy = rewriteObject(
+        { bucket: bucketName, name: segments.slice(3, rewrite).join('/') },
+        { bucket: segments[rewrite + 2], name: segments.slice(rewrite + 4).join('/') },
+        q,
+      );
+      stats.objectWrites++;
+      return sendJson(res, 200, {
+        kind: 'storage#rewriteResponse',
+        totalBytesRewritten: String(copy.data.length),
+        objectSize: String(copy.data.length),
+        done: true,
+        resource: objectResource(copy, base),
+      });
+    }
     const objectName = segments.slice(3).join('/');
     if (upload) return handleUpload(req, res, bucketName, q, base);
     // /b/:bucket/o
@@ -194,6 +211,29 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
       return sendJson(res, 200, objectResource(obj, base));
     }
     throw new GcsApiError(405, 'methodNotAllowed', `${method} not allowed on an object`);
+  }
+
+  /** A server-side copy, in one call (GCS may take several for big objects; the client follows rewriteToken). */
+  function rewriteObject(
+    from: { bucket: string; name: string },
+    to: { bucket: string; name: string },
+    q: URLSearchParams,
+  ) {
+    const num = (k: string) => (q.has(k) ? Number(q.get(k)) : undefined);
+    const source = state.object(from.bucket, from.name, num('sourceGeneration'));
+    const ifSource = num('ifSourceGenerationMatch');
+    if (ifSource !== undefined && ifSource !== source.generation) {
+      throw new GcsApiError(412, 'conditionNotMet', 'At least one of the pre-conditions you specified did not hold.');
+    }
+    return state.putObject({
+      bucket: to.bucket,
+      name: to.name,
+      data: source.data,
+      contentType: source.contentType,
+      storageClass: source.storageClass,
+      metadata: source.metadata,
+      preconditions: preconditionsFrom(q),
+    });
   }
 
   async function handleUpload(
@@ -364,10 +404,6 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     return true;
   }
 
-  function chance(share: number | undefined): boolean {
-    return share !== undefined && share > 0 && random() < share;
-  }
-
   function listBuckets(q: URLSearchParams) {
     const prefix = q.get('prefix') ?? '';
     const items = [...state.buckets.values()]
@@ -433,7 +469,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     stats,
     setFaults(f) {
       faults = f ?? {};
-      random = seededRandom(faults.seed ?? 1);
+      chance = seededChance(faults.seed ?? 1);
     },
     readObject(bucket, name) {
       return state.buckets.get(bucket)?.objects.get(name)?.data;

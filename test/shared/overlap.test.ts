@@ -1,0 +1,92 @@
+/** The one overlap check every writing command uses: where places really are, and how they relate. */
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OverlapError } from '../../shared/errors.ts';
+import { canonicalPlace, refuseOverlap, relationOf, skipsHidden } from '../../shared/overlap.ts';
+import { useTempDir } from '../util/tmp.ts';
+
+const tmp = useTempDir('salesflow-overlap-');
+
+const rel = (a: string, b: string) => relationOf(canonicalPlace(a), canonicalPlace(b));
+
+describe('canonicalPlace / relationOf', () => {
+  it('normalises relative paths, trailing slashes, . and .. segments', () => {
+    const dir = join(tmp(), 'a', 'b');
+    mkdirSync(dir, { recursive: true });
+    expect(rel(`${dir}/`, dir)).toBe('same');
+    expect(rel(`./${relative(process.cwd(), dir)}`, dir)).toBe('same');
+    expect(rel(join(dir, '..', 'b', '.', 'c'), dir)).toBe('inside');
+    expect(rel(join(tmp(), 'a'), dir)).toBe('contains');
+    expect(rel(join(tmp(), 'a', 'bb'), dir)).toBeUndefined();
+  });
+
+  it('resolves symlinks in the part that exists, and keeps the part that does not', () => {
+    const real = join(tmp(), 'real');
+    mkdirSync(join(real, 'in'), { recursive: true });
+    symlinkSync(real, join(tmp(), 'link'));
+    expect(rel(join(tmp(), 'link'), real)).toBe('same');
+    expect(rel(join(tmp(), 'link', 'in', 'not', 'yet'), join(real, 'in'))).toBe('inside');
+    expect(canonicalPlace(join(tmp(), 'link', 'new')).display).toBe(join(canonicalPlace(real).display, 'new'));
+  });
+
+  it('compares gs:// addresses by bucket and prefix segments', () => {
+    expect(rel('gs://bkt/landing/archive/', 'gs://bkt/landing')).toBe('inside');
+    expect(rel('gs://bkt//landing', 'gs://bkt/landing/')).toBe('same');
+    expect(rel('gs://bkt/landing-archive', 'gs://bkt/landing')).toBeUndefined();
+    expect(rel('gs://bkt', 'gs://bkt/x')).toBe('contains');
+    expect(rel('gs://other/landing', 'gs://bkt/landing')).toBeUndefined();
+    expect(rel('gs://bkt/landing', join(tmp(), 'b', 'landing'))).toBeUndefined();
+  });
+
+  it('folds case when either place is on a case-insensitive filesystem', () => {
+    const a = { root: '/', segments: ['Data', 'Lake'], caseInsensitive: true, display: '/Data/Lake' };
+    const b = { root: '/', segments: ['data', 'lake', 'x'], caseInsensitive: false, display: '/data/lake/x' };
+    expect(relationOf(a, b)).toBe('contains');
+    expect(relationOf({ ...a, caseInsensitive: false }, b)).toBeUndefined();
+  });
+});
+
+describe('refuseOverlap', () => {
+  it('names the output, the input, and how they overlap', () => {
+    const input = join(tmp(), 'in');
+    mkdirSync(input, { recursive: true });
+    writeFileSync(join(input, 'a.csv'), 'x');
+    const err = (() => {
+      try {
+        refuseOverlap({
+          outputs: [{ path: join(input, 'out'), role: 'output folder' }],
+          inputs: [{ path: input, role: 'input' }],
+        });
+      } catch (e) {
+        return e as OverlapError;
+      }
+    })();
+    expect(err).toBeInstanceOf(OverlapError);
+    expect(err?.exitCode).toBe(2);
+    expect(err?.message).toContain(`output folder ${join(input, 'out')} is inside input ${input}`);
+    expect(err?.context).toMatchObject({ output: join(input, 'out'), input });
+  });
+
+  it('refuses outputs that overlap each other; allows an output where the input’s reader never looks', () => {
+    expect(() =>
+      refuseOverlap({
+        outputs: [
+          { path: join(tmp(), 'x', 'archive'), role: '--archive' },
+          { path: join(tmp(), 'x', 'archive', 'bad'), role: '--rejected' },
+        ],
+        inputs: [],
+      }),
+    ).toThrow(/--archive .* contains --rejected/);
+    const landing = join(tmp(), 'landing');
+    const refuse = (out: string) => () =>
+      refuseOverlap({
+        outputs: [{ path: out, role: '--archive' }],
+        inputs: [{ path: landing, role: '--source', skips: skipsHidden }],
+      });
+    expect(refuse(join(landing, '_archive'))).not.toThrow();
+    expect(refuse(join(landing, 'day1', '.archive'))).not.toThrow();
+    expect(refuse(join(landing, 'archive'))).toThrow(OverlapError);
+    expect(refuse(landing)).toThrow(OverlapError); // the same place is never skipped
+  });
+});
