@@ -3,7 +3,7 @@
  * of their current version, and look each up in the load log.
  */
 import { isHiddenName } from '../../shared/overlap.ts';
-import type { ObjectInfo, ObjectStore } from '../../shared/storage/index.ts';
+import { checkObjectKey, type ObjectInfo, type ObjectStore } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
 
 export interface ListedLanding {
@@ -26,6 +26,8 @@ export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
   const files: LandingFile[] = [];
   const ignored: string[] = [];
+  // A hostile name (`../x.csv`) stops the run before anything loads, rather than passing for a hidden folder.
+  for (const o of objects) checkObjectKey(o.key, store.uri(o.key));
   for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
     const kind = classifyKey(o.key);
