@@ -5,7 +5,7 @@
 import { manifestPartitionBy } from '../../shared/lake-layout.ts';
 import { isHiddenName } from '../../shared/overlap.ts';
 import type { ColumnName } from '../../shared/schema/index.ts';
-import type { ObjectInfo, ObjectStore } from '../../shared/storage/index.ts';
+import { checkObjectKey, type ObjectInfo, type ObjectStore } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, landingPartitions } from './landing-file.ts';
 
 export interface ListedLanding {
@@ -26,6 +26,8 @@ export function versionChecksum(info: ObjectInfo): string {
  */
 export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
+  // A hostile name (`../x.csv`) stops the run before anything loads, rather than passing for a hidden folder.
+  for (const o of objects) checkObjectKey(o.key, store.uri(o.key));
   // Lakes in the landing area that say their layout (to-parquet's _manifest.json): folder → partitionBy.
   const manifests = new Map<string, readonly ColumnName[]>();
   for (const o of objects) {

@@ -218,7 +218,8 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       rowsLoaded: sum('rowsLoaded'),
       rowsRejected: sum('rowsRejected'),
       rowsDuplicate: sum('rowsDuplicate'),
-      ok: list.every((o) => o.status === 'loaded' || o.alreadyDone),
+      // Waiting files are not an error (a later run loads them); rejected files and quarantined rows are.
+      ok: list.every((o) => o.status === 'loaded' || o.status === 'waiting' || o.alreadyDone),
       undisposed,
       seconds: (performance.now() - t0) / 1000,
     };

@@ -113,7 +113,9 @@ export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
     );
   }
   const w =
-    typeof opts.warehouse === 'object' ? opts.warehouse : await openWarehouse(opts.warehouse, opts.warehouseOptions);
+    typeof opts.warehouse === 'object'
+      ? opts.warehouse
+      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
   try {
     await w.ensure();
     const log = await readLoadLog(w);

@@ -18,6 +18,7 @@ export { crc32cOf, FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 export { createStorageClient, DEFAULT_RESUMABLE_THRESHOLD, GcsStore, type GcsStoreOptions } from './gcs-store.ts';
 export { LocalStore } from './local-store.ts';
 export {
+  checkObjectKey,
   formatLocation,
   isGcsUri,
   joinKey,

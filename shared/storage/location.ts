@@ -82,6 +82,11 @@ export function joinKey(...parts: string[]): string {
   return joined;
 }
 
+/** Refuse an object key (e.g. one a bucket listed) with a `.` or `..` segment: no reader may follow it out of its prefix. */
+export function checkObjectKey(key: string, where = key): void {
+  refuseDotSegments(key.split('/'), where);
+}
+
 function refuseDotSegments(segments: readonly string[], where: string): void {
   const bad = segments.find((s) => s === '..' || s === '.');
   if (bad !== undefined) {
