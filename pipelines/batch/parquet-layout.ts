@@ -12,10 +12,14 @@ import { InputError } from '../../shared/errors.ts';
 import { readParquetColumns } from '../../shared/parquet-columns.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec, typedValueProblem } from '../../shared/schema/index.ts';
 import { fileColumnsProblem } from '../../shared/schema/file-columns.ts';
-import type { ObjectStore } from '../../shared/storage/index.ts';
+import { isPreconditionFailed, type ObjectStore } from '../../shared/storage/index.ts';
 import type { LandingFile } from './landing-file.ts';
+import { FileChangedError } from './snapshot.ts';
 
-/** Why the file cannot be loaded as it is laid out (`not a loadable sales Parquet file: …`), or undefined. */
+/**
+ * Why the file cannot be loaded as it is laid out (`not a loadable sales Parquet file: …`), or
+ * undefined; a FileChangedError when the file is no longer the version listed.
+ */
 export async function parquetLayoutProblem(store: ObjectStore, file: LandingFile): Promise<string | undefined> {
   const problem = await layoutProblem(store, file);
   return problem === undefined ? undefined : `not a loadable sales Parquet file: ${problem}`;
@@ -28,8 +32,12 @@ async function layoutProblem(store: ObjectStore, file: LandingFile): Promise<str
   }
   let found: Awaited<ReturnType<typeof readParquetColumns>>;
   try {
-    found = await readParquetColumns(file.uri, file.size, (start, end) => store.getBuffer(file.key, { start, end }));
+    // The version listed (its size says where the footer is), or the file changed: left waiting.
+    const read = (start: number, end: number) =>
+      store.getBuffer(file.key, { start, end }, { generation: file.generation });
+    found = await readParquetColumns(file.uri, file.size, read);
   } catch (err) {
+    if (isPreconditionFailed(err)) throw new FileChangedError(file, 'replaced before its layout was checked');
     if (err instanceof InputError) return err.message;
     throw err;
   }

@@ -128,14 +128,14 @@ export async function stageFile(
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;
   }
-  if (file.format === 'parquet') {
-    const problem = await parquetLayoutProblem(store, file);
-    if (problem !== undefined) {
-      staged.layoutError = problem;
-      return staged;
-    }
-  }
   try {
+    if (file.format === 'parquet') {
+      const problem = await parquetLayoutProblem(store, file);
+      if (problem !== undefined) {
+        staged.layoutError = problem;
+        return staged;
+      }
+    }
     if (file.format === 'parquet' && w.loadsGcsRemotely && isGcsUri(file.uri)) {
       // Push-down: the warehouse reads the object itself, so no local copy; the generation after the
       // load tells whether it read the version listed (GCS versions are immutable).

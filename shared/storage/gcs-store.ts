@@ -181,9 +181,10 @@ export class GcsStore implements ObjectStore {
     };
   }
 
-  async getBuffer(key: string, range?: ByteRange): Promise<Buffer> {
+  async getBuffer(key: string, range?: ByteRange, opts: ReadOptions = {}): Promise<Buffer> {
     const parts: Buffer[] = [];
-    for await (const chunk of this.resumingRead(key, await this.statForRead(key), range)) parts.push(chunk);
+    const info = await this.statForRead(key, opts.generation);
+    for await (const chunk of this.resumingRead(key, info, range)) parts.push(chunk);
     return Buffer.concat(parts);
   }
 

@@ -123,7 +123,8 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async getBuffer(key: string, range?: ByteRange): Promise<Buffer> {
+  async getBuffer(key: string, range?: ByteRange, opts: ReadOptions = {}): Promise<Buffer> {
+    await this.checkGeneration(key, opts.generation, 'get');
     const chunks: Buffer[] = [];
     for await (const c of await this.getStream(key, range)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
