@@ -11,7 +11,6 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ConflictError, InputError, TransientError } from '../shared/errors.ts';
-import { manifestPartitionBy, selectLakeFiles } from '../shared/lake-layout.ts';
 import { makeDirs } from '../shared/make-dirs.ts';
 import {
   checksumFile,
@@ -23,6 +22,8 @@ import {
   parseLocation,
   sameContent,
 } from '../shared/storage/index.ts';
+
+import { storeLake } from './store-lake.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
 
@@ -73,14 +74,7 @@ export async function cacheGcsSource(
   for (const o of objects) if (!o.key.endsWith('/')) localPathOf(dir, o.key);
   // Only what the lake's layout defines is fetched (a `backup/` copy inside it is not data), and its
   // _manifest.json with it, which says the layout.
-  const manifest = objects.find((o) => o.key === '_manifest.json');
-  const columns = manifest ? manifestPartitionBy((await store.getBuffer(manifest.key)).toString('utf8')) : undefined;
-  const lake = selectLakeFiles(
-    objects.filter((o) => isDataKey(o.key) && o.key.endsWith('.parquet')),
-    (o) => o.key.split('/').slice(0, -1),
-    (o) => o.key,
-    columns,
-  );
+  const lake = await storeLake(store, objects);
   const data = [...lake.files, ...objects.filter((o) => o.key === '_manifest.json' || o.key === '_SUCCESS')];
   if (lake.files.length === 0) {
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });

@@ -5,13 +5,12 @@
  */
 import type { BigQuery } from '@google-cloud/bigquery';
 import { InputError, UsageError } from '../../shared/errors.ts';
-import { isBookkeepingName, manifestPartitionBy, selectLakeFiles } from '../../shared/lake-layout.ts';
-import { log } from '../../shared/log.ts';
 import { type GcsStoreOptions, openStore } from '../../shared/storage/index.ts';
 import { createBigQueryClient } from '../../warehouse/bigquery-client.ts';
 import { fromBigQueryError } from '../../warehouse/errors.ts';
 import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
 import type { GroupTotals } from '../groups.ts';
+import { storeLake } from '../store-lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import {
   type BigQuerySource,
@@ -85,23 +84,7 @@ const MAX_SOURCE_URIS = 10_000;
 /** The gs:// URIs of the Parquet files a lake's layout defines (shared/lake-layout.ts). */
 export async function lakeUris(prefix: string, storeOptions?: GcsStoreOptions): Promise<string[]> {
   const store = openStore(prefix.replace(/\/+$/, ''), storeOptions);
-  const { objects } = await store.list('', { recursive: true });
-  const manifest = objects.find((o) => o.key === '_manifest.json');
-  const columns = manifest ? manifestPartitionBy((await store.getBuffer(manifest.key)).toString('utf8')) : undefined;
-  const parquet = objects.filter(
-    (o) => o.key.endsWith('.parquet') && !o.key.split('/').some((part) => isBookkeepingName(part)),
-  );
-  const lake = selectLakeFiles(
-    parquet,
-    (o) => o.key.split('/').slice(0, -1),
-    (o) => o.key,
-    columns,
-  );
-  if (lake.skipped.length > 0) {
-    log.warn(
-      `${prefix}: ${lake.skipped.length} Parquet file(s) outside the lake's layout not read (e.g. ${lake.skipped[0].file.key}: ${lake.skipped[0].reason})`,
-    );
-  }
+  const lake = await storeLake(store, (await store.list('', { recursive: true })).objects);
   if (lake.files.length === 0) throw new InputError(`no Parquet files under ${prefix}`, { object: prefix });
   if (lake.files.length > MAX_SOURCE_URIS) {
     throw new InputError(
