@@ -14,7 +14,8 @@
  *   } }
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { join } from 'node:path';
 import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
@@ -128,7 +129,7 @@ async function claimDemoDir(dir: string): Promise<void> {
       { file: dir, step: 'demo' },
     );
   }
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFile(join(dir, DEMO_MARKER), '');
 }
 

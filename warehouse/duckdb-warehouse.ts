@@ -5,7 +5,7 @@
  * parameter behaves as it does on BigQuery.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
@@ -95,7 +95,7 @@ export class DuckDBWarehouse implements Warehouse {
     const file = path !== ':memory:';
     // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
     if (file && access !== 'pipeline' && !existsSync(path)) throw new WarehouseNotFoundError(`duckdb:${path}`);
-    if (file && access === 'pipeline') await mkdir(dirname(path), { recursive: true });
+    if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
         ? undefined

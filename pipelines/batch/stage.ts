@@ -28,6 +28,7 @@ import { duckdbTypeOf, stagingFields, type Warehouse } from '../../warehouse/ind
 import { checkpoint } from './crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from './load-log.ts';
+import { parquetLayoutProblem } from './parquet-layout.ts';
 import { FileChangedError, takeSnapshot } from './snapshot.ts';
 import { inputCause, stageTextFile } from './stage-text.ts';
 import { duckdbString } from '../../warehouse/duckdb-quote.ts';
@@ -119,11 +120,22 @@ export async function stageFile(
     staged.layoutError = 'gzip-compressed Parquet is not supported (Parquet compresses its pages itself)';
     return staged;
   }
+  if (file.outsideLayout !== undefined) {
+    staged.layoutError = `outside its lake's layout, not read as data: ${file.outsideLayout}`;
+    return staged;
+  }
   if (file.size === 0) {
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;
   }
   try {
+    if (file.format === 'parquet') {
+      const problem = await parquetLayoutProblem(store, file);
+      if (problem !== undefined) {
+        staged.layoutError = problem;
+        return staged;
+      }
+    }
     if (file.format === 'parquet' && w.loadsGcsRemotely && isGcsUri(file.uri)) {
       // Push-down: the warehouse reads the object itself, so no local copy; the generation after the
       // load tells whether it read the version listed (GCS versions are immutable).
@@ -194,9 +206,10 @@ async function stageText(
 }
 
 /**
- * A view with the staging columns over a local Parquet file: absent columns are
- * NULL and values that do not fit the column type become NULL (TRY_CAST), so
- * they fail the row checks with a reason instead of failing the whole file.
+ * A view with the staging columns over a local Parquet file whose layout was
+ * checked (parquet-layout.ts): its columns already have the record's types, so
+ * the casts change no value; columns a hive folder supplies are NULL here and
+ * filled in at commit.
  */
 async function parquetViewSql(w: Warehouse, path: string, view: string): Promise<string> {
   const source = `read_parquet(${duckdbString(path)}, hive_partitioning = false)`;
@@ -204,7 +217,7 @@ async function parquetViewSql(w: Warehouse, path: string, view: string): Promise
   const present = new Set(rows.map((r) => String(r.column_name)));
   const cols = STAGE_ROW_FIELDS.map((f) => {
     const type = duckdbTypeOf(f);
-    return present.has(f.name) ? `TRY_CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
+    return present.has(f.name) ? `CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
   });
   return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${source}`;
 }

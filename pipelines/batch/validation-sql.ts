@@ -9,9 +9,17 @@
  * Text files (CSV/NDJSON) are validated in-process by the full validator before
  * staging.
  */
-import { COLUMN_NAMES, type ColumnName, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
+import {
+  COLUMN_NAMES,
+  type ColumnName,
+  DATE_RANGE,
+  DEFAULT_DOMAINS,
+  type SalesDomains,
+} from '../../shared/schema/index.ts';
 import { TRANSACTION_ID_MAX_LENGTH, TRANSACTION_ID_PATTERN } from '../../shared/schema/index.ts';
 import type { Dialect, Params } from '../../warehouse/index.ts';
+import { bigqueryString } from '../../warehouse/bigquery-quote.ts';
+import { duckdbString } from '../../warehouse/duckdb-quote.ts';
 
 interface Check {
   field: ColumnName;
@@ -20,13 +28,13 @@ interface Check {
   reason: string;
 }
 
-/** A SQL string literal safe in both dialects (only letters, digits, spaces, & and -). */
-function literal(value: string): string {
-  if (!/^[A-Za-z0-9 &_.-]*$/.test(value)) throw new Error(`domain value ${JSON.stringify(value)} cannot be inlined`);
-  return `'${value}'`;
+/** A string literal of the dialect at hand: any domain value (quotes, commas, accents …) goes in whole. */
+function literalFor(dialect: Dialect): (text: string) => string {
+  return dialect === 'bigquery' ? bigqueryString : duckdbString;
 }
 
 function checks(domains: SalesDomains, dialect: Dialect): Check[] {
+  const literal = literalFor(dialect);
   const oneOf = (values: readonly string[]) => values.map(literal).join(', ');
   // The pattern has no quotes or backslashes, so it is the same literal in both dialects.
   const matches = dialect === 'bigquery' ? 'REGEXP_CONTAINS' : 'regexp_matches';
@@ -39,9 +47,8 @@ function checks(domains: SalesDomains, dialect: Dialect): Check[] {
     { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
     {
       field: 'transaction_date',
-      fails:
-        "(transaction_date IS NULL OR transaction_date < DATE '1900-01-01' OR transaction_date > DATE '2999-12-31')",
-      reason: 'is missing or outside 1900-01-01..2999-12-31',
+      fails: `(transaction_date IS NULL OR transaction_date < DATE '${DATE_RANGE.min}' OR transaction_date > DATE '${DATE_RANGE.max}')`,
+      reason: `is missing or outside ${DATE_RANGE.min}..${DATE_RANGE.max}`,
     },
     {
       field: 'sale_amount',
@@ -70,8 +77,9 @@ export function validPredicate(domains: SalesDomains = DEFAULT_DOMAINS, dialect:
 
 /** `field: reason; …` for the checks a row fails ('' for a valid row). */
 export function reasonsExpression(domains: SalesDomains = DEFAULT_DOMAINS, dialect: Dialect = 'duckdb'): string {
+  const literal = literalFor(dialect);
   const parts = checks(domains, dialect).map(
-    (c) => `CASE WHEN ${c.fails} THEN '${c.field}: ${c.reason}; ' ELSE '' END`,
+    (c) => `CASE WHEN ${c.fails} THEN ${literal(`${c.field}: ${c.reason}; `)} ELSE '' END`,
   );
   return `RTRIM(CONCAT(${parts.join(', ')}), '; ')`;
 }
