@@ -22,7 +22,19 @@ import {
 import { LoadError, QueryError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { rewriteParams } from './sql-lexer.ts';
-import { createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import {
+  type MinuteSelection,
+  refreshMinuteTotalsSql,
+  STREAM_STAGE_FIELDS,
+  STREAM_STAGE_INPUT,
+  type StreamCommitRequest,
+  type StreamCommitResult,
+  streamCommitResult,
+  streamCommitStatements,
+  streamCountsSql,
+  streamStageRows,
+} from './stream.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -44,6 +56,8 @@ import { duckdbIdent, duckdbString } from './duckdb-quote.ts';
 
 export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
 const DEFAULT_PAGE_SIZE = 10_000;
+/** The stream's micro-batch staging table (TEMP: per connection, one writer). */
+const STREAM_STAGE = 'stream_stage';
 /** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
 const INSERT_ID_MEMORY = 1_000_000;
 
@@ -90,8 +104,14 @@ export class DuckDBWarehouse implements Warehouse {
 
   async ensure(): Promise<void> {
     const ref = (n: string) => this.ref(n);
+    await this.run(TABLES.map((t) => createTableSql(t, ref)).join(';\n'));
+    const { rows } = await this.query(
+      'SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = current_schema()',
+    );
+    const columns = (table: string) =>
+      new Set(rows.filter((r) => r.table_name === table).map((r) => String(r.column_name)));
     const statements = [
-      ...TABLES.map((t) => createTableSql(t, ref)),
+      ...TABLES.flatMap((t) => addMissingColumnsSql(t, columns(t.name), ref, 'duckdb')),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
     ];
     await this.run(statements.join(';\n'));
@@ -310,6 +330,41 @@ export class DuckDBWarehouse implements Warehouse {
     for (const id of batchIds) seen.add(id);
     if (seen.size > INSERT_ID_MEMORY) seen.clear();
     return { inserted: accepted.length + duplicates, errors };
+  }
+
+  async commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult> {
+    const ref = (n: string) => this.ref(n);
+    const columns = STREAM_STAGE_INPUT.map((f) => ({ name: f.name, type: duckdbTypeOf(f) }));
+    const rows = streamStageRows(req);
+    const statements = streamCommitStatements('duckdb', ref, STREAM_STAGE).map((sql) =>
+      this.prepare(sql, { source: req.source }),
+    );
+    return this.serial(async () => {
+      try {
+        // A TEMP table: the batch never reaches the database file except through the commit.
+        await this.conn.run(
+          createTableSql({ name: STREAM_STAGE, fields: [...STREAM_STAGE_FIELDS] }, ref, {
+            replace: true,
+            scratch: true,
+          }),
+        );
+        await insertTextRows(this.conn, STREAM_STAGE, columns, rows);
+        await inTransaction(this.conn, async () => {
+          for (const st of statements) await runScript(this.conn, st.sql, st.bindings);
+          req.beforeCommit?.();
+        });
+        const counts = await this.conn.runAndReadAll(streamCountsSql(ref, STREAM_STAGE));
+        return streamCommitResult(counts.getRowObjectsJson()[0]);
+      } catch (err) {
+        throw this.wrap(err, 'stream commit');
+      }
+    });
+  }
+
+  async refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
+    if ('minutes' in selection && selection.minutes.length === 0) return 0;
+    const { sql, params } = refreshMinuteTotalsSql('duckdb', (n) => this.ref(n), selection);
+    return (await this.run(sql, { params })).affectedRows;
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,13 @@
 import { type BigQueryField, salesBigQuerySchema } from '../shared/schema/index.ts';
 import type { FieldType } from './warehouse.ts';
 
-export const TABLE_NAMES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 'load_log'] as const;
+export const TABLE_NAMES = [
+  'bronze_sales',
+  'silver_sales',
+  'quarantine_sales',
+  'load_log',
+  'gold_sales_per_minute',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface TableDef {
@@ -35,6 +41,7 @@ export const TABLES: readonly TableDef[] = [
       field('_source_file', 'STRING', 'REQUIRED', 'File (path or gs:// URI) the row was read from.'),
       field('_line', 'INT64', 'NULLABLE', 'Line (CSV/NDJSON) or row number (Parquet) in the source file.'),
       field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row landed.'),
+      ...streamFields(),
     ],
     partitionBy: 'transaction_date',
     clusterBy: ['sales_region', 'product_category'],
@@ -46,6 +53,8 @@ export const TABLES: readonly TableDef[] = [
       ...salesBigQuerySchema(),
       field('_source_file', 'STRING', 'NULLABLE', 'File the row was first loaded from.'),
       field('_loaded_at', 'TIMESTAMP', 'NULLABLE', 'When the row entered silver.'),
+      field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message the row came from (NULL for files).'),
+      field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened, from the event (NULL for files).'),
     ],
     partitionBy: 'transaction_date',
     clusterBy: ['sales_region', 'product_category'],
@@ -59,6 +68,15 @@ export const TABLES: readonly TableDef[] = [
       field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
       field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
       field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
+      field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message id (NULL for files).'),
+      field('_publish_time', 'TIMESTAMP', 'NULLABLE', 'When the message was published.'),
+      field('_attributes', 'STRING', 'NULLABLE', 'The message attributes as a JSON object.'),
+      field(
+        '_payload_encoding',
+        'STRING',
+        'NULLABLE',
+        'base64 when the message data was not UTF-8 (raw_row then holds it base64-encoded); NULL for text.',
+      ),
     ],
   },
   {
@@ -79,7 +97,30 @@ export const TABLES: readonly TableDef[] = [
       field('error', 'STRING', 'NULLABLE', 'Error message when failed.'),
     ],
   },
+  {
+    name: 'gold_sales_per_minute',
+    description:
+      'Per minute of event time and region: transactions and total sales of the streamed events in silver, ' +
+      "upserted as the stream's windows fire (recomputed from silver, so exact and de-duplicated).",
+    fields: [
+      field('window_start', 'TIMESTAMP', 'REQUIRED', 'Start of the minute (event time, UTC).'),
+      field('sales_region', 'STRING', 'REQUIRED', 'Sales region.'),
+      field('transactions', 'INT64', 'REQUIRED', 'Sales in silver with an event time in the minute.'),
+      field('total_sales', 'NUMERIC', 'REQUIRED', 'Their total sale_amount.'),
+      field('updated_at', 'TIMESTAMP', 'REQUIRED', 'When the row was last recomputed.'),
+    ],
+    clusterBy: ['sales_region'],
+  },
 ];
+
+/** Where a streamed row came from: the Pub/Sub message (NULL for rows loaded from files). */
+function streamFields(): BigQueryField[] {
+  return [
+    field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message id (NULL for files).'),
+    field('_publish_time', 'TIMESTAMP', 'NULLABLE', 'When the message was published.'),
+    field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened (the event_time attribute).'),
+  ];
+}
 
 /**
  * Columns of a staging table for loads: the sales columns in schema order, all
@@ -133,4 +174,24 @@ export function createTableSql(
   const temp = opts.scratch ? 'TEMP ' : '';
   const create = opts.replace ? `CREATE OR REPLACE ${temp}TABLE` : `CREATE ${temp}TABLE IF NOT EXISTS`;
   return `${create} ${ref(def.name)} (\n${cols.join(',\n')}\n)`;
+}
+
+/**
+ * ALTER statements adding the columns of `def` a table created by an earlier
+ * version lacks (`existing`: its column names). Tables only ever gain NULLABLE
+ * columns, which both dialects add in place.
+ */
+export function addMissingColumnsSql(
+  def: TableDef,
+  existing: ReadonlySet<string>,
+  ref: (name: string) => string,
+  dialect: 'duckdb' | 'bigquery',
+): string[] {
+  return def.fields
+    .filter((f) => !existing.has(f.name))
+    .map((f) => {
+      if (f.mode === 'REQUIRED') throw new Error(`cannot add REQUIRED column ${f.name} to existing table ${def.name}`);
+      const type = dialect === 'duckdb' ? duckdbTypeOf(f) : f.type;
+      return `ALTER TABLE ${ref(def.name)} ADD COLUMN IF NOT EXISTS ${f.name} ${type}`;
+    });
 }

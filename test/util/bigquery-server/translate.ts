@@ -3,6 +3,7 @@
  * `project.dataset.table` paths, @params (bound as text and cast to their
  * declared type), double-quoted strings, SAFE_CAST, DIV, NUMERIC/FLOAT64 type
  * names and NUMERIC literals, REGEXP_CONTAINS, DATE_TRUNC(date, MONTH) staying a DATE,
+ * TIMESTAMP_TRUNC(ts, MINUTE),
  * DATE_ADD/DATE_SUB, CURRENT_TIMESTAMP(), MERGE without INTO, and the DDL
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
@@ -161,6 +162,16 @@ function emit(tokens: Token[], opts: TranslateOptions): string {
         .map((x) => x.text.toLowerCase())
         .join(' ');
       out += `CAST(date_trunc('${partText}', ${emit(expr, opts)}) AS DATE)`;
+      i = close;
+    } else if (upper === 'TIMESTAMP_TRUNC' && call) {
+      // TIMESTAMP_TRUNC(expr, PART) → date_trunc('part', expr), still a TIMESTAMP.
+      const close = matchParen(tokens, nextIdx);
+      const [expr, part] = argsOf(tokens, nextIdx, close);
+      const partText = (part ?? [])
+        .filter(significant)
+        .map((x) => x.text.toLowerCase())
+        .join(' ');
+      out += `date_trunc('${partText}', ${emit(expr, opts)})`;
       i = close;
     } else if ((upper === 'DATE_ADD' || upper === 'DATE_SUB') && call) {
       const close = matchParen(tokens, nextIdx);
