@@ -55,6 +55,8 @@ export interface BigQueryWarehouseOptions {
   /** API root of a BigQuery-compatible server; default BIGQUERY_EMULATOR_HOST, else Google. */
   endpoint?: string;
   location?: string;
+  /** Client retries of transient failures (default: the client's own, 3). */
+  maxRetries?: number;
 }
 
 const DEFAULT_PAGE_SIZE = 10_000;
@@ -87,7 +89,10 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   static async open(opts: BigQueryWarehouseOptions): Promise<BigQueryWarehouse> {
-    return new BigQueryWarehouse(createBigQueryClient(opts.projectId, opts.endpoint), opts);
+    return new BigQueryWarehouse(
+      createBigQueryClient(opts.projectId, opts.endpoint, { maxRetries: opts.maxRetries }),
+      opts,
+    );
   }
 
   ref(name: string): string {

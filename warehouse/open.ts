@@ -13,6 +13,8 @@ export interface OpenWarehouseOptions {
   dataset?: string;
   /** BigQuery location for jobs and the dataset (default US). */
   location?: string;
+  /** BigQuery: client retries of transient failures (default 3; a dashboard that refreshes anyway wants 0). */
+  maxRetries?: number;
 }
 
 export type WarehouseSpec = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
@@ -64,6 +66,7 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
     dataset: parsed.dataset,
     endpoint: opts.endpoint,
     location: opts.location,
+    maxRetries: opts.maxRetries,
   });
 }
 

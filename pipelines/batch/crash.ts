@@ -5,7 +5,15 @@
  */
 const hits = new Map<string, number>();
 
-export type CrashPoint = 'mid-file' | 'after-stage' | 'after-commit' | 'mid-archive';
+export type CrashPoint =
+  | 'mid-file'
+  | 'after-stage'
+  | 'after-commit'
+  | 'mid-archive'
+  // pipeline stream: inside the micro-batch transaction, after its COMMIT (before the acks), after a gold refresh
+  | 'stream-mid-commit'
+  | 'stream-after-commit'
+  | 'stream-after-gold';
 
 export function crashPoint(name: CrashPoint): void {
   const spec = process.env.SALESFLOW_CRASH_AT;
