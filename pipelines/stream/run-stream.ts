@@ -70,6 +70,8 @@ export interface RunStreamOptions {
 export interface StreamTotals {
   /** Messages received (each once). */
   received: number;
+  /** Messages acknowledged to Pub/Sub (after their commit). */
+  acked: number;
   /** Messages committed (valid + invalid), redeliveries included. */
   committed: number;
   bronze: number;
@@ -112,6 +114,7 @@ const RECONCILE_WINDOW_MS = 24 * 3_600_000;
 export function startStream(opts: RunStreamOptions): StreamHandle {
   const totals: StreamTotals = {
     received: 0,
+    acked: 0,
     committed: 0,
     bronze: 0,
     silver: 0,
@@ -127,12 +130,14 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
   let source: PubSubSource | undefined;
   let result: PipelineResult | undefined;
   let receivedBefore = 0;
+  let ackedBefore = 0;
   const lateOf = (r: PipelineResult | undefined) => r?.counters()['WindowInto(fixed)/late'] ?? 0;
   const status = (): StreamStatus => {
     const s = source?.stats();
     return {
       ...totals,
       received: receivedBefore + (s?.received ?? 0),
+      acked: ackedBefore + (s?.acked ?? 0),
       late: totals.late + lateOf(result),
       state,
       held: s?.held ?? 0,
@@ -228,6 +233,7 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
           result = undefined;
           const s = source.stats();
           receivedBefore += s.received;
+          ackedBefore += s.acked;
           await source.close().catch((e) => log.warn(`closing the subscription: ${describeError(e)}`));
           source = undefined;
         }
@@ -248,6 +254,7 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
       }
       state = 'done';
       totals.received = receivedBefore;
+      totals.acked = ackedBefore;
       return {
         ...totals,
         subscription: name.path,
