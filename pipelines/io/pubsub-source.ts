@@ -78,6 +78,12 @@ export interface PubSubSourceStats {
 
 export interface PubSubSource extends Source<PubSubMessageValue> {
   stats(): PubSubSourceStats;
+  /**
+   * Stop receiving and end the source once every message received so far was
+   * handed over (the pipeline then commits and acks them and finishes): a
+   * drain that leaves nothing received behind.
+   */
+  drain(): void;
   /** Stop receiving, nack whatever was not acked, close the subscription (after the pipeline finished). */
   close(): Promise<void>;
 }
@@ -117,6 +123,7 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
   let failure: unknown;
   let subscription: Subscription | undefined;
   let closed = false;
+  let draining = false;
   let wake: () => void = () => {};
 
   const onMessage = (message: Message) => {
@@ -126,8 +133,8 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
       known.deliveries.push(message);
       return;
     }
-    if (closed || (opts.maxMessages !== undefined && received >= opts.maxMessages)) {
-      // Beyond --max-messages: another consumer (or the next run) gets it.
+    if (closed || draining || (opts.maxMessages !== undefined && received >= opts.maxMessages)) {
+      // Beyond --max-messages, or draining: another consumer (or the next run) gets it.
       message.nack();
       return;
     }
@@ -214,7 +221,7 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
         if (ctx.signal.aborted) return;
         const now = Date.now();
         const age = pending.length > 0 ? now - pendingSince : 0;
-        const reachedMax = opts.maxMessages !== undefined && received >= opts.maxMessages;
+        const reachedMax = draining || (opts.maxMessages !== undefined && received >= opts.maxMessages);
         if (
           pending.length > 0 &&
           (pending.length >= maxBatch || age >= commitIntervalMs || (inFlight === 0 && age >= lingerMs) || reachedMax)
@@ -259,6 +266,10 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
   const source = unboundedSource<PubSubMessageValue>(`PubSub(${opts.subscription})`, read);
   return {
     ...source,
+    drain() {
+      draining = true;
+      wake();
+    },
     stats() {
       let oldest: number | undefined;
       for (const h of held.values()) {
@@ -278,13 +289,16 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
       const sub = subscription;
       subscription = undefined;
       if (sub === undefined) return;
-      sub.removeListener('message', onMessage);
       // Everything still held goes back to Pub/Sub now (redelivered), not when its lease expires.
       for (const h of held.values()) for (const m of h.deliveries) m.nack();
       held.clear();
+      // close() sends the acks and nacks still batched before it resolves. The listeners go only
+      // after it: removing the last 'message' listener makes the client start a close of its own
+      // that nobody awaits, and ours would then return before the acks left.
       try {
         await sub.close();
       } finally {
+        sub.removeListener('message', onMessage);
         sub.removeListener('error', onError);
       }
     },

@@ -31,7 +31,8 @@ export function formatStreamSummary(s: StreamSummary): string {
     `stream: ${n(s.received)} messages from ${s.subscription} in ${s.seconds.toFixed(1)} s (${n(rate)}/s committed), ` +
     `stopped by ${s.stoppedBy} → ${s.warehouse}\n` +
     `  silver +${n(s.silver)} · bronze +${n(s.bronze)} · duplicates ${n(s.duplicates)} · quarantined ${n(s.quarantined)} · ` +
-    `late ${n(s.late)} · redelivered ${n(s.redelivered)} · ${n(s.commits)} commits · ${n(s.goldRefreshes)} gold refreshes` +
+    `late ${n(s.late)} · redelivered ${n(s.redelivered)} · acked ${n(s.acked)} · ${n(s.commits)} commits · ` +
+    `${n(s.goldRefreshes)} gold refreshes` +
     (s.retries > 0 ? ` · ${n(s.retries)} retries after transient failures` : '')
   );
 }

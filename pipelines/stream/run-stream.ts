@@ -3,6 +3,9 @@
  * idle (`untilIdleMs`) or `maxMessages` were handled.
  *
  * Each attempt runs the stream pipeline (stream-pipeline.ts) on a fresh source.
+ * A drain goes through the source: it stops receiving, hands over what it
+ * holds and ends, so the pipeline commits and acks everything received and
+ * finishes; nothing received is left for redelivery.
  * A commit that fails (after the sink's retries of transient errors) fails the
  * attempt: nothing more is acked, close() nacks what the source held, so Pub/Sub
  * redelivers it (a delivery attempt for a dead-letter policy). A transient
@@ -213,14 +216,18 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
         state = 'running';
         // A pipeline per attempt, so the signals reach only the attempt that runs.
         result = new DirectRunner({
-          drainSignal: opts.drainSignal,
           cancelSignal: opts.cancelSignal,
           maxBundleSize: Number.POSITIVE_INFINITY,
         }).run(pipeline);
+        // Drain through the source: it stops receiving and hands over what it holds, so everything
+        // received is committed and acked; the pipeline then ends as a bounded one does.
+        const attemptSource = source;
         const onDrain = () => {
           state = 'draining';
+          attemptSource.drain();
         };
-        opts.drainSignal?.addEventListener('abort', onDrain, { once: true });
+        if (opts.drainSignal?.aborted) onDrain();
+        else opts.drainSignal?.addEventListener('abort', onDrain, { once: true });
         let failure: unknown;
         let endState: string | undefined;
         try {

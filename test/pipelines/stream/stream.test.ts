@@ -96,7 +96,10 @@ describe('pipeline stream', () => {
       Object.values(poison).forEach((bytes, i) => {
         const row = byId.get(poisonIds[i]);
         expect(row?.reasons, Object.keys(poison)[i]).toBe(fileReasons[i]);
-        const kept = row?._payload_encoding === 'base64' ? Buffer.from(String(row?.raw_row), 'base64') : Buffer.from(String(row?.raw_row));
+        const kept =
+          row?._payload_encoding === 'base64'
+            ? Buffer.from(String(row?.raw_row), 'base64')
+            : Buffer.from(String(row?.raw_row));
         expect(kept.equals(bytes), Object.keys(poison)[i]).toBe(true);
         expect(JSON.parse(String(row?._attributes))).toEqual(attributes);
         expect(row?._publish_time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
@@ -115,7 +118,10 @@ describe('pipeline stream', () => {
     // The batch pipeline loaded these first.
     const loaded = sampleRows(5, 60);
     mkdirSync(join(root, 'landing'));
-    writeFileSync(join(root, 'landing', 'sales.ndjson'), `${loaded.map((r) => JSON.stringify(salesJson(r))).join('\n')}\n`);
+    writeFileSync(
+      join(root, 'landing', 'sales.ndjson'),
+      `${loaded.map((r) => JSON.stringify(salesJson(r))).join('\n')}\n`,
+    );
     const batch = await runBatch({ source: join(root, 'landing'), warehouse: `duckdb:${db}` });
     expect(batch.rowsLoaded).toBe(5);
 
@@ -150,7 +156,9 @@ describe('pipeline stream', () => {
       for (const r of silver) {
         expect(String(r._source_file)).toMatch(loaded.some((l) => l.id === r.transaction_id) ? /landing/ : /dups-a/);
       }
-      expect((await w.query('SELECT COUNT(*) AS n FROM bronze_sales WHERE _message_id IS NOT NULL')).rows[0].n).toBe(16);
+      expect((await w.query('SELECT COUNT(*) AS n FROM bronze_sales WHERE _message_id IS NOT NULL')).rows[0].n).toBe(
+        16,
+      );
     });
   });
 
@@ -180,10 +188,9 @@ describe('pipeline stream', () => {
     const summary = await handle.done;
     expect(summary).toMatchObject({ silver: 24, late: 4, duplicates: 0 });
     await withDuckDB(db, async (w) => {
-      const lateInSilver = await w.query(
-        'SELECT COUNT(*) AS n FROM silver_sales WHERE _event_time < @t',
-        { params: { t: { type: 'TIMESTAMP', value: new Date(tenMinutesAgo + 60_000).toISOString() } } },
-      );
+      const lateInSilver = await w.query('SELECT COUNT(*) AS n FROM silver_sales WHERE _event_time < @t', {
+        params: { t: { type: 'TIMESTAMP', value: new Date(tenMinutesAgo + 60_000).toISOString() } },
+      });
       expect(lateInSilver.rows[0].n).toBe(4);
       // Every minute's panes (on time, late, and the late events' own minute) leave gold equal to silver.
       const gold = (await streamSnapshot(w)).gold;
@@ -227,7 +234,11 @@ describe('pipeline stream', () => {
       const silver = await warehouse.query(
         'SELECT transaction_id, COUNT(*) AS n FROM silver_sales GROUP BY 1 ORDER BY 1',
       );
-      expect(silver.rows).toEqual(rows.map((r) => ({ transaction_id: r.id, n: 1 })).sort((a, b) => a.transaction_id.localeCompare(b.transaction_id)));
+      expect(silver.rows).toEqual(
+        rows
+          .map((r) => ({ transaction_id: r.id, n: 1 }))
+          .sort((a, b) => a.transaction_id.localeCompare(b.transaction_id)),
+      );
     } finally {
       await warehouse.close();
       await proxy.stop();
