@@ -18,6 +18,7 @@ import { describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { generateSales } from '../generator/generate.ts';
 import { PIPELINE_DEMO_STEPS } from '../pipelines/batch/demo-steps.ts';
+import { streamDemoStep } from '../pipelines/stream/demo-step.ts';
 
 export interface DemoContext {
   /** Folder for every demo output (default data/demo). */
@@ -37,6 +38,8 @@ export interface DemoStepResult {
   /** Main output (file, folder, table). */
   output?: string;
   detail?: string;
+  /** The step could not run here (e.g. a tool is missing): why. Not a failure; later steps still run. */
+  skipped?: string;
 }
 
 export interface DemoStep {
@@ -79,7 +82,7 @@ export const genStep: DemoStep = {
 };
 
 /** The demo's steps, in order. Later commands add theirs here. */
-export const DEMO_STEPS: DemoStep[] = [genStep, ...PIPELINE_DEMO_STEPS];
+export const DEMO_STEPS: DemoStep[] = [genStep, ...PIPELINE_DEMO_STEPS, streamDemoStep];
 
 export interface RunDemoOptions {
   dir?: string;
@@ -112,7 +115,8 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     let report: DemoStepReport;
     try {
       const result = await step.run(ctx);
-      report = { name: step.name, status: 'ok', seconds: (performance.now() - t0) / 1000, ...result };
+      const status = result.skipped === undefined ? 'ok' : 'skipped';
+      report = { name: step.name, status, seconds: (performance.now() - t0) / 1000, ...result };
     } catch (err) {
       failed = true;
       report = {
@@ -141,5 +145,11 @@ export function formatDemoReport(report: DemoReport): string {
     ]),
   );
   const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
-  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`].join('\n');
+  const skipped = report.steps.filter((s) => s.skipped).map((s) => `${s.name} skipped: ${s.skipped}`);
+  return [
+    table,
+    ...errors,
+    ...skipped,
+    `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`,
+  ].join('\n');
 }

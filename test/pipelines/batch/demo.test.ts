@@ -8,7 +8,7 @@ import { withDuckDB } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-demo-');
 
-describe('demo: gen → to-parquet → upload → pipeline batch → aggregate → gold queries', () => {
+describe('demo: gen → to-parquet → upload → pipeline batch → aggregate → gold queries → stream', () => {
   it('runs every step on 3,000 rows and reports each', async () => {
     const dir = join(tmp(), 'demo');
     const notes: string[] = [];
@@ -20,6 +20,9 @@ describe('demo: gen → to-parquet → upload → pipeline batch → aggregate �
     expect(byName['pipeline batch'].rows).toBe(3000);
     expect(byName['gold queries'].rows).toBe(3000);
     expect(formatDemoReport(report)).toMatch(/pipeline batch\s+ok\s+3000/);
+    // The stream step: 1,000 events with the fault mix, on top of the batch history.
+    expect(byName.stream.rows).toBeGreaterThan(900);
+    expect(notes.join('\n')).toMatch(/Rows per table after the stream[\s\S]*gold_sales_per_minute/);
     // The gold queries were printed.
     expect(notes.join('\n')).toMatch(/Top 5 customers[\s\S]*customer_id/);
     // Loaded files left the landing area for the archive; bookkeeping files stay.
