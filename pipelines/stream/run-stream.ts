@@ -44,6 +44,8 @@ export interface RunStreamOptions {
   commitIntervalMs?: number;
   /** Most messages per micro-batch (default 5000). */
   maxBatch?: number;
+  /** How long an idle pipeline's micro-batch gathers messages (default 50 ms; = commitIntervalMs: fixed batches). */
+  lingerMs?: number;
   untilIdleMs?: number;
   maxMessages?: number;
   /** Seconds a minute's window stays open for late events (default 60). */
@@ -181,6 +183,7 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
           timestampAttribute: opts.timestampAttribute ?? 'event_time',
           commitIntervalMs: opts.commitIntervalMs,
           maxBatch: opts.maxBatch,
+          lingerMs: opts.lingerMs,
           maxDelayMs: opts.maxDelayMs,
           maxMessages: remaining,
           untilIdleMs: opts.untilIdleMs,
