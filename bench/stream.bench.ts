@@ -138,6 +138,32 @@ async function main(): Promise<void> {
     await client.close();
     const runOf = { bare: 0, pipeline: 0, capped: 0 };
     const db = join(BENCH_DATA, 'stream-throughput.duckdb');
+    /** The whole pipeline as a process, on the next subscription, into a fresh DuckDB file. */
+    const pipelineCandidate = (name: string, next: () => string, nodeFlags: string[] = []): Candidate => ({
+      name,
+      cmd: NODE,
+      args: [],
+      env,
+      // 3: some events were quarantined (the fault mix has invalid ones).
+      okCodes: [0, 3],
+      before() {
+        rmSync(db, { force: true });
+        rmSync(`${db}.wal`, { force: true });
+        this.args = [
+          ...nodeFlags,
+          'cli/main.ts',
+          'pipeline',
+          'stream',
+          '-s',
+          next(),
+          '-w',
+          `duckdb:${db}`,
+          '--max-messages',
+          String(BACKLOG),
+          '-q',
+        ];
+      },
+    });
     const candidates: Candidate[] = [
       {
         name: 'bare subscriber (ack only)',
@@ -148,55 +174,11 @@ async function main(): Promise<void> {
           this.args = [SELF, '--run', 'bare', subs.bare[runOf.bare++], String(BACKLOG)];
         },
       },
-      {
-        name: 'pipeline stream → DuckDB',
-        cmd: NODE,
-        args: [],
-        env,
-        // 3: some events were quarantined (the fault mix has invalid ones).
-        okCodes: [0, 3],
-        before() {
-          rmSync(db, { force: true });
-          rmSync(`${db}.wal`, { force: true });
-          this.args = [
-            'cli/main.ts',
-            'pipeline',
-            'stream',
-            '-s',
-            subs.pipeline[runOf.pipeline++],
-            '-w',
-            `duckdb:${db}`,
-            '--max-messages',
-            String(BACKLOG),
-            '-q',
-          ];
-        },
-      },
-      {
-        // The same, with V8's old generation capped: what a container's memory limit does by itself.
-        name: 'pipeline stream, --max-old-space-size=128',
-        cmd: NODE,
-        args: [],
-        env,
-        okCodes: [0, 3],
-        before() {
-          rmSync(db, { force: true });
-          rmSync(`${db}.wal`, { force: true });
-          this.args = [
-            '--max-old-space-size=128',
-            'cli/main.ts',
-            'pipeline',
-            'stream',
-            '-s',
-            subs.capped[runOf.capped++],
-            '-w',
-            `duckdb:${db}`,
-            '--max-messages',
-            String(BACKLOG),
-            '-q',
-          ];
-        },
-      },
+      pipelineCandidate('pipeline stream → DuckDB', () => subs.pipeline[runOf.pipeline++]),
+      // The same with V8's old generation capped: what a container's memory limit does by itself.
+      pipelineCandidate('pipeline stream, --max-old-space-size=128', () => subs.capped[runOf.capped++], [
+        '--max-old-space-size=128',
+      ]),
     ];
     const results = await compare('stream-throughput', candidates, { runs: RUNS });
     const rows = results.map((r) => [

@@ -68,8 +68,7 @@ export const TABLES: readonly TableDef[] = [
       field('_line', 'INT64', 'NULLABLE', 'Line or row number in the source file.'),
       field('reasons', 'STRING', 'REQUIRED', 'Why the row was rejected (field: reason; …).'),
       field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row was quarantined.'),
-      field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message id (NULL for files).'),
-      field('_publish_time', 'TIMESTAMP', 'NULLABLE', 'When the message was published.'),
+      ...messageFields(),
       field('_attributes', 'STRING', 'NULLABLE', 'The message attributes as a JSON object.'),
       field(
         '_payload_encoding',
@@ -113,11 +112,18 @@ export const TABLES: readonly TableDef[] = [
   },
 ];
 
-/** Where a streamed row came from: the Pub/Sub message (NULL for rows loaded from files). */
-function streamFields(): BigQueryField[] {
+/** The Pub/Sub message a row came from (NULL for rows loaded from files). */
+function messageFields(): BigQueryField[] {
   return [
     field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message id (NULL for files).'),
     field('_publish_time', 'TIMESTAMP', 'NULLABLE', 'When the message was published.'),
+  ];
+}
+
+/** A streamed sale's message and event time. */
+function streamFields(): BigQueryField[] {
+  return [
+    ...messageFields(),
     field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened (the event_time attribute).'),
   ];
 }

@@ -11,6 +11,7 @@ import {
   DirectRunner,
   fixedWindows,
   groupBy,
+  type PCollection,
   Pipeline,
   readFrom,
   type SourceContext,
@@ -187,17 +188,7 @@ describe('DirectRunner: unacknowledged batches, as a source sees them', () => {
         },
       }),
     );
-    read
-      .apply(windowInto<Sale>(fixedWindows(60), { holdAcks: false }))
-      .apply(groupBy<Sale>('region').combining('cents', sum(), 'total'))
-      .apply(
-        writeTo<{ region: string; total: number }>({
-          name: 'Panes',
-          async write(rows) {
-            order.push(`panes ${rows.map((r) => `${r.region}=${r.total}`).join(',')}`);
-          },
-        }),
-      );
+    panesPerRegion(read, order);
     const result = new DirectRunner().run(p);
     // Both batches are acked though window [0, 60) has not fired: nothing held them.
     await bothAcked.opened;
@@ -229,17 +220,7 @@ describe('DirectRunner: unacknowledged batches, as a source sees them', () => {
         { batchSize: Number.POSITIVE_INFINITY },
       ),
     );
-    read
-      .apply(windowInto<Sale>(fixedWindows(60), { holdAcks: false }))
-      .apply(groupBy<Sale>('region').combining('cents', sum(), 'total'))
-      .apply(
-        writeTo<{ region: string; total: number }>({
-          name: 'Panes',
-          async write(rows) {
-            order.push(`panes ${rows.map((r) => `${r.region}=${r.total}`).join(',')}`);
-          },
-        }),
-      );
+    panesPerRegion(read, order);
     await new DirectRunner({ maxBundleSize: 1_000_000, maxBundleMs: 60_000 }).run(p).waitUntilFinish();
     const commit2 = order.findIndex((o) => o.includes('2'));
     const panes = order.indexOf('panes n=3');
@@ -247,6 +228,21 @@ describe('DirectRunner: unacknowledged batches, as a source sees them', () => {
     expect(panes).toBeGreaterThan(commit2);
   });
 });
+
+/** Per-region minute totals of `input`, windowed without holding acks, written as "panes r=total,…" to `order`. */
+function panesPerRegion(input: PCollection<Sale>, order: string[]): void {
+  input
+    .apply(windowInto<Sale>(fixedWindows(60), { holdAcks: false }))
+    .apply(groupBy<Sale>('region').combining('cents', sum(), 'total'))
+    .apply(
+      writeTo<{ region: string; total: number }>({
+        name: 'Panes',
+        async write(rows) {
+          order.push(`panes ${rows.map((r) => `${r.region}=${r.total}`).join(',')}`);
+        },
+      }),
+    );
+}
 
 function sale(region: string, cents: number): Sale {
   return { region, cents };

@@ -13,7 +13,7 @@ import { readSalesFile } from '../../../transform/read-sales.ts';
 import { BigQueryWarehouse } from '../../../warehouse/bigquery-warehouse.ts';
 import { DuckDBWarehouse } from '../../../warehouse/duckdb-warehouse.ts';
 import { startBigQueryServer } from '../../util/bigquery-server/index.ts';
-import { startTcpProxy } from '../../util/tcp-proxy.ts';
+import { startTcpProxy, type TcpProxy } from '../../util/tcp-proxy.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {
   goldFromSilver,
@@ -40,6 +40,23 @@ const withDuckDB = async <T>(path: string, fn: (w: DuckDBWarehouse) => Promise<T
     await w.close();
   }
 };
+
+/** A BigQuery test server behind a proxy the test can cut; the warehouse reaches it with no client retries. */
+async function withWarehouseBehindProxy(
+  projectId: string,
+  fn: (warehouse: BigQueryWarehouse, proxy: TcpProxy) => Promise<void>,
+): Promise<void> {
+  const bq = await startBigQueryServer({ projectId });
+  const proxy = await startTcpProxy(Number(new URL(bq.url).port));
+  const warehouse = await BigQueryWarehouse.open({ projectId, dataset: 'sales', endpoint: proxy.url, maxRetries: 0 });
+  try {
+    await fn(warehouse, proxy);
+  } finally {
+    await warehouse.close();
+    await proxy.stop();
+    await bq.stop();
+  }
+}
 
 describe('pipeline stream', () => {
   it('quarantines every kind of poison with its payload, attributes and the NDJSON verdict, and acks it', async () => {
@@ -133,21 +150,28 @@ describe('pipeline stream', () => {
       ...loaded.slice(0, 3).map((r) => saleMessage(r, now)), // already in silver from a file
     ];
     await publishAll(topic, messages);
-    const first = await runStream({
-      subscription: sub('dups-a'),
-      warehouse: `duckdb:${db}`,
-      maxMessages: messages.length,
-      client: pubsub().client,
+    const consume = (subscription: string) =>
+      runStream({
+        subscription: sub(subscription),
+        warehouse: `duckdb:${db}`,
+        maxMessages: messages.length,
+        client: pubsub().client,
+      });
+    expect(await consume('dups-a')).toMatchObject({
+      bronze: 16,
+      silver: 10,
+      duplicates: 6,
+      quarantined: 0,
+      redelivered: 0,
     });
-    expect(first).toMatchObject({ bronze: 16, silver: 10, duplicates: 6, quarantined: 0, redelivered: 0 });
     // The same messages (same ids) once more, as after an ack that never reached Pub/Sub.
-    const again = await runStream({
-      subscription: sub('dups-b'),
-      warehouse: `duckdb:${db}`,
-      maxMessages: messages.length,
-      client: pubsub().client,
+    expect(await consume('dups-b')).toMatchObject({
+      bronze: 0,
+      silver: 0,
+      duplicates: 16,
+      quarantined: 0,
+      redelivered: 16,
     });
-    expect(again).toMatchObject({ bronze: 0, silver: 0, duplicates: 16, quarantined: 0, redelivered: 16 });
 
     await withDuckDB(db, async (w) => {
       const silver = (await w.query('SELECT transaction_id, _source_file FROM silver_sales ORDER BY 1')).rows;
@@ -201,15 +225,7 @@ describe('pipeline stream', () => {
 
   it('warehouse down: nothing is acked, Pub/Sub redelivers, and every event is loaded once when it is back', async () => {
     const topic = await pubsub().topic('outage', ['outage-sub']);
-    const bq = await startBigQueryServer({ projectId: 'outage-project' });
-    const proxy = await startTcpProxy(Number(new URL(bq.url).port));
-    const warehouse = await BigQueryWarehouse.open({
-      projectId: bq.projectId,
-      dataset: 'sales',
-      endpoint: proxy.url,
-      maxRetries: 0,
-    });
-    try {
+    await withWarehouseBehindProxy('outage-project', async (warehouse, proxy) => {
       const rows = sampleRows(30, 80);
       const handle = startStream({
         subscription: sub('outage-sub'),
@@ -239,26 +255,14 @@ describe('pipeline stream', () => {
           .map((r) => ({ transaction_id: r.id, n: 1 }))
           .sort((a, b) => a.transaction_id.localeCompare(b.transaction_id)),
       );
-    } finally {
-      await warehouse.close();
-      await proxy.stop();
-      await bq.stop();
-    }
+    });
   });
 
   it('dead-letter policy: a message that keeps failing ends on the dead-letter topic, not lost', async () => {
     const client = pubsub().client;
     await client.createTopic('doomed');
-    const bq = await startBigQueryServer({ projectId: 'doomed-project' });
-    const proxy = await startTcpProxy(Number(new URL(bq.url).port));
-    const warehouse = await BigQueryWarehouse.open({
-      projectId: bq.projectId,
-      dataset: 'sales',
-      endpoint: proxy.url,
-      maxRetries: 0,
-    });
-    const drain = new AbortController();
-    try {
+    await withWarehouseBehindProxy('doomed-project', async (warehouse, proxy) => {
+      const drain = new AbortController();
       const handle = startStream({
         subscription: sub('doomed-sub'),
         warehouse,
@@ -269,31 +273,27 @@ describe('pipeline stream', () => {
         drainSignal: drain.signal,
         client,
       });
-      await waitFor(() => handle.status().state === 'running', 'the stream to start');
-      proxy.cut();
-      const rows = sampleRows(3, 90);
-      const sent = rows.map((r) => saleMessage(r, Date.now()));
-      const ids = await publishAll(client.topic('doomed'), sent);
-      // The policy made the dead-letter subscription (doomed-dead-sub) next to the topic.
-      const dead = client.subscription('doomed-dead-sub');
-      const arrived = new Map<string, Buffer>();
-      dead.on('message', (m) => {
-        arrived.set(m.data.toString(), m.data);
-        m.ack();
-      });
-      await waitFor(() => arrived.size === rows.length, 'the messages on the dead-letter subscription', 45_000);
-      await dead.close();
-      expect([...arrived.values()].map((b) => b.toString()).sort()).toEqual(sent.map((m) => m.data.toString()).sort());
-      expect(handle.status().retries).toBeGreaterThanOrEqual(4);
-      expect(handle.status().committed).toBe(0);
-      drain.abort();
-      await handle.done;
-      expect(ids).toHaveLength(3);
-    } finally {
-      drain.abort();
-      await warehouse.close();
-      await proxy.stop();
-      await bq.stop();
-    }
+      try {
+        await waitFor(() => handle.status().state === 'running', 'the stream to start');
+        proxy.cut();
+        const sent = sampleRows(3, 90).map((r) => saleMessage(r, Date.now()));
+        await publishAll(client.topic('doomed'), sent);
+        // The policy made the dead-letter subscription (doomed-dead-sub) next to the topic.
+        const dead = client.subscription('doomed-dead-sub');
+        const arrived = new Set<string>();
+        dead.on('message', (m) => {
+          arrived.add(m.data.toString());
+          m.ack();
+        });
+        await waitFor(() => arrived.size === sent.length, 'the messages on the dead-letter subscription', 45_000);
+        await dead.close();
+        expect([...arrived].sort()).toEqual(sent.map((m) => m.data.toString()).sort());
+        expect(handle.status().retries).toBeGreaterThanOrEqual(4);
+        expect(handle.status().committed).toBe(0);
+      } finally {
+        drain.abort();
+        await handle.done;
+      }
+    });
   });
 });

@@ -153,25 +153,17 @@ function emit(tokens: Token[], opts: TranslateOptions): string {
     } else if (upper === 'CURRENT_DATE' && call) {
       out += 'current_date';
       i = matchParen(tokens, nextIdx);
-    } else if (upper === 'DATE_TRUNC' && call) {
-      // DATE_TRUNC(expr, PART): DuckDB takes ('part', expr) and returns a TIMESTAMP.
+    } else if ((upper === 'DATE_TRUNC' || upper === 'TIMESTAMP_TRUNC') && call) {
+      // DATE_TRUNC(expr, PART) / TIMESTAMP_TRUNC(expr, PART): DuckDB takes ('part', expr) and returns a
+      // TIMESTAMP, which DATE_TRUNC casts back to a DATE.
       const close = matchParen(tokens, nextIdx);
       const [expr, part] = argsOf(tokens, nextIdx, close);
       const partText = (part ?? [])
         .filter(significant)
         .map((x) => x.text.toLowerCase())
         .join(' ');
-      out += `CAST(date_trunc('${partText}', ${emit(expr, opts)}) AS DATE)`;
-      i = close;
-    } else if (upper === 'TIMESTAMP_TRUNC' && call) {
-      // TIMESTAMP_TRUNC(expr, PART) → date_trunc('part', expr), still a TIMESTAMP.
-      const close = matchParen(tokens, nextIdx);
-      const [expr, part] = argsOf(tokens, nextIdx, close);
-      const partText = (part ?? [])
-        .filter(significant)
-        .map((x) => x.text.toLowerCase())
-        .join(' ');
-      out += `date_trunc('${partText}', ${emit(expr, opts)})`;
+      const truncated = `date_trunc('${partText}', ${emit(expr, opts)})`;
+      out += upper === 'DATE_TRUNC' ? `CAST(${truncated} AS DATE)` : truncated;
       i = close;
     } else if ((upper === 'DATE_ADD' || upper === 'DATE_SUB') && call) {
       const close = matchParen(tokens, nextIdx);
