@@ -29,6 +29,7 @@ import {
 } from '../pipelines/batch/demo-steps.ts';
 import { dimsStep } from '../pipelines/dims/demo-step.ts';
 import { reportStep } from '../warehouse/dashboard/demo-step.ts';
+import { streamDemoStep } from '../pipelines/stream/demo-step.ts';
 
 export interface DemoContext {
   /** Folder for every demo output (default data/demo). */
@@ -48,6 +49,8 @@ export interface DemoStepResult {
   /** Main output (file, folder, table). */
   output?: string;
   detail?: string;
+  /** The step could not run here (e.g. a tool is missing): why. Not a failure; later steps still run. */
+  skipped?: string;
 }
 
 export interface DemoStep {
@@ -100,6 +103,7 @@ export const DEMO_STEPS: DemoStep[] = [
   dimsStep,
   aggregateStep,
   goldQueriesStep,
+  streamDemoStep,
   reportStep,
 ];
 
@@ -155,7 +159,8 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     let report: DemoStepReport;
     try {
       const result = await step.run(ctx);
-      report = { name: step.name, status: 'ok', seconds: (performance.now() - t0) / 1000, ...result };
+      const status = result.skipped === undefined ? 'ok' : 'skipped';
+      report = { name: step.name, status, seconds: (performance.now() - t0) / 1000, ...result };
     } catch (err) {
       failed = true;
       report = {
@@ -184,11 +189,16 @@ export function formatDemoReport(report: DemoReport): string {
     ]),
   );
   const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
+  const skipped = report.steps.filter((s) => s.skipped).map((s) => `${s.name} skipped: ${s.skipped}`);
   // The demo's warehouse is its own (not the default one): say how to query it.
   const next = report.files.warehouse
     ? [`query its warehouse: salesflow query -w duckdb:${report.files.warehouse} --example top_customers`]
     : [];
-  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`, ...next].join(
-    '\n',
-  );
+  return [
+    table,
+    ...errors,
+    ...skipped,
+    `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`,
+    ...next,
+  ].join('\n');
 }

@@ -18,12 +18,14 @@ import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
 import {
   formatFieldErrors,
   type Int64Value,
+  judgeJsonRecord,
   MAX_DATE,
   MAX_LINE_BYTES,
   MIN_DATE,
   RecordValidator,
   type RowResult,
   type SalesDomains,
+  type SalesRecord,
 } from '../shared/schema/index.ts';
 
 export type InputFormat = 'csv' | 'ndjson';
@@ -271,36 +273,35 @@ export class ChunkParser {
   /** Slow path: decode, split, validate with the shared validator. true if the row was accepted. */
   private slowLine(b: Uint8Array, s: number, e: number, line: number, sink: RowSink): boolean {
     const bytes = b.subarray(s, e);
-    let text: string;
-    try {
-      text = this.utf8.decode(bytes);
-    } catch {
-      sink.reject(line, this.lossy.decode(bytes), 'row is not valid UTF-8');
-      return false;
-    }
-    let result: RowResult;
-    if (this.format === 'csv') {
+    let r: SalesRecord;
+    if (this.format === 'ndjson') {
+      // The codec every JSON record goes through (Pub/Sub messages too).
+      const verdict = judgeJsonRecord(bytes, this.validator);
+      if (!verdict.ok) {
+        sink.reject(line, verdict.text ?? this.lossy.decode(bytes), verdict.reason);
+        return false;
+      }
+      r = verdict.record;
+    } else {
+      let text: string;
+      try {
+        text = this.utf8.decode(bytes);
+      } catch {
+        sink.reject(line, this.lossy.decode(bytes), 'row is not valid UTF-8');
+        return false;
+      }
       const fields = splitCsvLine(text);
       if (typeof fields === 'string') {
         sink.reject(line, text, `row ${fields}`);
         return false;
       }
-      result = this.validator.validateFields(fields);
-    } else {
-      let obj: unknown;
-      try {
-        obj = JSON.parse(text, exactNumbers);
-      } catch (err) {
-        sink.reject(line, text, `row is not valid JSON (${(err as Error).message})`);
+      const result = this.validator.validateFields(fields);
+      if (!result.ok) {
+        sink.reject(line, text, formatFieldErrors(result.errors));
         return false;
       }
-      result = this.validator.validateObject(obj);
+      r = result.record;
     }
-    if (!result.ok) {
-      sink.reject(line, text, formatFieldErrors(result.errors));
-      return false;
-    }
-    const r = result.record;
     const id = this.encoder.encodeInto(r.transaction_id, this.idScratch);
     sink.row(
       this.idScratch,
@@ -315,15 +316,6 @@ export class ChunkParser {
     );
     return true;
   }
-}
-
-/**
- * JSON.parse reviver keeping numbers as their source text, so the validator
- * judges `12.50`, `1e3` or a 19-digit id exactly as it judges the same CSV field
- * (JSON.parse alone would turn 9007199254740993 into …992).
- */
-function exactNumbers(_key: string, value: unknown, context?: { source?: string }): unknown {
-  return typeof value === 'number' && context?.source !== undefined ? context.source : value;
 }
 
 function digits(b: Uint8Array, p: number, n: number): number {

@@ -82,6 +82,8 @@ const TRANSIENT_REASONS = new Set(['backendError', 'rateLimitExceeded', 'interna
 
 /** Map an error from the BigQuery client to a typed error (transient for 429/5xx). */
 export function fromBigQueryError(err: unknown, context: ErrorContext, kind: 'query' | 'load' = 'query'): Error {
+  // Already typed (e.g. a nested call's error): its retryability stands.
+  if (err instanceof SalesflowError) return err;
   const e = err as { code?: number | string; message?: string; errors?: { reason?: string; message?: string }[] };
   const message = e?.message ?? String(err);
   const status = typeof e?.code === 'number' ? e.code : undefined;
