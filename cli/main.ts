@@ -7,9 +7,9 @@ import { hideBin } from 'yargs/helpers';
 import { describeError, EXIT_FAILURE, EXIT_USAGE, SalesflowError } from '../shared/errors.ts';
 import { exitOnSignals } from '../shared/cleanup.ts';
 import { setLogLevel } from '../shared/log.ts';
-import { type AnyCommand, loadCommands } from './commands.ts';
+import { type AnyCommand, loadCommands, SEE_LIST } from './commands.ts';
 
-const NO_COMMAND = 'Pick a command (see the list above).';
+const NO_COMMAND = `Pick a command ${SEE_LIST}.`;
 
 export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv {
   let cli = yargs(argv)
@@ -47,7 +47,7 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
       // Errors from handlers (and ours from .check) keep their own exit code; yargs' own
       // (a bad flag, a failed coerce, a missing value) are usage errors.
       if (err && err.name !== 'YError') throw err;
-      if (msg === NO_COMMAND) y.showHelp((help) => process.stderr.write(`${help}\n\n`));
+      if (msg?.includes(SEE_LIST)) y.showHelp((help) => process.stderr.write(`${help}\n\n`));
       process.stderr.write(`error: ${msg ?? err?.message}\nRun with --help for usage.\n`);
       process.exit(EXIT_USAGE);
     });
