@@ -13,7 +13,7 @@ import { parseIsoDate } from '../shared/dates.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, COLUMN_NAMES, columnSpec } from '../shared/schema/columns.ts';
 import type { Filter } from './query.ts';
-import { unescapePartitionValue } from '../transform/hive-path.ts';
+import { unescapePartitionValue } from '../shared/hive-path.ts';
 
 export interface LakeFile {
   path: string;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { formatEpochDay } from '../shared/dates.ts';
 import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
 import { ColumnBuffers } from './column-buffers.ts';
-import { partitionPath } from './hive-path.ts';
+import { partitionPath } from '../shared/hive-path.ts';
 import type { CompressionName } from './compression.ts';
 import { encodeParquet } from './parquet-encode.ts';
 import type { RowSink } from './row-parser.ts';

@@ -5,8 +5,8 @@
  */
 import type { BigQuery } from '@google-cloud/bigquery';
 import { UsageError } from '../../shared/errors.ts';
-import { createBigQueryClient } from '../../warehouse/bigquery-client.ts';
-import { fromBigQueryError } from '../../warehouse/errors.ts';
+import { createBigQueryClient } from '../../shared/bigquery/client.ts';
+import { fromBigQueryError } from '../../shared/bigquery/errors.ts';
 import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
 import type { GroupTotals } from '../groups.ts';
 import type { AggregateQuery } from '../query.ts';

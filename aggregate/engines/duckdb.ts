@@ -12,7 +12,7 @@ import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import { duckdbCsvFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
-import { duckdbString } from '../../warehouse/duckdb-quote.ts';
+import { duckdbString } from '../../shared/duckdb-quote.ts';
 
 export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',

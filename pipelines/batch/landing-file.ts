@@ -4,7 +4,7 @@
  * partition values carried by hive-style folders (`sales_region=North/…`).
  */
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/index.ts';
-import { unescapePartitionValue } from '../../transform/hive-path.ts';
+import { unescapePartitionValue } from '../../shared/hive-path.ts';
 
 export type LandingFormat = 'csv' | 'ndjson' | 'parquet';
 

@@ -25,6 +25,7 @@ export {
   type Location,
   localPathOf,
   normalizePrefix,
+  parseGcsObjectUri,
   parseLocation,
   validateBucketName,
 } from './location.ts';

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { openLocalSource } from '../../aggregate/lake.ts';
-import { partitionPath } from '../../transform/hive-path.ts';
+import { partitionPath } from '../../shared/hive-path.ts';
 import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-aggregate-lake-');

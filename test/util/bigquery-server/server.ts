@@ -32,7 +32,7 @@ import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } fr
 import { parseMultipartRelated } from '../multipart.ts';
 import { statementTypeOf } from './statement-type.ts';
 import { translateBigQuerySql } from './translate.ts';
-import { duckdbIdent as ident, duckdbString } from '../../../warehouse/duckdb-quote.ts';
+import { duckdbIdent as ident, duckdbString } from '../../../shared/duckdb-quote.ts';
 
 export interface BigQueryServerOptions {
   projectId?: string;

@@ -8,7 +8,7 @@
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
  */
-import { duckdbIdent } from '../../../warehouse/duckdb-quote.ts';
+import { duckdbIdent } from '../../../shared/duckdb-quote.ts';
 import { type Token, tokenize } from '../../../warehouse/sql-lexer.ts';
 
 /** BigQuery NUMERIC is DECIMAL(38, 9) (DuckDB's bare NUMERIC is DECIMAL(18, 3)). */

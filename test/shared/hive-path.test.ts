@@ -4,7 +4,7 @@ import {
   HIVE_DEFAULT_PARTITION,
   partitionPath,
   unescapePartitionValue,
-} from '../../transform/hive-path.ts';
+} from '../../shared/hive-path.ts';
 
 describe('hive partition paths', () => {
   it('leaves ordinary values alone (spaces and & included, as Hive does)', () => {
