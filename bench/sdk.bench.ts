@@ -23,6 +23,7 @@ import {
   writeTo,
 } from '../pipelines/sdk/index.ts';
 import { score } from '../pipelines/sdk/testing/cpu-heavy.ts';
+import { seededRandom } from '../testing/seeded-random.ts';
 
 interface Sale {
   id: number;
@@ -41,11 +42,7 @@ const CATEGORIES = ['books', 'electronics', 'garden', 'toys', 'food'];
 const MIN_CENTS = 500;
 
 function makePool(): Sale[] {
-  let seed = 42;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(42);
   return Array.from({ length: POOL }, (_, i) => ({
     id: i,
     customer: 1 + Math.floor(rand() * 100_000),

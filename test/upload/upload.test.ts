@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { upload } from '../../upload/index.ts';
 import { runSalesflow } from '../util/cli.ts';
-import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
+import { seededRandom } from '../../testing/seeded-random.ts';
 import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-upload-');
@@ -23,11 +24,7 @@ const files = new Map<string, Buffer>();
 
 /** A small partitioned lake: 3 regions × 15 parts of varied sizes (0 B … 200 KiB), plus markers. */
 async function makeLake(dir: string): Promise<void> {
-  let seed = 7;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rand = seededRandom(7);
   for (const region of ['North', 'South', 'East']) {
     for (let p = 0; p < 15; p++) {
       const size = p === 0 ? 0 : Math.floor(rand() * 200 * 1024);

@@ -6,7 +6,7 @@
  * has no counterpart for are named by their keywords.
  */
 import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
-import { splitStatements, tokenize } from '../../../warehouse/sql-lexer.ts';
+import { splitStatements, tokenize } from '../../warehouse/sql-lexer.ts';
 
 /** The leading keywords of a statement, upper-cased. */
 function keywords(sql: string, n: number): string[] {

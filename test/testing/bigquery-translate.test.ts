@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paramNames, rewriteParams, splitStatements } from '../../warehouse/sql-lexer.ts';
-import { translateBigQuerySql } from '../util/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../testing/bigquery-server/translate.ts';
 
 describe('BigQuery → DuckDB translation', () => {
   it('maps backticked paths to schema.table and leaves strings and comments alone', () => {
