@@ -51,6 +51,17 @@ const ALLOWED: Record<string, { imports: readonly string[]; why: string }> = {
   '': { imports: [], why: 'root files (vitest.config.ts)' },
 };
 
+/**
+ * Inside pipelines/, each pipeline's folder (batch/, dims/, …) shares code only
+ * through these folders and the files at pipelines/ itself (crash.ts,
+ * file-outcome.ts), never through another pipeline's internals; the SDK imports
+ * nothing else of pipelines/.
+ */
+const PIPELINE_COMMONS = ['sdk', 'io'];
+
+/** `batch` for pipelines/batch/x.ts, '' for pipelines/x.ts. */
+const pipelineFolder = (path: string) => (path.split('/').length > 2 ? path.split('/')[1] : '');
+
 /** What breaks the layering in these files: one message per offending edge or cycle. */
 function layeringViolations(files: ReadonlyMap<string, string>): string[] {
   const problems: string[] = [];
@@ -68,6 +79,15 @@ function layeringViolations(files: ReadonlyMap<string, string>): string[] {
     crossing.push(e);
     if (!ALLOWED[from]?.imports.includes(to))
       problems.push(`${e.from} → ${e.to} (${e.kind}): ${from}/ may not import ${to}/`);
+  }
+  for (const e of edges) {
+    if (topFolder(e.from) !== 'pipelines' || topFolder(e.to) !== 'pipelines') continue;
+    const from = pipelineFolder(e.from);
+    const to = pipelineFolder(e.to);
+    if (from === to || from === '' || (from !== 'sdk' && (to === '' || PIPELINE_COMMONS.includes(to)))) continue;
+    problems.push(
+      `${e.from} → ${e.to} (${e.kind}): pipelines/${from}/ may not import ${to ? `pipelines/${to}/` : e.to}`,
+    );
   }
   const folderEdges = crossing.map((e) => ({ from: topFolder(e.from), to: topFolder(e.to) }));
   for (const cycle of cycles(folderEdges)) problems.push(`a cycle between folders: ${cycle.join(' ↔ ')}`);
@@ -146,6 +166,16 @@ describe('layering', () => {
       expect(plant('test/planted.ts', "import { compare } from '../bench/util/measure.ts';\n")).toContain(
         'test/planted.ts → bench/util/measure.ts (import): test/ may not import bench/',
       );
+    });
+
+    it("a pipeline borrowing another pipeline's internals, or the SDK importing a pipeline", () => {
+      expect(plant('pipelines/dims/planted.ts', "import { commitGroup } from '../batch/commit.ts';\n")).toContain(
+        'pipelines/dims/planted.ts → pipelines/batch/commit.ts (import): pipelines/dims/ may not import pipelines/batch/',
+      );
+      expect(plant('pipelines/sdk/planted.ts', "import { checkpoint } from '../crash.ts';\n")).toContain(
+        'pipelines/sdk/planted.ts → pipelines/crash.ts (import): pipelines/sdk/ may not import pipelines/crash.ts',
+      );
+      expect(plant('pipelines/dims/planted.ts', "import { checkpoint } from '../crash.ts';\n")).toEqual([]);
     });
 
     it('a folder the table does not know', () => {

@@ -19,32 +19,15 @@
  * keep-or-duplicate decision made there by a single join and window; the
  * inserts only filter it.
  */
-import { formatPercent } from './format-rate.ts';
 import { stagingFields } from '../../warehouse/tables.ts';
 import type { Params, Warehouse } from '../../warehouse/warehouse.ts';
+import { formatPercent } from '../../shared/format.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
-import { checkpoint } from './crash.ts';
+import { checkpoint } from '../crash.ts';
 import { type LoadStatus, logRowSql } from '../../warehouse/load-log.ts';
+import type { FileOutcome } from '../file-outcome.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
-
-export interface FileOutcome {
-  key: string;
-  uri: string;
-  /** `waiting`: left for a later run (changed while being read, or too recent); not logged. */
-  status: LoadStatus | 'waiting';
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsRejected: number;
-  rowsDuplicate: number;
-  /** Why the file was rejected. */
-  error?: string;
-  /** True when a previous run had already loaded (or rejected) this version of the file. */
-  alreadyDone: boolean;
-  /** What happened to the source file afterwards (set by the dispose step). */
-  disposition?: string;
-  seconds: number;
-}
 
 export interface CommitOptions {
   /** Largest share of invalid rows a file may have and still load (0..1). */

@@ -27,8 +27,9 @@ import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.t
 import { VIEW_NAMES } from '../../warehouse/views.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
-import { commitGroup, type FileOutcome } from './commit.ts';
-import { checkpoint } from './crash.ts';
+import type { FileOutcome } from '../file-outcome.ts';
+import { commitGroup } from './commit.ts';
+import { checkpoint } from '../crash.ts';
 import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';

@@ -24,7 +24,7 @@ import type { BigQueryField, SalesDomains } from '../../shared/schema/index.ts';
 import type { ObjectStore } from '../../shared/storage/index.ts';
 import { stagingFields } from '../../warehouse/tables.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { checkpoint } from './crash.ts';
+import { checkpoint } from '../crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from '../../warehouse/load-log.ts';
 import { FileChangedError, takeSnapshot } from './snapshot.ts';

@@ -17,7 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError, InputError, UsageError } from '../../shared/errors.ts';
-import { csvField } from '../../shared/format.ts';
+import { csvField, formatPercent } from '../../shared/format.ts';
 import {
   DIMENSION_SCHEMAS,
   type DimensionSchema,
@@ -32,16 +32,15 @@ import {
   type ObjectStore,
   openStore,
   sameContent,
+  versionChecksum,
 } from '../../shared/storage/index.ts';
 import { makeWorkDir } from '../../shared/work-dir.ts';
 import { dimensionChangesSql, mergeDimensionSql } from '../../warehouse/merge.ts';
 import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
 import { tableDef } from '../../warehouse/tables.ts';
 import type { Params, Warehouse } from '../../warehouse/warehouse.ts';
-import type { FileOutcome } from '../batch/commit.ts';
-import { checkpoint } from '../batch/crash.ts';
-import { formatPercent } from '../batch/format-rate.ts';
-import { versionChecksum } from '../batch/list-landing.ts';
+import type { FileOutcome } from '../file-outcome.ts';
+import { checkpoint } from '../crash.ts';
 import { type LoadStatus, logRowSql, readLoadLog } from '../../warehouse/load-log.ts';
 import { type DimensionFileContent, readDimensionFile } from './read-dimension-file.ts';
 

@@ -8,7 +8,7 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { onCheckpoint } from '../../../pipelines/batch/crash.ts';
+import { onCheckpoint } from '../../../pipelines/crash.ts';
 import { generateSales } from '../../../generator/generate.ts';
 import { formatDimsReport } from '../../../pipelines/dims/report.ts';
 import { runDims } from '../../../pipelines/dims/run-dims.ts';
