@@ -22,7 +22,7 @@ import {
   sum,
   writeTo,
 } from '../pipelines/sdk/index.ts';
-import { score } from '../pipelines/sdk/testing/cpu-heavy.ts';
+import { score } from '../testing/cpu-heavy.ts';
 import { seededRandom } from '../testing/seeded-random.ts';
 
 interface Sale {
@@ -134,7 +134,7 @@ async function heavy(workers: number): Promise<number> {
       ? read.map(score)
       : read.apply(
           mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
-            new URL('../pipelines/sdk/testing/cpu-heavy.ts', import.meta.url),
+            new URL('../testing/cpu-heavy.ts', import.meta.url),
             { exportName: 'score', workers },
           ),
         );
