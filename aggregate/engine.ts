@@ -3,6 +3,7 @@
  * exact per-group totals (GroupTotals), one list per query. Engines are loaded
  * on demand so `--engine duckdb` never pays for loading the BigQuery client.
  */
+import type { GcsStoreOptions } from '../shared/storage/index.ts';
 import type { GroupTotals } from './groups.ts';
 import type { AggregateQuery } from './query.ts';
 
@@ -22,6 +23,8 @@ export interface EngineOptions {
   /** Called as files / row groups complete (for a progress line). */
   onProgress?: (done: number, total: number) => void;
   bigquery?: BigQueryTarget;
+  /** bigquery: how to list a gs:// lake (its layout decides which files the external table reads). */
+  store?: GcsStoreOptions;
 }
 
 export interface AggregateEngine {

@@ -8,9 +8,10 @@
  * file that looks complete.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ConflictError, InputError, TransientError } from '../shared/errors.ts';
+import { makeDirs } from '../shared/make-dirs.ts';
 import {
   checksumFile,
   type GcsStoreOptions,
@@ -21,6 +22,8 @@ import {
   parseLocation,
   sameContent,
 } from '../shared/storage/index.ts';
+
+import { storeLake } from './store-lake.ts';
 
 export const DEFAULT_CACHE_DIR = join('.salesflow', 'cache', 'gcs');
 
@@ -54,7 +57,7 @@ async function claimCacheDir(dir: string): Promise<void> {
       { file: dir, step: 'cache' },
     );
   }
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFile(join(dir, CACHE_MARKER), '');
 }
 
@@ -69,8 +72,11 @@ export async function cacheGcsSource(
   const dir = localPathOf(opts.cacheDir ?? DEFAULT_CACHE_DIR, joinKey(loc.bucket, loc.prefix));
   const { objects } = await store.list('', { recursive: true });
   for (const o of objects) if (!o.key.endsWith('/')) localPathOf(dir, o.key);
-  const data = objects.filter((o) => isDataKey(o.key));
-  if (data.length === 0) {
+  // Only what the lake's layout defines is fetched (a `backup/` copy inside it is not data), and its
+  // _manifest.json with it, which says the layout.
+  const lake = await storeLake(store, objects);
+  const data = [...lake.files, ...objects.filter((o) => o.key === '_manifest.json' || o.key === '_SUCCESS')];
+  if (lake.files.length === 0) {
     throw new InputError(`no Parquet files under ${uri}`, { object: uri, step: 'list source' });
   }
   const locals = data.map((o) => localPathOf(dir, o.key));
@@ -82,7 +88,7 @@ export async function cacheGcsSource(
     if (existsSync(local) && statSync(local).size === o.size && sameContent(await checksumFile(local), o) === true) {
       reused++;
     } else {
-      await mkdir(join(local, '..'), { recursive: true });
+      await makeDirs(join(local, '..'));
       try {
         // The version listed (its size and CRC32C decide reuse next time), or nothing.
         await store.getFile(o.key, local, { generation: o.generation });
@@ -105,7 +111,8 @@ export async function cacheGcsSource(
   let removed = 0;
   for (const rel of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     const full = join(dir, rel);
-    if (isDataKey(rel.split(sep).join('/')) && !wanted.has(full)) {
+    const key = rel.split(sep).join('/');
+    if ((isDataKey(key) || key === '_manifest.json' || key === '_SUCCESS') && !wanted.has(full)) {
       await rm(full, { force: true });
       removed++;
     }

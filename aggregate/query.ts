@@ -3,10 +3,10 @@
  * sale_amount (--metrics), filters (--where), ordering and --top. Parsed and
  * validated once here, so engines only translate, never re-interpret, flags.
  */
-import { parseIsoDate } from '../shared/dates.ts';
 import { UsageError } from '../shared/errors.ts';
 import { parseCents } from '../shared/money.ts';
 import { type ColumnName, columnSpec, type LogicalType, resolveColumn } from '../shared/schema/columns.ts';
+import { INT64_MAX, parseTransactionDate } from '../shared/schema/validate.ts';
 
 export const METRICS = ['sum', 'avg', 'count', 'min', 'max'] as const;
 export type Metric = (typeof METRICS)[number];
@@ -28,8 +28,12 @@ export type FilterOp = (typeof FILTER_OPS)[number];
 
 /** A typed literal: strings as given, dates as epoch days, amounts as cents, ids as numbers. */
 export interface FilterValue {
+  /** As given; for INT64 the canonical digits (exact, whatever the size). */
   text: string;
+  /** Dates, amounts; for INT64 only approximate past 2^53: compare `int` instead. */
   num: number;
+  /** INT64 values, exactly. */
+  int?: bigint;
 }
 
 export interface Filter {
@@ -124,9 +128,9 @@ export function parseWhere(expr: string): Filter {
 function typedValue(expr: string, type: LogicalType, text: string): FilterValue {
   switch (type) {
     case 'DATE': {
-      const day = parseIsoDate(text);
-      if (Number.isNaN(day))
-        throw new UsageError(`--where "${expr}": "${text}" is not a YYYY-MM-DD date`, { field: expr });
+      // The data's own verdict: a date no valid row can hold is a mistake in the filter, not a filter.
+      const day = parseTransactionDate(text);
+      if (typeof day === 'string') throw new UsageError(`--where "${expr}": "${text}" ${day}`, { field: expr });
       return { text, num: day };
     }
     case 'NUMERIC': {
@@ -136,14 +140,20 @@ function typedValue(expr: string, type: LogicalType, text: string): FilterValue 
       return { text, num: cents };
     }
     case 'INT64': {
-      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-        throw new UsageError(`--where "${expr}": "${text}" is not a whole number`, { field: expr });
+      const int = /^-?\d+$/.test(text) ? BigInt(text) : undefined;
+      if (int === undefined || int > INT64_MAX || int < -INT64_MAX - 1n) {
+        throw new UsageError(`--where "${expr}": "${text}" is not a whole number within INT64`, { field: expr });
       }
-      return { text, num: Number(text) };
+      return { text: String(int), num: Number(int), int };
     }
     case 'STRING':
       return { text, num: Number.NaN };
   }
+}
+
+/** An identity for a list of filters (queries with equal filters share a scan). */
+export function filtersKey(filters: readonly Filter[]): string {
+  return JSON.stringify(filters.map((f) => [f.column, f.op, f.values.map((v) => v.text)]));
 }
 
 export function parseWheres(exprs: readonly string[] | undefined): Filter[] {

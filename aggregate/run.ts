@@ -46,6 +46,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateOutcom
   const groups = await engine.aggregate(readFrom, opts.queries, {
     workers: opts.workers,
     bigquery: opts.bigquery,
+    store: opts.store,
     onProgress: (d, t) => opts.onProgress?.('scan', d, t),
   });
   return {

@@ -21,6 +21,7 @@ export const commands: LazyCommand[] = [
   { name: 'to-parquet', load: async () => (await import('../transform/command.ts')).toParquetCommand },
   { name: 'upload', load: async () => (await import('../upload/command.ts')).uploadCommand },
   { name: 'aggregate', load: async () => (await import('../aggregate/command.ts')).aggregateCommand },
+  { name: 'publish', load: async () => (await import('../generator/publish-command.ts')).publishCommand },
   { name: 'pipeline', load: async () => (await import('../pipelines/command.ts')).pipelineCommand },
   { name: 'query', load: async () => (await import('../warehouse/command.ts')).queryCommand },
   { name: 'dashboard', load: async () => (await import('../warehouse/dashboard/command.ts')).dashboardCommand },

@@ -9,7 +9,8 @@
  * Adding a step = a file in demo-steps/ and its place in DEMO_STEPS.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { join } from 'node:path';
 import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
@@ -20,6 +21,7 @@ import { goldQueriesStep } from './demo-steps/gold-queries.ts';
 import { pipelineBatchStep } from './demo-steps/pipeline-batch.ts';
 import { reportStep } from './demo-steps/report.ts';
 import type { DemoContext, DemoStep, DemoStepResult } from './demo-steps/step.ts';
+import { streamStep } from './demo-steps/stream.ts';
 import { toParquetStep } from './demo-steps/to-parquet.ts';
 import { uploadStep } from './demo-steps/upload.ts';
 
@@ -34,6 +36,7 @@ export const DEMO_STEPS: DemoStep[] = [
   dimsStep,
   aggregateStep,
   goldQueriesStep,
+  streamStep,
   reportStep,
 ];
 
@@ -80,7 +83,7 @@ async function claimDemoDir(dir: string): Promise<void> {
       { file: dir, step: 'demo' },
     );
   }
-  await mkdir(dir, { recursive: true });
+  await makeDirs(dir);
   await writeFile(join(dir, DEMO_MARKER), '');
 }
 
@@ -106,7 +109,8 @@ export async function runDemo(opts: RunDemoOptions = {}): Promise<DemoReport> {
     let report: DemoStepReport;
     try {
       const result = await step.run(ctx);
-      report = { name: step.name, status: 'ok', seconds: (performance.now() - t0) / 1000, ...result };
+      const status = result.skipped === undefined ? 'ok' : 'skipped';
+      report = { name: step.name, status, seconds: (performance.now() - t0) / 1000, ...result };
     } catch (err) {
       failed = true;
       report = {
@@ -135,11 +139,16 @@ export function formatDemoReport(report: DemoReport): string {
     ]),
   );
   const errors = report.steps.filter((s) => s.error).map((s) => `${s.name} failed: ${s.error}`);
+  const skipped = report.steps.filter((s) => s.skipped).map((s) => `${s.name} skipped: ${s.skipped}`);
   // The demo's warehouse is its own (not the default one): say how to query it.
   const next = report.files.warehouse
     ? [`query its warehouse: salesflow query -w duckdb:${report.files.warehouse} --example top_customers`]
     : [];
-  return [table, ...errors, `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`, ...next].join(
-    '\n',
-  );
+  return [
+    table,
+    ...errors,
+    ...skipped,
+    `${report.ok ? 'demo ok' : 'demo FAILED'} in ${report.seconds.toFixed(1)} s`,
+    ...next,
+  ].join('\n');
 }

@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { type AtomicTarget, prepareAtomicOutput } from '../shared/atomic.ts';
-import { SalesflowError } from '../shared/errors.ts';
+import { SalesflowError, writeFailure } from '../shared/errors.ts';
 import { stopOnInterrupt } from '../shared/cleanup.ts';
 import { refuseOverlap } from '../shared/overlap.ts';
 import { CSV_HEADER } from '../shared/schema/columns.ts';
@@ -58,7 +58,9 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
     inputs: options.domainsFile ? [{ path: options.domainsFile, role: '--domains file' }] : [],
   });
   // Claim every output before any work, so a refusal costs nothing.
-  const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' });
+  const target = await prepareAtomicOutput(o.out, { force: o.force, what: 'output' }).catch((err: unknown) => {
+    throw writeFailure(err, o.out);
+  });
   const dimTargets: AtomicTarget[] = [];
   try {
     if (paths) {
@@ -84,20 +86,24 @@ export async function generateSales(options: GenOptions = {}, hooks: GenHooks = 
       dimensions: paths,
     };
   } catch (err) {
-    await target.abort();
-    for (const t of dimTargets) await t.abort();
-    throw err;
+    // Cleaning up must not hide why the run failed (e.g. rm of a temp name the file system refused to create).
+    for (const t of [target, ...dimTargets]) await t.abort().catch(() => {});
+    throw writeFailure(err, o.out);
   }
 }
 
 /** Render and write all fact rows to `path`; returns the bytes written. */
 async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks): Promise<number> {
-  const renderer: BlockRenderer = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
-  const forgetRenderer = stopOnInterrupt(() => renderer.close());
+  // The file first: if it cannot be created, no worker thread has been started to keep the process alive.
   const file = await open(path, 'wx');
   const pending: Promise<Rendered>[] = [];
   const pendingRows: number[] = [];
+  let renderer: BlockRenderer | undefined;
+  let forgetRenderer: (() => void) | undefined;
   try {
+    const lanes = o.workers === 0 ? inProcessRenderer(o) : workerRenderer(o, o.workers);
+    renderer = lanes;
+    forgetRenderer = stopOnInterrupt(() => lanes.close());
     const header = o.format === 'csv' ? Buffer.from(`${CSV_HEADER}\n`) : undefined;
     let bytes = 0;
     if (header) {
@@ -105,7 +111,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
       bytes += header.length;
     }
     const units = planUnits(o.rows, o.batchSize);
-    const window = renderer.lanes * IN_FLIGHT_PER_LANE;
+    const window = lanes.lanes * IN_FLIGHT_PER_LANE;
     const free: ArrayBuffer[] = [];
     let dispatched = 0;
     let rows = 0;
@@ -118,7 +124,7 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
           return;
         }
         // Round-robin keeps every lane equally loaded (units are equal-sized) and in FIFO order.
-        const p = renderer.render(dispatched++ % renderer.lanes, next.value, free.pop());
+        const p = lanes.render(dispatched++ % lanes.lanes, next.value, free.pop());
         p.catch(() => {}); // awaited in order below; this only silences early rejections
         pending.push(p);
         pendingRows.push(next.value.rows);
@@ -142,8 +148,8 @@ async function writeFacts(o: ResolvedGenOptions, path: string, hooks: GenHooks):
     return bytes;
   } finally {
     await file.close();
-    await renderer.close();
-    forgetRenderer();
+    await renderer?.close();
+    forgetRenderer?.();
   }
 }
 

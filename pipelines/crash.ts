@@ -9,7 +9,16 @@
  */
 const hits = new Map<string, number>();
 
-export type CrashPoint = 'after-list' | 'mid-file' | 'after-stage' | 'after-commit' | 'mid-archive';
+export type CrashPoint =
+  | 'after-list'
+  | 'mid-file'
+  | 'after-stage'
+  | 'after-commit'
+  | 'mid-archive'
+  // pipeline stream: inside the micro-batch transaction, after its COMMIT (before the acks), after a gold refresh
+  | 'stream-mid-commit'
+  | 'stream-after-commit'
+  | 'stream-after-gold';
 
 type CheckpointHook = (point: CrashPoint, keys: readonly string[]) => void | Promise<void>;
 let hook: CheckpointHook | undefined;
@@ -22,6 +31,11 @@ export function onCheckpoint(fn: CheckpointHook | undefined): void {
 /** A checkpoint; `keys` are the landing files concerned. */
 export async function checkpoint(name: CrashPoint, keys: readonly string[] = []): Promise<void> {
   await hook?.(name, keys);
+  crashPoint(name);
+}
+
+/** The SIGKILL part alone, synchronous: for points inside a callback that must not yield (a transaction). */
+export function crashPoint(name: CrashPoint): void {
   const spec = process.env.SALESFLOW_CRASH_AT;
   if (!spec) return;
   const [point, nth] = spec.split('@');

@@ -7,10 +7,11 @@
  * dataset folder — never an unrelated folder.
  */
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeOnInterrupt } from './cleanup.ts';
 import { ConflictError } from './errors.ts';
+import { makeDirs } from './make-dirs.ts';
 import { removeStaleTemps } from './stale-temp.ts';
 import { tempSiblingPath } from './temp-name.ts';
 
@@ -85,7 +86,7 @@ export async function prepareAtomicOutput(
     }
   };
   if (exists(finalPath)) refuseExisting();
-  await mkdir(dirname(finalPath), { recursive: true });
+  await makeDirs(dirname(finalPath));
   await removeStaleTemps(finalPath);
   const tmpPath = tempSiblingPath(finalPath);
   const forgetTmp = removeOnInterrupt(tmpPath);

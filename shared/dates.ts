@@ -1,12 +1,16 @@
 /**
  * Calendar dates as days since 1970-01-01 (Arrow date32, Parquet DATE), with
- * strict ISO `YYYY-MM-DD` parsing: no time part, no out-of-range days.
+ * strict ISO `YYYY-MM-DD` parsing: no time part, no out-of-range days. The one
+ * date codec of the project: every reader, writer and flag goes through it.
+ * Plain integer arithmetic (Howard Hinnant's civil algorithms), not `Date.UTC`,
+ * which maps the years 0–99 to 1900–1999.
  */
 
-const MS_PER_DAY = 86_400_000;
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Strict `YYYY-MM-DD` (also used as a SQL regex by text validation in the warehouse). */
+export const ISO_DATE_PATTERN = '^([0-9]{4})-([0-9]{2})-([0-9]{2})$';
+const DATE_RE = new RegExp(ISO_DATE_PATTERN);
 
-/** Days since epoch for a strict `YYYY-MM-DD`, or NaN if it is not a real date. */
+/** Days since epoch for a strict `YYYY-MM-DD` (years 0000–9999), or NaN if it is not a real date. */
 export function parseIsoDate(text: string): number {
   const m = DATE_RE.exec(text);
   if (m === null) return Number.NaN;
@@ -14,7 +18,17 @@ export function parseIsoDate(text: string): number {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return Number.NaN;
-  return Date.UTC(y, mo - 1, d) / MS_PER_DAY;
+  return daysFromCivil(y, mo, d);
+}
+
+/** Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
 }
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
@@ -37,8 +51,12 @@ export function formatEpochDay(day: number): string {
   return `${TWO_DIGITS[Math.floor(y / 100)]}${TWO_DIGITS[y % 100]}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
 }
 
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
 export function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 

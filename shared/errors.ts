@@ -111,6 +111,21 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/**
+ * A file-system failure while writing an output (EACCES, ENOENT, ENOTDIR,
+ * ENAMETOOLONG, ENOSPC …) as an error naming the output the user asked for,
+ * not a temporary sibling of it. Other errors pass through unchanged.
+ */
+export function writeFailure(err: unknown, output: string): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (err instanceof SalesflowError || typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return err;
+  return new SalesflowError(`cannot write ${output}: ${(err as Error).message}`, {
+    code: 'WRITE_FAILED',
+    context: { file: output, step: 'write' },
+    cause: err,
+  });
+}
+
 /** An output that is, contains or is inside an input (or another output): refused before anything is written. */
 export class OverlapError extends ConflictError {
   constructor(message: string, context: ErrorContext & { output: string; input: string }) {

@@ -9,7 +9,9 @@ export type Cents = number;
 /** Largest NUMERIC(12,2) value, in cents: 9,999,999,999.99. */
 export const MAX_NUMERIC_12_2_CENTS = 999_999_999_999;
 
-const AMOUNT_RE = /^(-?)(\d{1,10})(?:\.(\d{1,2}))?$/;
+/** A plain decimal amount as text (also used as a SQL regex by text validation in the warehouse). */
+export const AMOUNT_PATTERN = '^(-?)([0-9]{1,10})(?:\\.([0-9]{1,2}))?$';
+const AMOUNT_RE = new RegExp(AMOUNT_PATTERN);
 
 /**
  * Parse a decimal string ("12", "12.3", "12.34", "-0.50") to cents, or NaN if it

@@ -18,7 +18,7 @@ import {
   Utf8,
   type Vector,
 } from 'apache-arrow';
-import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
+import type { ColumnName, Int64Value, SalesDomains } from '../shared/schema/index.ts';
 import { salesArrowSchema } from '../shared/schema/arrow.ts';
 
 const TWO_32 = 4294967296;
@@ -67,7 +67,7 @@ export class ColumnBuffers {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
@@ -83,7 +83,10 @@ export class ColumnBuffers {
     for (let k = 0; k < len; k++) dst[off + k] = bytes[idStart + k];
     this.idOffsets[i + 1] = off + len;
     // Split into 32-bit words; the division only for the rare values past 2^32.
-    if (customer < TWO_32) {
+    if (typeof customer === 'bigint') {
+      // Past 2^53 (rare): written exactly through a 64-bit view of the same words.
+      new BigInt64Array(this.customer.buffer, 8 * i, 1)[0] = customer;
+    } else if (customer < TWO_32) {
       this.customer[2 * i] = customer;
       this.customer[2 * i + 1] = 0;
     } else {

@@ -5,6 +5,7 @@ import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { numberOption } from '../shared/number-flag.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
+import { DEFAULT_MAX_PARTITIONS } from './partition-limit.ts';
 import { COMPRESSIONS, type CompressionName } from './compression.ts';
 
 interface Args {
@@ -16,6 +17,7 @@ interface Args {
   'row-group-size': number;
   workers?: number;
   'max-errors': number;
+  'max-partitions': number;
   format?: 'csv' | 'ndjson';
   verbose?: boolean;
 }
@@ -59,13 +61,24 @@ export const toParquetCommand: CommandModule<object, Args> = {
           describe: 'Bad rows tolerated (kept in OUTDIR/_rejects/); more fails the run with no output',
         }),
       )
+      .option(
+        'max-partitions',
+        numberOption('max-partitions', {
+          integer: true,
+          min: 1,
+          default: DEFAULT_MAX_PARTITIONS,
+          describe: 'Partition folders allowed; more refuses the run (exit 2) with no output',
+        }),
+      )
       .option('format', { choices: ['csv', 'ndjson'] as const, describe: 'Input format (default: from extension)' })
       .example('salesflow to-parquet data/sales.csv -o data/lake -p region', 'one folder per region')
       .example('salesflow to-parquet data/sales.csv -o data/lake -p region,category -f', 'two levels, replace old')
       .example("salesflow to-parquet 'data/in/*.csv.gz' -o data/lake -p date --max-errors 100", 'glob, gzip, tolerate')
       .epilogue(
         'Writes OUTDIR/sales_region=North/part-00000.parquet …, _manifest.json and _SUCCESS; bad rows go to ' +
-          'OUTDIR/_rejects/rejects.ndjson with file, line, raw text and reason. Exit 3 when rows were rejected.',
+          'OUTDIR/_rejects/rejects.ndjson with file, line, raw text and reason. Exit 3 when rows were rejected. ' +
+          'Partition by low-cardinality columns: id, customer and amount are refused (a folder per row), and a run ' +
+          'making more than --max-partitions folders stops with exit 2.',
       ),
   handler: async (args) => {
     const started = performance.now();
@@ -80,6 +93,7 @@ export const toParquetCommand: CommandModule<object, Args> = {
       rowGroupSize: args['row-group-size'],
       workers: args.workers,
       maxErrors: args['max-errors'],
+      maxPartitions: args['max-partitions'],
       format: args.format,
       onProgress: (p) => {
         progress ??= createProgress({

@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { wasmMemory } from 'parquet-wasm';
+import { UsageError } from '../shared/errors.ts';
 import { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';
 import { ChunkParser, type InputFormat } from './row-parser.ts';
 
@@ -32,9 +33,18 @@ export type WorkerRequest =
 
 export type WorkerReply =
   | { type: 'ready' }
-  | { type: 'chunkDone'; seq: number; lines: number; rows: number; rejects: ChunkReject[]; buffer: ArrayBuffer }
+  | {
+      type: 'chunkDone';
+      seq: number;
+      lines: number;
+      rows: number;
+      rejects: ChunkReject[];
+      /** Partition folders this worker saw first in this chunk. */
+      newPartitions: string[];
+      buffer: ArrayBuffer;
+    }
   | { type: 'finished'; files: PartitionWriter['files'] }
-  | { type: 'error'; message: string; stack?: string };
+  | { type: 'error'; message: string; stack?: string; usage?: boolean };
 
 /**
  * Each flush leaves an IPC copy and the Parquet bytes (several MB) as garbage outside the JS
@@ -59,7 +69,13 @@ port.on('message', (msg: WorkerRequest) => {
     handle(msg);
   } catch (err) {
     const e = err as Error;
-    port.postMessage({ type: 'error', message: e.message ?? String(err), stack: e.stack } satisfies WorkerReply);
+    port.postMessage({
+      type: 'error',
+      message: e.message ?? String(err),
+      stack: e.stack,
+      // A refusal of what the user asked for (e.g. too many partitions) stays one across the thread.
+      ...(err instanceof UsageError ? { usage: true } : {}),
+    } satisfies WorkerReply);
   }
 });
 
@@ -81,6 +97,8 @@ function handle(msg: WorkerRequest): void {
       const stats = parser.parse(msg.bytes, writer);
       const rejects: ChunkReject[] = writer.rejects;
       writer.rejects = [];
+      const newPartitions = writer.newPartitions;
+      writer.newPartitions = [];
       const t1 = performance.now();
       writer.flushIfNeeded();
       timing.parse += t1 - t0;
@@ -93,6 +111,7 @@ function handle(msg: WorkerRequest): void {
         lines: stats.lines,
         rows: stats.rows,
         rejects,
+        newPartitions,
         buffer,
       };
       port!.postMessage(done, [buffer]);

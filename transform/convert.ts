@@ -18,8 +18,9 @@ import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
 import { stopOnInterrupt } from '../shared/cleanup.ts';
 import { refuseOverlap } from '../shared/overlap.ts';
-import { InputError, UsageError } from '../shared/errors.ts';
+import { InputError, UsageError, writeFailure } from '../shared/errors.ts';
 import {
+  checkDomains,
   type ColumnName,
   duckdbType,
   columnSpec,
@@ -31,6 +32,7 @@ import {
 import { consumeHeader, emptyFileError } from './header.ts';
 import { formatOf, gunzipped, isGzip, resolveInputs } from './inputs.ts';
 import { BufferPool, fileChunks } from './file-chunks.ts';
+import { DEFAULT_MAX_PARTITIONS, tooManyPartitions } from './partition-limit.ts';
 import { DEFAULT_CHUNK_BYTES, lineChunks } from './line-chunks.ts';
 import { type ManifestSource, type ParquetManifest, TO_PARQUET_OUTPUT } from './manifest.ts';
 import type { CompressionName } from './compression.ts';
@@ -58,6 +60,8 @@ export interface ConvertOptions {
   chunkBytes?: number;
   /** Per-worker budget for buffered rows (bytes). */
   memoryBudgetBytes?: number;
+  /** Distinct partition folders allowed before the run is refused (default DEFAULT_MAX_PARTITIONS). */
+  maxPartitions?: number;
   onProgress?: (p: ConvertProgress) => void;
   /** Test hook: make every worker fail after this many chunks. */
   failAfterChunks?: number;
@@ -80,18 +84,21 @@ export const REJECTS_FILE = '_rejects/rejects.ndjson';
 export async function convertToParquet(opts: ConvertOptions): Promise<ParquetManifest> {
   const partitionBy = resolveColumns(opts.partitionBy, 'partition column');
   if (partitionBy.length === 0) throw new UsageError('give at least one partition column with -p (e.g. -p region)');
-  if (partitionBy.includes('sale_amount')) {
-    throw new UsageError('cannot partition by sale_amount (one folder per amount); pick region, category or date', {
-      field: 'sale_amount',
-    });
+  // Known from the schema: these columns would make a folder per row (or nearly).
+  for (const c of partitionBy) {
+    const why = columnSpec(c).highCardinality;
+    if (why !== undefined) {
+      throw new UsageError(`cannot partition by ${c} (${why}); pick region, category or date`, { field: c });
+    }
   }
+  const maxPartitions = positiveInt(opts.maxPartitions ?? DEFAULT_MAX_PARTITIONS, '--max-partitions');
   const rowGroupSize = positiveInt(opts.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE, 'row group size');
   const rowsPerFile = positiveInt(opts.rowsPerFile ?? rowGroupSize * 8, 'rows per file');
   const maxErrors = opts.maxErrors ?? 0;
   if (!Number.isInteger(maxErrors) || maxErrors < 0) throw new UsageError('--max-errors must be a whole number ≥ 0');
   const workers = positiveInt(opts.workers ?? Math.min(2, availableParallelism()), 'workers');
   const compression = opts.compression ?? 'zstd';
-  const domains = opts.domains ?? loadDomains();
+  const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const files = await resolveInputs(opts.input);
   const stats = files.map((f) => statSync(f));
   const sizes = stats.map((st) => st.size);
@@ -115,9 +122,14 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     force: opts.force,
     what: 'output folder',
     kind: TO_PARQUET_OUTPUT,
+  }).catch((err: unknown) => {
+    throw writeFailure(err, opts.outDir);
   });
   const tmp = target.tmpPath;
-  await mkdir(tmp, { recursive: true });
+  // The parent exists (prepareAtomicOutput made it): a fresh, unique name.
+  await mkdir(tmp).catch((err: unknown) => {
+    throw writeFailure(err, opts.outDir);
+  });
 
   const chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   // Chunk buffers go to the workers and come back with their results.
@@ -129,6 +141,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
   const lineCursor: number[] = [];
   const firstRejects: RejectedRow[] = [];
   const rejectLines: string[] = [];
+  const partitionDirs = new Set<string>();
   let nextSeq = 0;
   let rows = 0;
   let rejected = 0;
@@ -147,6 +160,10 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         sources[fi].rejected++;
         if (firstRejects.length < MAX_REPORTED_REJECTS) firstRejects.push(row);
         rejectLines.push(JSON.stringify(row));
+      }
+      for (const dir of c.newPartitions) {
+        partitionDirs.add(dir);
+        if (partitionDirs.size > maxPartitions) throw tooManyPartitions(maxPartitions, partitionBy, dir);
       }
       lineCursor[fi] += c.lines;
       rows += c.rows;
@@ -174,6 +191,7 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
         rowGroupSize,
         rowsPerFile,
         memoryBudgetBytes: opts.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET,
+        maxPartitions,
         format,
         failAfterChunks: opts.failAfterChunks,
       },
@@ -275,8 +293,9 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
     return manifest;
   } catch (err) {
     await pool?.terminate();
-    await target.abort();
-    throw err;
+    // Cleaning up must not hide why the run failed.
+    await target.abort().catch(() => {});
+    throw writeFailure(err, opts.outDir);
   } finally {
     forgetPool();
   }

@@ -2,35 +2,30 @@
  * Turn a byte stream into line-aligned chunks of roughly `chunkBytes`, each in
  * its own ArrayBuffer (so it can be transferred to a worker without copying).
  * Every chunk ends right after a '\n' except possibly the last one (a file
- * without a final newline), so chunks can be parsed independently.
+ * without a final newline), so chunks can be parsed independently. An
+ * over-long line goes on cut short (line-limit.ts), so memory stays bounded and
+ * the line is one rejected row.
  */
-import { InputError } from '../shared/errors.ts';
+import { LineLimiter } from './line-limit.ts';
 
 export const DEFAULT_CHUNK_BYTES = 4 * 1024 * 1024;
-/** A single line longer than this is not a sales record; stop instead of buffering forever. */
-export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 export async function* lineChunks(
   source: AsyncIterable<Uint8Array>,
   opts: { chunkBytes?: number; file?: string } = {},
 ): AsyncGenerator<Uint8Array> {
   const target = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const limiter = new LineLimiter();
   let parts: Uint8Array[] = [];
   let size = 0;
-  for await (const piece of source) {
+  for await (const raw of source) {
+    const piece = limiter.cut(raw);
     if (piece.length === 0) continue;
     parts.push(piece);
     size += piece.length;
     if (size < target) continue;
     const nl = piece.lastIndexOf(0x0a);
-    if (nl < 0) {
-      if (size > MAX_LINE_BYTES + target) {
-        throw new InputError(`a line is longer than ${MAX_LINE_BYTES} bytes: not a sales CSV/NDJSON file?`, {
-          file: opts.file,
-        });
-      }
-      continue;
-    }
+    if (nl < 0) continue;
     const keep = piece.length - (nl + 1);
     const out = concat(parts, size - keep);
     parts = keep > 0 ? [piece.slice(nl + 1)] : [];

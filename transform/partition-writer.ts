@@ -7,11 +7,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatEpochDay } from '../shared/dates.ts';
-import type { ColumnName, SalesDomains } from '../shared/schema/index.ts';
+import type { ColumnName, Int64Value, SalesDomains } from '../shared/schema/index.ts';
 import { ColumnBuffers } from './column-buffers.ts';
 import { partitionPath } from '../shared/hive-path.ts';
 import type { CompressionName } from './compression.ts';
 import { encodeParquet } from './parquet-encode.ts';
+import { tooManyPartitions } from './partition-limit.ts';
 import type { RowSink } from './row-parser.ts';
 
 export interface WrittenFile {
@@ -33,6 +34,8 @@ export interface PartitionWriterOptions {
   memoryBudgetBytes: number;
   /** Distinguishes this writer's file names from other workers'. */
   writerId: number;
+  /** Distinct partitions allowed (this writer alone past it means the whole run is). */
+  maxPartitions: number;
 }
 
 interface Partition {
@@ -63,7 +66,7 @@ export class PartitionWriter implements RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
@@ -88,12 +91,21 @@ export class PartitionWriter implements RowSink {
       const values = this.opts.partitionBy.map((c) =>
         this.valueOf(c, bytes, idStart, idEnd, customer, day, category, region),
       );
-      part = { values, dir: partitionPath(this.opts.partitionBy, values), buffers: new ColumnBuffers() };
+      const dir = partitionPath(this.opts.partitionBy, values);
+      // Refused before its buffers exist: a folder per row would exhaust memory long before the end.
+      if (this.partitions.size >= this.opts.maxPartitions) {
+        throw tooManyPartitions(this.opts.maxPartitions, this.opts.partitionBy, dir);
+      }
+      part = { values, dir, buffers: new ColumnBuffers() };
+      this.newPartitions.push(dir);
       this.partitions.set(key, part);
       if (typeof key === 'number') this.byIndex[key] = part;
     }
     part.buffers.append(bytes, idStart, idEnd, customer, day, cents, category, region);
   }
+
+  /** Partition folders first seen since the caller last emptied this list (sent per chunk). */
+  newPartitions: string[] = [];
 
   /** Rejected rows since the caller last emptied this list (the worker sends them per chunk). */
   rejects: { line: number; raw: string; reason: string }[] = [];
@@ -165,7 +177,7 @@ export class PartitionWriter implements RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     category: number,
     region: number,

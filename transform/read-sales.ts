@@ -106,3 +106,13 @@ export async function* readSalesChunks<B>(
   }
   if (first && format === 'csv') throw emptyFileError(file);
 }
+
+/** The first `max` rows the reader rejects (file, line, reason), stopping there. */
+export async function firstRejects(source: string, max: number, opts: ReadSalesOptions = {}): Promise<RejectedRow[]> {
+  const out: RejectedRow[] = [];
+  for await (const batch of readSalesFile(source, opts)) {
+    out.push(...batch.rejects);
+    if (out.length >= max) break;
+  }
+  return out.slice(0, max);
+}

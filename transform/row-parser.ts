@@ -14,8 +14,19 @@
  * any newline for parallel parsing and keeps an unbalanced quote from swallowing
  * the rest of the file (it costs one rejected line instead).
  */
-import { parseIsoDate } from '../shared/dates.ts';
-import { formatFieldErrors, RecordValidator, type RowResult, type SalesDomains } from '../shared/schema/index.ts';
+import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
+import {
+  formatFieldErrors,
+  type Int64Value,
+  judgeJsonRecord,
+  MAX_DATE,
+  MAX_LINE_BYTES,
+  MIN_DATE,
+  RecordValidator,
+  type RowResult,
+  type SalesDomains,
+  type SalesRecord,
+} from '../shared/schema/index.ts';
 
 export type InputFormat = 'csv' | 'ndjson';
 
@@ -25,7 +36,8 @@ export interface RowSink {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    /** A number, or a bigint past 2^53 (Int64Value). */
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
@@ -50,8 +62,8 @@ const QUOTE = 0x22;
 const DOT = 0x2e;
 const DASH = 0x2d;
 const MAX_ID = 64;
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2999;
+/** What a rejected over-long line keeps of itself in the rejects (a line can be many MB). */
+const LONG_LINE_PREVIEW_BYTES = 1024;
 /** 15 digits are always a safe integer; longer numbers go to the validator. */
 const MAX_FAST_DIGITS = 15;
 
@@ -64,16 +76,6 @@ for (let c = 0; c < 256; c++) {
 }
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 interface DomainTable {
   values: Uint8Array[];
@@ -172,7 +174,10 @@ export class ChunkParser {
         if (nl < 0 || nl >= end) nl = end;
         let le = nl;
         if (le > p && bytes[le - 1] === CR) le--;
-        if (le > p) {
+        if (le - p > MAX_LINE_BYTES) {
+          this.tooLong(bytes, p, le, stats.lines, sink);
+          stats.rejected++;
+        } else if (le > p) {
           if (this.slowLine(bytes, p, le, stats.lines, sink)) stats.rows++;
           else stats.rejected++;
         }
@@ -209,9 +214,11 @@ export class ChunkParser {
     const y = digits(b, p, 4);
     const m = digits(b, p + 5, 2);
     const d = digits(b, p + 8, 2);
-    if (y < MIN_YEAR || y > MAX_YEAR || m < 1 || m > 12 || d < 1) return -1;
-    if (d > DAYS_IN_MONTH[m] && !(m === 2 && d === 29 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) return -1;
+    if (y < 0 || m < 1 || m > 12 || d < 1) return -1;
+    if (d > DAYS_IN_MONTH[m] && !(m === 2 && d === 29 && isLeapYear(y))) return -1;
+    // The same codec and accepted range as the validator (shared/dates.ts, the schema's DATE_RANGE).
     const day = daysFromCivil(y, m, d);
+    if (day < MIN_DATE || day > MAX_DATE) return -1;
     p += 11;
     // sale_amount: 1–10 digits, optional . and 1–2 digits, > 0
     let whole = 0;
@@ -257,39 +264,44 @@ export class ChunkParser {
     return p;
   }
 
+  /** A line past MAX_LINE_BYTES (possibly cut short by the chunker): one rejected row, its start kept. */
+  private tooLong(b: Uint8Array, s: number, e: number, line: number, sink: RowSink): void {
+    const preview = this.lossy.decode(b.subarray(s, Math.min(e, s + LONG_LINE_PREVIEW_BYTES)));
+    sink.reject(line, `${preview}…`, `row is longer than ${MAX_LINE_BYTES} bytes`);
+  }
+
   /** Slow path: decode, split, validate with the shared validator. true if the row was accepted. */
   private slowLine(b: Uint8Array, s: number, e: number, line: number, sink: RowSink): boolean {
     const bytes = b.subarray(s, e);
-    let text: string;
-    try {
-      text = this.utf8.decode(bytes);
-    } catch {
-      sink.reject(line, this.lossy.decode(bytes), 'row is not valid UTF-8');
-      return false;
-    }
-    let result: RowResult;
-    if (this.format === 'csv') {
+    let r: SalesRecord;
+    if (this.format === 'ndjson') {
+      // The codec every JSON record goes through (Pub/Sub messages too).
+      const verdict = judgeJsonRecord(bytes, this.validator);
+      if (!verdict.ok) {
+        sink.reject(line, verdict.text ?? this.lossy.decode(bytes), verdict.reason);
+        return false;
+      }
+      r = verdict.record;
+    } else {
+      let text: string;
+      try {
+        text = this.utf8.decode(bytes);
+      } catch {
+        sink.reject(line, this.lossy.decode(bytes), 'row is not valid UTF-8');
+        return false;
+      }
       const fields = splitCsvLine(text);
       if (typeof fields === 'string') {
         sink.reject(line, text, `row ${fields}`);
         return false;
       }
-      result = this.validator.validateFields(fields);
-    } else {
-      let obj: unknown;
-      try {
-        obj = JSON.parse(text);
-      } catch (err) {
-        sink.reject(line, text, `row is not valid JSON (${(err as Error).message})`);
+      const result = this.validator.validateFields(fields);
+      if (!result.ok) {
+        sink.reject(line, text, formatFieldErrors(result.errors));
         return false;
       }
-      result = this.validator.validateObject(obj);
+      r = result.record;
     }
-    if (!result.ok) {
-      sink.reject(line, text, formatFieldErrors(result.errors));
-      return false;
-    }
-    const r = result.record;
     const id = this.encoder.encodeInto(r.transaction_id, this.idScratch);
     sink.row(
       this.idScratch,

@@ -5,18 +5,13 @@
  * as rejected promises.
  */
 import { Worker } from 'node:worker_threads';
-import type { ChunkReject, WorkerInit, WorkerReply } from './convert-worker.ts';
+import { UsageError } from '../shared/errors.ts';
+import type { WorkerInit, WorkerReply } from './convert-worker.ts';
 import type { WrittenFile } from './partition-writer.ts';
 import { siblingModule } from '../shared/module-url.ts';
 
-export interface ChunkResult {
-  seq: number;
-  lines: number;
-  rows: number;
-  rejects: ChunkReject[];
-  /** The chunk's buffer, handed back for reuse. */
-  buffer: ArrayBuffer;
-}
+/** A worker's report on one chunk (its `chunkDone` reply); `buffer` is handed back for reuse. */
+export type ChunkResult = Omit<Extract<WorkerReply, { type: 'chunkDone' }>, 'type'>;
 
 interface Slot {
   worker: Worker;
@@ -122,7 +117,7 @@ export class WorkerPool {
     } else if (msg.type === 'finished') {
       slot.finished?.(msg.files);
     } else if (msg.type === 'error') {
-      const err = new Error(msg.message);
+      const err = msg.usage ? new UsageError(msg.message) : new Error(msg.message);
       err.stack = msg.stack;
       this.fail(err);
     }

@@ -6,6 +6,10 @@
  * unqualified names work as on DuckDB; results are read page by page in raw
  * form and normalized like DuckDB's.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from '../shared/bigquery/client.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
@@ -17,6 +21,18 @@ import { missingObjectError } from './errors.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
+import {
+  type MinuteSelection,
+  refreshMinuteTotalsSql,
+  STREAM_STAGE_FIELDS,
+  STREAM_STAGE_INPUT,
+  type StreamCommitRequest,
+  type StreamCommitResult,
+  streamCommitResult,
+  streamCommitStatements,
+  streamCountsSql,
+  streamStageRows,
+} from './stream.ts';
 import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -38,6 +54,7 @@ import type {
   Warehouse,
 } from './warehouse.ts';
 import { warehouseSql } from './warehouse-sql.ts';
+import { transactionScript } from './warehouse.ts';
 
 export interface BigQueryWarehouseOptions {
   projectId: string;
@@ -71,6 +88,8 @@ export class BigQueryWarehouse implements Warehouse {
   readonly datasetId: string;
   readonly location: string;
   readonly access: WarehouseAccess;
+  /** This writer's staging table for stream micro-batches, created on first use. */
+  private streamStage: string | undefined;
 
   private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
     this.client = client;
@@ -364,7 +383,48 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  async close(): Promise<void> {}
+  /**
+   * The micro-batch lands whole in this writer's own staging table (one load
+   * job, WRITE_TRUNCATE), then one transaction script takes the verdicts and
+   * writes the medallion tables. Load jobs are limited per table and day on
+   * BigQuery (1,500), which bounds how often this path may commit; the Storage
+   * Write API removes that limit.
+   */
+  async commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult> {
+    const ref = (n: string) => this.ref(n);
+    if (this.streamStage === undefined) {
+      const name = `stream_stage_${randomBytes(6).toString('hex')}`;
+      await this.createTable(name, STREAM_STAGE_FIELDS, { replace: true });
+      this.streamStage = name;
+    }
+    const stage = this.streamStage;
+    const dir = await mkdtemp(join(tmpdir(), 'salesflow-stream-'));
+    try {
+      const file = join(dir, 'batch.ndjson');
+      await writeFile(file, stageNdjson(streamStageRows(req)));
+      await this.load(file, stage, { format: 'NEWLINE_DELIMITED_JSON', write: 'truncate' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // The script commits as a whole; the hook runs before it is sent (a crash then leaves nothing).
+    req.beforeCommit?.();
+    await this.run(transactionScript('bigquery', streamCommitStatements('bigquery', ref, stage)), {
+      params: { source: req.source },
+    });
+    const counts = await this.query(streamCountsSql(ref, stage));
+    return streamCommitResult(counts.rows[0]);
+  }
+
+  async refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
+    if ('minutes' in selection && selection.minutes.length === 0) return 0;
+    const { sql, params } = refreshMinuteTotalsSql('bigquery', (n) => this.ref(n), selection);
+    return (await this.run(sql, { params })).affectedRows;
+  }
+
+  async close(): Promise<void> {
+    if (this.streamStage !== undefined) await this.dropTable(this.streamStage).catch(() => {});
+    this.streamStage = undefined;
+  }
 
   /** Whether a table from the shared definitions exists with its partitioning (for diagnostics/tests). */
   async tableMetadata(name: string): Promise<Record<string, unknown>> {
@@ -422,4 +482,18 @@ export function normalizeBigQueryCell(type: FieldType, v: unknown): Cell {
     default:
       return text;
   }
+}
+
+/** Staged text rows as NDJSON objects for a load job (booleans and integers as JSON values). */
+function stageNdjson(rows: readonly (readonly (string | null)[])[]): string {
+  const lines = rows.map((row) => {
+    const obj: Record<string, unknown> = {};
+    STREAM_STAGE_INPUT.forEach((f, i) => {
+      const v = row[i];
+      if (v === null) return;
+      obj[f.name] = f.type === 'BOOL' ? v === 'true' : f.type === 'INT64' ? Number(v) : v;
+    });
+    return JSON.stringify(obj);
+  });
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

@@ -14,9 +14,10 @@ export function parquetReaderSql(path: string): string {
 
 /**
  * A view with the staged columns over a Parquet file with columns `present`:
- * absent columns are NULL and values that do not fit the column type become
- * NULL (TRY_CAST), so they fail the row checks with a reason instead of
- * failing the whole file.
+ * absent columns are NULL (a hive folder may supply them), the others CAST to
+ * the staged types. The caller checks the file's column types first
+ * (pipelines/batch/parquet-layout.ts), so the casts change no value; one that
+ * could not be cast would fail the statement reading the view, never turn NULL.
  */
 export function parquetViewSql(
   path: string,
@@ -26,7 +27,7 @@ export function parquetViewSql(
 ): string {
   const cols = fields.map((f) => {
     const type = duckdbTypeOf(f);
-    return present.has(f.name) ? `TRY_CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
+    return present.has(f.name) ? `CAST(${f.name} AS ${type}) AS ${f.name}` : `CAST(NULL AS ${type}) AS ${f.name}`;
   });
   return `CREATE OR REPLACE TEMP VIEW ${view} AS SELECT ${cols.join(', ')} FROM ${parquetReaderSql(path)}`;
 }

@@ -5,7 +5,7 @@
  * parameter behaves as it does on BigQuery.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { makeDirs } from '../shared/make-dirs.ts';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { LoadError, QueryError, SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
@@ -28,6 +28,17 @@ import { downloadGcsObject } from './gcs-source.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { firstKeyword, rewriteParams } from './sql-lexer.ts';
 import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
+import {
+  type MinuteSelection,
+  refreshMinuteTotalsSql,
+  STREAM_STAGE_FIELDS,
+  type StreamCommitRequest,
+  type StreamCommitResult,
+  streamCommitResult,
+  streamCommitStatements,
+  streamCountsSql,
+  streamStageRows,
+} from './stream.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -52,6 +63,8 @@ import { checkRow } from './row-check.ts';
 import { duckdbIdent, duckdbString } from '../shared/duckdb-quote.ts';
 
 const DEFAULT_PAGE_SIZE = 10_000;
+/** The stream's micro-batch staging table (TEMP: per connection, one writer). */
+const STREAM_STAGE = 'stream_stage';
 /** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
 const INSERT_ID_MEMORY = 1_000_000;
 
@@ -100,7 +113,7 @@ export class DuckDBWarehouse implements Warehouse {
     const file = path !== ':memory:';
     // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
     if (file && access !== 'pipeline' && !existsSync(path)) throw new WarehouseNotFoundError(`duckdb:${path}`);
-    if (file && access === 'pipeline') await mkdir(dirname(path), { recursive: true });
+    if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
         ? undefined
@@ -422,6 +435,55 @@ export class DuckDBWarehouse implements Warehouse {
     for (const id of batchIds) seen.add(id);
     if (seen.size > INSERT_ID_MEMORY) seen.clear();
     return { inserted: accepted.length + duplicates, errors };
+  }
+
+  async commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult> {
+    const ref = (n: string) => this.ref(n);
+    const rows = streamStageRows(req);
+    const statements = streamCommitStatements('duckdb', ref, STREAM_STAGE).map((sql) =>
+      this.prepare(sql, { source: req.source }),
+    );
+    return this.serial(async () => {
+      try {
+        // A TEMP table: the batch never reaches the database file except through the commit.
+        await this.conn.run(
+          createTableSql({ name: STREAM_STAGE, fields: [...STREAM_STAGE_FIELDS] }, ref, {
+            replace: true,
+            scratch: true,
+          }),
+        );
+        // The appender, not bound lists: one list value per column per batch held ~1.5 KB a row of
+        // native memory a long stream never got back (measured: 350 vs 150 MB RSS after 200k rows).
+        const appender = await this.conn.createAppender(STREAM_STAGE, 'main', 'temp');
+        try {
+          for (const row of rows) {
+            for (const v of row) {
+              if (v === null) appender.appendNull();
+              else appender.appendVarchar(v);
+            }
+            // The verdict columns, set by the commit.
+            for (let i = row.length; i < STREAM_STAGE_FIELDS.length; i++) appender.appendNull();
+            appender.endRow();
+          }
+        } finally {
+          appender.closeSync();
+        }
+        await inTransaction(this.conn, async () => {
+          for (const st of statements) await runScript(this.conn, st.sql, st.bindings);
+          req.beforeCommit?.();
+        });
+        const counts = await this.conn.runAndReadAll(streamCountsSql(ref, STREAM_STAGE));
+        return streamCommitResult(counts.getRowObjectsJson()[0]);
+      } catch (err) {
+        throw this.wrap(err, 'stream commit');
+      }
+    });
+  }
+
+  async refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
+    if ('minutes' in selection && selection.minutes.length === 0) return 0;
+    const { sql, params } = refreshMinuteTotalsSql('duckdb', (n) => this.ref(n), selection);
+    return (await this.run(sql, { params })).affectedRows;
   }
 
   async close(): Promise<void> {

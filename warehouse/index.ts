@@ -4,6 +4,7 @@ export { LoadError, QueryError } from '../shared/errors.ts';
 export * from './load-log.ts';
 export * from './merge.ts';
 export * from './open.ts';
+export * from './stream.ts';
 export * from './tables.ts';
 export * from './values.ts';
 export * from './views.ts';

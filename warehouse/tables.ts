@@ -20,6 +20,7 @@ export const TABLE_NAMES = [
   'dim_customers',
   'dim_products',
   'quarantine_dims',
+  'gold_sales_per_minute',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -76,6 +77,7 @@ export const TABLES: readonly TableDef[] = [
       field('_source_file', 'STRING', 'REQUIRED', 'File (path or gs:// URI) the row was read from.'),
       field('_line', 'INT64', 'NULLABLE', 'Line (CSV/NDJSON) or row number (Parquet) in the source file.'),
       field('_ingested_at', 'TIMESTAMP', 'REQUIRED', 'When the row landed.'),
+      ...streamFields(),
     ],
     partitionBy: 'transaction_date',
     clusterBy: ['sales_region', 'product_category'],
@@ -87,6 +89,8 @@ export const TABLES: readonly TableDef[] = [
       ...salesBigQuerySchema(),
       field('_source_file', 'STRING', 'NULLABLE', 'File the row was first loaded from.'),
       field('_loaded_at', 'TIMESTAMP', 'NULLABLE', 'When the row entered silver.'),
+      field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message the row came from (NULL for files).'),
+      field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened, from the event (NULL for files).'),
     ],
     partitionBy: 'transaction_date',
     clusterBy: ['sales_region', 'product_category'],
@@ -94,7 +98,17 @@ export const TABLES: readonly TableDef[] = [
   {
     name: 'quarantine_sales',
     description: 'Rows that failed validation: the raw row, where it came from and why.',
-    fields: quarantineFields,
+    fields: [
+      ...quarantineFields,
+      ...messageFields(),
+      field('_attributes', 'STRING', 'NULLABLE', 'The message attributes as a JSON object.'),
+      field(
+        '_payload_encoding',
+        'STRING',
+        'NULLABLE',
+        'base64 when the message data was not UTF-8 (raw_row then holds it base64-encoded); NULL for text.',
+      ),
+    ],
   },
   {
     name: 'load_log',
@@ -124,7 +138,37 @@ export const TABLES: readonly TableDef[] = [
     description: 'Dimension rows that failed validation: which dimension, the raw row, where it came from and why.',
     fields: [field('dimension', 'STRING', 'REQUIRED', 'customers | products.'), ...quarantineFields],
   },
+  {
+    name: 'gold_sales_per_minute',
+    description:
+      'Per minute of event time and region: transactions and total sales of the streamed events in silver, ' +
+      "upserted as the stream's windows fire (recomputed from silver, so exact and de-duplicated).",
+    fields: [
+      field('window_start', 'TIMESTAMP', 'REQUIRED', 'Start of the minute (event time, UTC).'),
+      field('sales_region', 'STRING', 'REQUIRED', 'Sales region.'),
+      field('transactions', 'INT64', 'REQUIRED', 'Sales in silver with an event time in the minute.'),
+      field('total_sales', 'NUMERIC', 'REQUIRED', 'Their total sale_amount.'),
+      field('updated_at', 'TIMESTAMP', 'REQUIRED', 'When the row was last recomputed.'),
+    ],
+    clusterBy: ['sales_region'],
+  },
 ];
+
+/** The Pub/Sub message a row came from (NULL for rows loaded from files). */
+function messageFields(): BigQueryField[] {
+  return [
+    field('_message_id', 'STRING', 'NULLABLE', 'Pub/Sub message id (NULL for files).'),
+    field('_publish_time', 'TIMESTAMP', 'NULLABLE', 'When the message was published.'),
+  ];
+}
+
+/** A streamed sale's message and event time. */
+function streamFields(): BigQueryField[] {
+  return [
+    ...messageFields(),
+    field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened (the event_time attribute).'),
+  ];
+}
 
 /**
  * Columns of a staging table for loads: the sales columns in schema order, all

@@ -61,7 +61,9 @@ export function parseParamFlag(flag: string): [string, ParamValue] {
     }
     return [name, { type, value }];
   }
-  if (/^-?\d{1,18}$/.test(value)) return [name, { type: 'INT64', value }];
+  if (/^-?\d{1,19}$/.test(value) && BigInt.asIntN(64, BigInt(value)) === BigInt(value)) {
+    return [name, { type: 'INT64', value }];
+  }
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return [name, { type: 'DATE', value }];
   if (/^-?\d+\.\d+$/.test(value)) return [name, { type: 'NUMERIC', value }];
   return [name, value];

@@ -1,4 +1,6 @@
 /** Each dialect's SQL pieces (WarehouseSql), for statements callers write themselves. */
+import { duckdbString } from '../shared/duckdb-quote.ts';
+import { bigqueryString } from '../shared/bigquery-quote.ts';
 import { currentTimestampSql } from './merge.ts';
 import { type Dialect, transactionScript, type WarehouseSql } from './warehouse.ts';
 
@@ -9,5 +11,6 @@ export function warehouseSql(dialect: Dialect): WarehouseSql {
     now: () => currentTimestampSql(dialect),
     transaction: (statements: readonly string[]) => transactionScript(dialect, statements),
     regexpContains: (text: string, pattern: string) => `${REGEXP_CONTAINS[dialect]}(${text}, ${pattern})`,
+    string: dialect === 'bigquery' ? bigqueryString : duckdbString,
   });
 }

@@ -7,6 +7,7 @@
  */
 import type { BigQueryField } from '../shared/schema/index.ts';
 import type { WarehouseAccess } from './access.ts';
+import type { MinuteSelection, StreamCommitRequest, StreamCommitResult } from './stream.ts';
 import type { TableName } from './tables.ts';
 
 export type Dialect = 'duckdb' | 'bigquery';
@@ -106,6 +107,8 @@ export interface WarehouseSql {
   transaction(statements: readonly string[]): string;
   /** TRUE when the STRING expression `text` contains a match of the regular expression `pattern` (an expression too). */
   regexpContains(text: string, pattern: string): string;
+  /** A string literal holding `text` exactly (DuckDB doubles quotes, BigQuery escapes with backslashes). */
+  string(text: string): string;
 }
 
 /**
@@ -185,6 +188,14 @@ export interface Warehouse {
   stageFile(source: StageSource, name: string, opts: StageFileOptions): Promise<void>;
   /** Streaming-style insert with insertIds; invalid rows are reported, valid ones land. */
   insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult>;
+  /**
+   * Commit one micro-batch of a stream (see stream.ts): bronze, silver and
+   * quarantine in one transaction, idempotent per message id and transaction_id,
+   * so a redelivered batch adds nothing. Resolves once durable.
+   */
+  commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult>;
+  /** Recompute gold_sales_per_minute for these minutes from silver (upsert); resolves to the rows changed. */
+  refreshMinuteTotals(selection: MinuteSelection): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -134,7 +134,14 @@ export class DateCoder {
   }
 }
 
-/** Codes for an INT64 column (customer ids): read as two 32-bit halves, no BigInt per row. */
+/** Past this high word a value is beyond 2^53: no longer exact as a double. */
+const SAFE_HIGH_WORD = 0x200000;
+
+/**
+ * Codes for an INT64 column (customer ids): read as two 32-bit halves, no
+ * BigInt per row while the value fits a double exactly (|v| < 2^53), an exact
+ * BigInt past that (two ids never share a label).
+ */
 export class Int64Coder {
   private readonly byValue = new Map<number, number>();
 
@@ -148,7 +155,12 @@ export class Int64Coder {
     const { lo, hi } = int64Halves(data);
     for (let i = 0; i < data.length; i++) {
       const k = 2 * (data.offset + i);
-      const v = lo[k] + hi[k + 1] * 4294967296;
+      const h = hi[k + 1];
+      if (h < -SAFE_HIGH_WORD || h >= SAFE_HIGH_WORD) {
+        out[i] = this.codes.code(String(BigInt.asIntN(64, (BigInt(h) << 32n) | BigInt(lo[k]))));
+        continue;
+      }
+      const v = lo[k] + h * 4294967296;
       let c = this.byValue.get(v);
       if (c === undefined) {
         c = this.codes.code(String(v));
@@ -161,7 +173,8 @@ export class Int64Coder {
 
 /**
  * Little-endian 64-bit values as word views: value i = lo[2i] + hi[2i+1] * 2^32,
- * exact for |value| < 2^53 (customer ids; cents of any NUMERIC(12,2)).
+ * exact as a double for |value| < 2^53 (cents of any NUMERIC(12,2)); compare the
+ * words themselves past that (Int64Coder, INT64 filters).
  */
 export function int64Halves(data: Data, wordsPerValue = 2): { lo: Uint32Array; hi: Int32Array; stride: number } {
   const v = data.values as ArrayBufferView;

@@ -6,15 +6,16 @@
  * and spill into a BigInt before they could pass 2^53.
  */
 import { openAsBlob } from 'node:fs';
-import { type Data, DataType, DateUnit, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
-import { initParquetWasm, ParquetFile, type WasmModule } from './parquet-wasm.ts';
+import { type Data, type RecordBatch, type Schema, tableFromIPC } from 'apache-arrow';
+import { initParquetWasm, ParquetFile, type WasmModule } from '../../shared/parquet-wasm.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
-import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import { arrowColumnKind } from '../../shared/schema/arrow.ts';
+import { checkFileColumns, type FoundColumn } from '../../shared/schema/file-columns.ts';
 import type { GroupTotals } from '../groups.ts';
 import { partitionsMatch, partitionValueMatches } from '../lake.ts';
-import { type AggregateQuery, type Filter, type GroupKey, queryColumns } from '../query.ts';
+import { type AggregateQuery, type Filter, filtersKey, type GroupKey, queryColumns } from '../query.ts';
 import { DateCoder, dateLabel, Int64Coder, int64Halves, LabelCodes, StringCoder } from './arrow-codes.ts';
 
 export interface ScanTask {
@@ -166,7 +167,7 @@ export class Scanner {
       if (!applies[qi]) continue;
       const q = this.queries[qi];
       const rowFilters = q.where.filter((f) => task.partitions[f.column] === undefined);
-      const maskId = JSON.stringify(rowFilters);
+      const maskId = filtersKey(rowFilters);
       let mask = maskCache.get(maskId);
       if (mask === undefined) {
         mask = rowFilters.length === 0 ? null : this.mask(rowFilters, n, amounts, columnData, codesOf);
@@ -202,17 +203,15 @@ export class Scanner {
         }
         continue;
       }
+      if (type === 'INT64') {
+        this.maskInt64(f, columnData(f.column), n, mask);
+        continue;
+      }
       let values: ArrayLike<number>;
       if (type === 'NUMERIC') values = amounts;
-      else if (type === 'DATE') {
+      else {
         const d = columnData(f.column);
         values = (d.values as Int32Array).subarray(d.offset, d.offset + n);
-      } else {
-        const d = columnData(f.column);
-        const { lo, hi } = int64Halves(d);
-        const v = new Float64Array(n);
-        for (let i = 0; i < n; i++) v[i] = lo[2 * (d.offset + i)] + hi[2 * (d.offset + i) + 1] * 4294967296;
-        values = v;
       }
       const targets = f.values.map((v) => v.num);
       const t = targets[0];
@@ -243,6 +242,46 @@ export class Scanner {
       }
     }
     return mask;
+  }
+
+  /** An INT64 filter, exact at any size: rows compared to the targets word by word (high signed, low unsigned). */
+  private maskInt64(f: Filter, d: Data, n: number, mask: Uint8Array): void {
+    const { lo, hi } = int64Halves(d);
+    const targets = f.values.map((v) => ({
+      hi: Number(BigInt.asIntN(32, v.int! >> 32n)),
+      lo: Number(BigInt.asUintN(32, v.int!)),
+    }));
+    const cmp = (k: number, t: { hi: number; lo: number }): number => {
+      const h = hi[k + 1];
+      if (h !== t.hi) return h < t.hi ? -1 : 1;
+      const l = lo[k];
+      return l === t.lo ? 0 : l < t.lo ? -1 : 1;
+    };
+    for (let i = 0; i < n; i++) {
+      const k = 2 * (d.offset + i);
+      let ok: boolean;
+      switch (f.op) {
+        case '=':
+          ok = targets.some((t) => cmp(k, t) === 0);
+          break;
+        case '!=':
+          ok = targets.every((t) => cmp(k, t) !== 0);
+          break;
+        case '<':
+          ok = cmp(k, targets[0]) < 0;
+          break;
+        case '<=':
+          ok = cmp(k, targets[0]) <= 0;
+          break;
+        case '>':
+          ok = cmp(k, targets[0]) > 0;
+          break;
+        case '>=':
+          ok = cmp(k, targets[0]) >= 0;
+          break;
+      }
+      if (!ok) mask[i] = 0;
+    }
   }
 
   private accumulate(
@@ -366,22 +405,13 @@ function errorText(err: unknown): string {
 /** Check the file's columns (all sales columns not in the path); returns the names it has. */
 function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): void {
   const schema: Schema = tableFromIPC(wasmSchema.intoIPCStream()).schema;
-  const found = new Map<string, readonly [ColumnKind, string]>();
-  for (const f of schema.fields) found.set(f.name, [arrowKind(f.type), String(f.type)]);
+  const found = new Map<string, FoundColumn>();
+  for (const f of schema.fields) found.set(f.name, arrowColumnKind(f.type));
   checkFileColumns(
     task.path,
     COLUMN_NAMES.filter((c) => task.partitions[c] === undefined),
     found,
   );
-}
-
-function arrowKind(t: DataType): ColumnKind {
-  if (DataType.isUtf8(t) || DataType.isLargeUtf8(t)) return 'string';
-  if (DataType.isDictionary(t)) return DataType.isUtf8(t.dictionary) ? 'string' : 'other';
-  if (DataType.isInt(t)) return t.bitWidth === 64 && t.isSigned ? 'int64' : 'other';
-  if (DataType.isDate(t)) return t.unit === DateUnit.DAY ? 'date' : 'other';
-  if (DataType.isDecimal(t)) return t.scale === 2 && t.bitWidth >= 64 ? 'decimal2' : 'other';
-  return 'other';
 }
 
 /** DECIMAL(_, 2) values → cents as exact doubles (low 64 bits; NUMERIC(12,2) needs 40). */

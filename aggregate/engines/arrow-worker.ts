@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SalesflowError } from '../../shared/errors.ts';
 import type { AggregateQuery } from '../query.ts';
 import { Scanner, type ScanTask } from './arrow-scan.ts';
-import type { WasmModule } from './parquet-wasm.ts';
+import type { WasmModule } from '../../shared/parquet-wasm.ts';
 
 export type ToWorker = { type: 'task'; task: ScanTask } | { type: 'finish' };
 export type FromWorker =

@@ -66,7 +66,7 @@ async function scanInWorkers(
   count: number,
   opts: EngineOptions,
 ): Promise<GroupTotals[][]> {
-  const { compileParquetWasm } = await import('./parquet-wasm.ts');
+  const { compileParquetWasm } = await import('../../shared/parquet-wasm.ts');
   const wasmModule = await compileParquetWasm();
   const mergers = queries.map(() => new GroupMerger());
   const pool: Worker[] = [];

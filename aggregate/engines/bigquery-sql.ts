@@ -8,6 +8,7 @@
 import { UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
 import { columnSpec, type ColumnName } from '../../shared/schema/columns.ts';
+import { bigqueryString } from '../../shared/bigquery-quote.ts';
 import { needsMinMax } from '../groups.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 
@@ -42,20 +43,19 @@ export function bigqueryFromClause(src: BigQuerySource, defaultProject: string):
   return `\`${src.projectId ?? defaultProject}.${src.datasetId}.${src.tableId}\``;
 }
 
-/** The `tableDefinitions` entry of a query job for a gs:// hive-partitioned Parquet folder. */
-export function externalTableDefinition(src: Extract<BigQuerySource, { kind: 'external' }>) {
+/**
+ * The `tableDefinitions` entry of a query job for a gs:// hive-partitioned Parquet folder:
+ * the files its layout defines, listed one by one (a wildcard would also take a `backup/`
+ * copy inside a partition), or the whole prefix when no list is given.
+ */
+export function externalTableDefinition(src: Extract<BigQuerySource, { kind: 'external' }>, uris?: string[]) {
   return {
     [EXTERNAL_TABLE_ALIAS]: {
       sourceFormat: 'PARQUET',
-      sourceUris: [src.uri],
+      sourceUris: uris ?? [src.uri],
       hivePartitioningOptions: { mode: 'AUTO', sourceUriPrefix: src.prefix },
     },
   };
-}
-
-/** A BigQuery string literal: backslash and quote escaped. */
-export function bqString(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n')}'`;
 }
 
 function ident(c: ColumnName): string {
@@ -85,13 +85,13 @@ export function bigqueryKeyExpr(key: GroupKey): string {
 function literal(column: ColumnName, v: Filter['values'][number]): string {
   switch (columnSpec(column).type) {
     case 'STRING':
-      return bqString(v.text);
+      return bigqueryString(v.text);
     case 'DATE':
-      return `DATE ${bqString(v.text)}`;
+      return `DATE ${bigqueryString(v.text)}`;
     case 'NUMERIC':
-      return `NUMERIC ${bqString(formatCents(v.num))}`;
+      return `NUMERIC ${bigqueryString(formatCents(v.num))}`;
     case 'INT64':
-      return String(v.num);
+      return v.text;
   }
 }
 

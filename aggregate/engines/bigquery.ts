@@ -4,11 +4,13 @@
  * hive partitioning). Only the grouped totals travel back.
  */
 import type { BigQuery } from '@google-cloud/bigquery';
-import { UsageError } from '../../shared/errors.ts';
+import { InputError, UsageError } from '../../shared/errors.ts';
+import { type GcsStoreOptions, openStore } from '../../shared/storage/index.ts';
 import { createBigQueryClient } from '../../shared/bigquery/client.ts';
 import { fromBigQueryError } from '../../shared/bigquery/errors.ts';
 import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
 import type { GroupTotals } from '../groups.ts';
+import { storeLake } from '../store-lake.ts';
 import type { AggregateQuery } from '../query.ts';
 import {
   type BigQuerySource,
@@ -36,8 +38,9 @@ export const bigqueryEngine: AggregateEngine = {
     }
     const client = createBigQueryClient(projectId, target.apiEndpoint);
     const from = bigqueryFromClause(src, projectId);
+    const uris = src.kind === 'external' ? await lakeUris(src.prefix, opts.store) : undefined;
     const out: GroupTotals[][] = [];
-    for (const q of queries) out.push(await runQuery(client, src, q, from, target, source));
+    for (const q of queries) out.push(await runQuery(client, src, q, from, target, source, uris));
     return out;
   },
 };
@@ -49,6 +52,7 @@ async function runQuery(
   from: string,
   target: BigQueryTarget,
   source: string,
+  uris?: string[],
 ): Promise<GroupTotals[]> {
   const query = bigqueryQuerySql(q, from);
   let rows: Record<string, unknown>[];
@@ -57,7 +61,7 @@ async function runQuery(
       query,
       useLegacySql: false,
       location: target.location,
-      ...(src.kind === 'external' ? { tableDefinitions: externalTableDefinition(src) } : {}),
+      ...(src.kind === 'external' ? { tableDefinitions: externalTableDefinition(src, uris) } : {}),
     });
   } catch (err) {
     throw fromBigQueryError(err, { object: source, step: 'aggregate query' });
@@ -72,4 +76,21 @@ async function runQuery(
     min: r.lo === undefined ? undefined : decimalTextToCents(String(r.lo)),
     max: r.hi === undefined ? undefined : decimalTextToCents(String(r.hi)),
   }));
+}
+
+/** BigQuery reads at most this many source URIs in one table definition. */
+const MAX_SOURCE_URIS = 10_000;
+
+/** The gs:// URIs of the Parquet files a lake's layout defines (shared/lake-layout.ts). */
+export async function lakeUris(prefix: string, storeOptions?: GcsStoreOptions): Promise<string[]> {
+  const store = openStore(prefix.replace(/\/+$/, ''), storeOptions);
+  const lake = await storeLake(store, (await store.list('', { recursive: true })).objects);
+  if (lake.files.length === 0) throw new InputError(`no Parquet files under ${prefix}`, { object: prefix });
+  if (lake.files.length > MAX_SOURCE_URIS) {
+    throw new InputError(
+      `${prefix} has ${lake.files.length} Parquet files; BigQuery reads at most ${MAX_SOURCE_URIS} per query: aggregate a loaded table instead`,
+      { object: prefix },
+    );
+  }
+  return lake.files.map((f) => store.uri(f.key));
 }

@@ -6,7 +6,9 @@
  */
 import { formatCents } from '../../shared/money.ts';
 import { type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
-import { duckdbReadCsvColumns, duckdbType } from '../../shared/schema/duckdb.ts';
+import { duckdbType } from '../../shared/schema/duckdb.ts';
+import { textColumnsSql } from './csv-validation-sql.ts';
+import { MAX_LINE_BYTES } from '../../shared/schema/validate.ts';
 import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
@@ -22,9 +24,13 @@ export function duckdbParquetFrom(files: readonly LakeFile[], partitionColumns: 
   return `read_parquet(${list}, hive_partitioning = true, hive_types = {${types}})`;
 }
 
-/** `read_csv(...)` with our header and types, so a malformed value is an error, never a guess. */
-export function duckdbCsvFrom(path: string): string {
-  return `read_csv(${duckdbString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', columns = ${duckdbReadCsvColumns()})`;
+/**
+ * `read_csv(...)` of a sales CSV as text (every column VARCHAR, judged by
+ * csv-validation-sql.ts before any cast: DuckDB's casts would guess), with the
+ * record line limit every reader applies (MAX_LINE_BYTES).
+ */
+export function duckdbCsvTextFrom(path: string): string {
+  return `read_csv(${duckdbString(path)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', max_line_size = ${MAX_LINE_BYTES}, columns = ${textColumnsSql()})`;
 }
 
 export function duckdbKeyExpr(key: GroupKey): string {
@@ -51,7 +57,7 @@ function literal(column: ColumnName, v: Filter['values'][number]): string {
     case 'NUMERIC':
       return `CAST(${formatCents(v.num)} AS DECIMAL(12, 2))`;
     case 'INT64':
-      return `CAST(${v.num} AS BIGINT)`;
+      return `CAST(${v.text} AS BIGINT)`;
   }
 }
 

@@ -3,15 +3,18 @@
  * (or a CSV file read with our types). Each file's schema is checked from the
  * Parquet footers first (parquet_schema), so a wrong file is named.
  */
+import { open } from 'node:fs/promises';
 import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
 import { InputError, SalesflowError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/columns.ts';
+import { loadDomains } from '../../shared/schema/domains.ts';
 import type { AggregateEngine } from '../engine.ts';
-import { type ColumnKind, checkFileColumns } from '../file-schema.ts';
+import { checkFileColumns, type FoundColumn } from '../../shared/schema/file-columns.ts';
 import { type GroupTotals, needsMinMax } from '../groups.ts';
 import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
-import type { AggregateQuery } from '../query.ts';
-import { duckdbCsvFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
+import { type AggregateQuery, filtersKey } from '../query.ts';
+import { textRowValidSql, typedColumnsSql } from './csv-validation-sql.ts';
+import { duckdbCsvTextFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
 import { duckdbString } from '../../shared/duckdb-quote.ts';
 
 export const duckdbEngine: AggregateEngine = {
@@ -25,11 +28,11 @@ export const duckdbEngine: AggregateEngine = {
       // Reports with the same filter share one scan (GROUPING SETS).
       const batches = new Map<string, number[]>();
       for (const [i, q] of queries.entries()) {
-        const id = JSON.stringify(q.where);
+        const id = filtersKey(q.where);
         batches.set(id, [...(batches.get(id) ?? []), i]);
       }
       if (src.kind === 'csv') {
-        const from = duckdbCsvFrom(src.path);
+        const from = await validatedCsv(conn, src.path);
         for (const idx of batches.values()) await runBatch(conn, queries, idx, from, src.path, out);
         return out;
       }
@@ -56,12 +59,61 @@ async function run(conn: DuckDBConnection, sql: string, file: string): Promise<u
   } catch (err) {
     if (err instanceof SalesflowError) throw err;
     // DuckDB names the file and line of a bad CSV value or an unreadable Parquet file in its message.
+    throw new InputError(`DuckDB could not read the source: ${concise((err as Error).message)}`, {
+      file,
+      step: 'aggregate',
+    });
+  }
+}
+
+/** Rows reported when a CSV has invalid ones. */
+const MAX_REPORTED_ROWS = 5;
+
+/**
+ * A CSV aggregated directly must be valid by the validator's verdict, as if
+ * to-parquet had read it: the header is checked, every row is judged as text in
+ * one DuckDB scan, and only then are fields cast. Bad rows are an error naming
+ * their lines and reasons (found with the validator itself); to keep the good
+ * rows of a bad file, use to-parquet --max-errors or pipeline batch.
+ */
+async function validatedCsv(conn: DuckDBConnection, path: string): Promise<string> {
+  const { firstRejects } = await import('../../transform/read-sales.ts');
+  const domains = loadDomains();
+  await checkHeader(path);
+  const raw = duckdbCsvTextFrom(path);
+  const [first] = await run(conn, `SELECT COUNT(*) FROM ${raw} WHERE NOT (${textRowValidSql(domains)})`, path);
+  const bad = Number(first[0]);
+  if (bad > 0) {
+    const rejects = await firstRejects(path, MAX_REPORTED_ROWS, { domains });
     throw new InputError(
-      `DuckDB could not read the source: ${(err as Error).message}`,
-      { file, step: 'aggregate' },
-      err,
+      `${bad} row${bad === 1 ? ' is' : 's are'} not valid sales rows; aggregate reads a CSV only when every row is ` +
+        `(to-parquet --max-errors or pipeline batch keep bad rows aside):\n` +
+        rejects.map((r) => `  ${r.file}:${r.line}: ${r.reason}`).join('\n'),
+      { file: path, step: 'validate' },
     );
   }
+  return `(SELECT ${typedColumnsSql()} FROM ${raw})`;
+}
+
+/** The header line, checked like every reader checks it (DuckDB's header = true only skips it). */
+async function checkHeader(path: string): Promise<void> {
+  const { consumeHeader } = await import('../../transform/header.ts');
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    consumeHeader(buf.subarray(0, bytesRead), path);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** DuckDB quotes the offending line whole ("Original Line: …"), which can be megabytes: keep each line short. */
+function concise(message: string): string {
+  return message
+    .split('\n')
+    .map((l) => (l.length > 300 ? `${l.slice(0, 300)}… (${l.length} characters)` : l))
+    .join('\n');
 }
 
 /** Run the queries at `idx` (same filter) in one statement; fill `out[i]` for each. */
@@ -128,7 +180,7 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
       err,
     );
   }
-  const byFile = new Map<string, Map<string, readonly [ColumnKind, string]>>(files.map((f) => [f.path, new Map()]));
+  const byFile = new Map<string, Map<string, FoundColumn>>(files.map((f) => [f.path, new Map()]));
   for (const r of rows) {
     if (r.type === null) continue; // the root group
     byFile.get(String(r.file_name))?.set(String(r.name), parquetKind(r));
@@ -137,7 +189,7 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
   for (const [file, cols] of byFile) checkFileColumns(file, needed, cols);
 }
 
-function parquetKind(r: Record<string, unknown>): readonly [ColumnKind, string] {
+function parquetKind(r: Record<string, unknown>): FoundColumn {
   const type = String(r.type);
   const conv = r.converted_type === null ? '' : String(r.converted_type);
   const logical = r.logical_type === null ? '' : String(r.logical_type);

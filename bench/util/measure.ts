@@ -23,6 +23,8 @@ export interface Candidate {
   cmd: string;
   args: string[];
   env?: NodeJS.ProcessEnv;
+  /** Exit codes that mean success (default [0]). */
+  okCodes?: readonly number[];
   /** Run before each timed run (not timed), e.g. to remove the previous output. */
   before?: () => Promise<void> | void;
   /** Run after each timed run (not timed); may return extra numbers to report (e.g. output bytes). */
@@ -82,7 +84,7 @@ export async function measureOnce(c: Candidate): Promise<RunSample> {
   });
   const seconds = (performance.now() - start) / 1000;
   if (poll) clearInterval(poll);
-  if (code !== 0) {
+  if (!(c.okCodes ?? [0]).includes(code ?? -1)) {
     throw new Error(
       `${c.name} failed (exit ${code}): ${c.cmd} ${c.args.join(' ')}\n${stderr.slice(-2000)}${stdout.slice(-500)}`,
     );

@@ -23,6 +23,8 @@ export interface DemoStepResult {
   /** Main output (file, folder, table). */
   output?: string;
   detail?: string;
+  /** The step could not run here (e.g. a tool is missing): why. Not a failure; later steps still run. */
+  skipped?: string;
 }
 
 export interface DemoStep {

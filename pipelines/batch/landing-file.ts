@@ -3,8 +3,8 @@
  * its format (from the name), the checksum identifying this version of it, and
  * partition values carried by hive-style folders (`sales_region=North/…`).
  */
-import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/index.ts';
-import { unescapePartitionValue } from '../../shared/hive-path.ts';
+import { leadingFolders, partitionOrderProblem, pathPartitions } from '../../shared/lake-layout.ts';
+import type { ColumnName } from '../../shared/schema/index.ts';
 
 export type LandingFormat = 'csv' | 'ndjson' | 'parquet';
 
@@ -24,6 +24,8 @@ export interface LandingFile {
   gzip: boolean;
   /** Column values from `column=value` folders, for Parquet lakes partitioned by to-parquet. */
   partitionValues: Partial<Record<ColumnName, string>>;
+  /** Set when the file lies outside its lake's layout (shared/lake-layout.ts): refused, never read as data. */
+  outsideLayout?: string;
 }
 
 const FORMAT_RE = /\.(csv|ndjson|jsonl|parquet)(\.gz)?$/i;
@@ -39,15 +41,28 @@ export function classifyKey(key: string): { format: LandingFormat; gzip: boolean
   return { format: ext === 'parquet' ? 'parquet' : ext === 'csv' ? 'csv' : 'ndjson', gzip: m[2] !== undefined };
 }
 
-const COLUMNS = new Set<string>(COLUMN_NAMES);
-
-export function partitionValuesOf(key: string): Partial<Record<ColumnName, string>> {
-  const out: Partial<Record<ColumnName, string>> = {};
-  for (const segment of key.split('/').slice(0, -1)) {
-    const eq = segment.indexOf('=');
-    if (eq <= 0) continue;
-    const column = segment.slice(0, eq);
-    if (COLUMNS.has(column)) out[column as ColumnName] = unescapePartitionValue(segment.slice(eq + 1));
+/**
+ * The partition values a landing key's folders give it, or why it lies outside
+ * its lake's layout. A lake starts at the outermost folder holding a
+ * `_manifest.json` (whose partitionBy is then the layout), else at the first
+ * `column=value` folder; below that, every folder must be a partition folder
+ * (a `backup/` copy inside a partition is not data). `manifestAt(folder)` gives
+ * the partitionBy of a `_manifest.json` in that folder ('' is the landing root),
+ * or undefined when there is none.
+ */
+export function landingPartitions(
+  key: string,
+  manifestAt: (folder: string) => readonly ColumnName[] | undefined,
+): { values: Partial<Record<ColumnName, string>> } | { outside: string } {
+  const folders = key.split('/').slice(0, -1);
+  for (let lead = 0; lead <= folders.length; lead++) {
+    const layout = manifestAt(folders.slice(0, lead).join('/'));
+    if (layout === undefined) continue;
+    const pp = pathPartitions(folders, lead);
+    if ('outside' in pp) return pp;
+    const problem = partitionOrderProblem(pp.columns, layout);
+    return problem === undefined ? pp : { outside: `${problem} (_manifest.json)` };
   }
-  return out;
+  const pp = pathPartitions(folders, leadingFolders(folders));
+  return 'outside' in pp ? pp : { values: pp.values };
 }

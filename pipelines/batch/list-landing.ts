@@ -2,9 +2,11 @@
  * Step 1: list the landing area for files the pipeline reads, with the checksum
  * of their current version, and look each up in the load log.
  */
+import { manifestPartitionBy } from '../../shared/lake-layout.ts';
 import { isHiddenName } from '../../shared/overlap.ts';
+import type { ColumnName } from '../../shared/schema/index.ts';
 import { checkObjectKey, type ObjectStore, versionChecksum } from '../../shared/storage/index.ts';
-import { classifyKey, type LandingFile, partitionValuesOf } from './landing-file.ts';
+import { classifyKey, type LandingFile, landingPartitions } from './landing-file.ts';
 
 export interface ListedLanding {
   files: LandingFile[];
@@ -19,10 +21,18 @@ export interface ListedLanding {
  */
 export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
   const { objects } = await store.list('', { recursive: true });
-  const files: LandingFile[] = [];
-  const ignored: string[] = [];
   // A hostile name (`../x.csv`) stops the run before anything loads, rather than passing for a hidden folder.
   for (const o of objects) checkObjectKey(o.key, store.uri(o.key));
+  // Lakes in the landing area that say their layout (to-parquet's _manifest.json): folder → partitionBy.
+  const manifests = new Map<string, readonly ColumnName[]>();
+  for (const o of objects) {
+    if (o.key !== '_manifest.json' && !o.key.endsWith('/_manifest.json')) continue;
+    if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
+    const columns = manifestPartitionBy((await store.getBuffer(o.key)).toString('utf8'));
+    if (columns !== undefined) manifests.set(o.key.slice(0, Math.max(0, o.key.lastIndexOf('/'))), columns);
+  }
+  const files: LandingFile[] = [];
+  const ignored: string[] = [];
   for (const o of objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     if (o.key.split('/').slice(0, -1).some(isHiddenName)) continue;
     const kind = classifyKey(o.key);
@@ -33,6 +43,7 @@ export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
     // Listing may omit checksums (local folders): stat computes them.
     const info = o.md5Hash || o.crc32c ? o : ((await store.stat(o.key)) ?? o);
     const checksum = versionChecksum(info);
+    const layout = landingPartitions(o.key, (folder) => manifests.get(folder));
     files.push({
       key: o.key,
       uri: store.uri(o.key),
@@ -41,7 +52,8 @@ export async function listLanding(store: ObjectStore): Promise<ListedLanding> {
       generation: info.generation,
       updated: info.updated,
       ...kind,
-      partitionValues: partitionValuesOf(o.key),
+      partitionValues: 'values' in layout ? layout.values : {},
+      ...('outside' in layout ? { outsideLayout: layout.outside } : {}),
     });
   }
   return { files, ignored };

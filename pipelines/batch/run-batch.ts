@@ -13,7 +13,7 @@
  * all-or-nothing inside a group (see commit.ts).
  */
 import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
-import type { SalesDomains } from '../../shared/schema/index.ts';
+import { checkDomains, loadDomains, type SalesDomains } from '../../shared/schema/index.ts';
 import { UsageError } from '../../shared/errors.ts';
 import {
   type GcsStoreOptions,
@@ -98,6 +98,8 @@ export function defaultRejectedLocation(source: string): string {
 export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const t0 = performance.now();
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_MAX_ERROR_RATE;
+  // SALESFLOW_DOMAINS when not given: the same domains to-parquet and gen take.
+  const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const rejected = opts.rejected ?? defaultRejectedLocation(opts.source);
   // Moving a file into an area that is, holds or sits (listed) inside the landing area would
   // re-list it, or delete the copy just made; the listing skips hidden and `_` folders, so those may.
@@ -182,7 +184,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         s = { file, attempt: prior.attempt, startedAt: new Date(), prior, rejectedInProcess: 0 };
       } else {
         s = await stageFile(w, source, file, log.nextAttempt(file.uri), {
-          domains: opts.domains,
+          domains,
           minAgeMs: opts.minAgeMs,
         });
       }
@@ -194,7 +196,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
         {
           name: 'Commit',
           async write(group) {
-            const committed = await commitGroup(w, group, { maxErrorRate, domains: opts.domains });
+            const committed = await commitGroup(w, group, { maxErrorRate, domains });
             const now = Date.now();
             committed.forEach((outcome, i) => {
               outcome.seconds = (now - group[i].startedAt.getTime()) / 1000;

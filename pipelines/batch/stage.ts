@@ -27,6 +27,7 @@ import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { checkpoint } from '../crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import type { PriorLoad } from '../../warehouse/load-log.ts';
+import { parquetLayoutProblem } from './parquet-layout.ts';
 import { FileChangedError, takeSnapshot } from './snapshot.ts';
 import { inputCause, stageTextFile } from './stage-text.ts';
 
@@ -115,12 +116,21 @@ export async function stageFile(
     staged.layoutError = 'gzip-compressed Parquet is not supported (Parquet compresses its pages itself)';
     return staged;
   }
+  if (file.outsideLayout !== undefined) {
+    staged.layoutError = `outside its lake's layout, not read as data: ${file.outsideLayout}`;
+    return staged;
+  }
   if (file.size === 0) {
     staged.layoutError = 'the file is empty (0 bytes)';
     return staged;
   }
   try {
     if (file.format === 'parquet') {
+      const problem = await parquetLayoutProblem(store, file);
+      if (problem !== undefined) {
+        staged.layoutError = problem;
+        return staged;
+      }
       // Staged from a verified copy, which is also what gets archived — unless the warehouse
       // reads the object where it is (push-down): then no copy is made.
       const localCopy = async (): Promise<string> => {

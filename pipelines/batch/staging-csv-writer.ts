@@ -10,7 +10,7 @@
  */
 import { formatEpochDay } from '../../shared/dates.ts';
 import { csvField } from '../../shared/format.ts';
-import type { SalesDomains } from '../../shared/schema/index.ts';
+import type { Int64Value, SalesDomains } from '../../shared/schema/index.ts';
 
 const COMMA = 0x2c;
 const NL = 0x0a;
@@ -36,20 +36,25 @@ export class StagingCsvWriter {
     bytes: Uint8Array,
     idStart: number,
     idEnd: number,
-    customer: number,
+    customer: Int64Value,
     day: number,
     cents: number,
     category: number,
     region: number,
     line: number,
   ): void {
-    // Worst case: id (≤ 64) + 3 integers (≤ 16 digits each) + date + domain values + separators.
+    // Worst case: id (≤ 64) + 3 integers (≤ 19 digits each) + date + domain values + separators.
     this.reserve(idEnd - idStart + 128 + this.categories[category].length + this.regions[region].length);
     const b = this.buf;
     let p = this.len;
     for (let i = idStart; i < idEnd; i++) b[p++] = bytes[i];
     b[p++] = COMMA;
-    p = writeInt(b, p, customer);
+    if (typeof customer === 'bigint') {
+      // Past 2^53 (rare): its exact digits.
+      const digits = this.encoder.encode(String(customer));
+      b.set(digits, p);
+      p += digits.length;
+    } else p = writeInt(b, p, customer);
     b[p++] = COMMA;
     let date = this.dates.get(day);
     if (date === undefined) {

@@ -3,12 +3,19 @@
  * columns (Parquet): the schema validator's rules as SQL predicates, one per
  * field, each NULL-safe so "valid" is never unknown. The reasons read like the
  * in-process validator's (`field: reason; …`). Both dialects share this text;
- * the one piece that differs, the regex test of the transaction_id character
- * set (on the schema's own pattern), comes from the warehouse (WarehouseSql).
+ * the pieces that differ — string literals (any domain value goes in whole:
+ * quotes, commas, accents) and the regex test of the transaction_id character
+ * set on the schema's own pattern — come from the warehouse (WarehouseSql).
  * Text files (CSV/NDJSON) are validated in-process by the full validator before
  * staging.
  */
-import { COLUMN_NAMES, type ColumnName, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
+import {
+  COLUMN_NAMES,
+  type ColumnName,
+  DATE_RANGE,
+  DEFAULT_DOMAINS,
+  type SalesDomains,
+} from '../../shared/schema/index.ts';
 import { TRANSACTION_ID_MAX_LENGTH, TRANSACTION_ID_PATTERN } from '../../shared/schema/index.ts';
 import type { Params, WarehouseSql } from '../../warehouse/warehouse.ts';
 
@@ -19,14 +26,8 @@ interface Check {
   reason: string;
 }
 
-/** A SQL string literal safe in both dialects (only letters, digits, spaces, & and -). */
-function literal(value: string): string {
-  if (!/^[A-Za-z0-9 &_.-]*$/.test(value)) throw new Error(`domain value ${JSON.stringify(value)} cannot be inlined`);
-  return `'${value}'`;
-}
-
 function checks(sql: WarehouseSql, domains: SalesDomains): Check[] {
-  const oneOf = (values: readonly string[]) => values.map(literal).join(', ');
+  const oneOf = (values: readonly string[]) => values.map((v) => sql.string(v)).join(', ');
   // The pattern has no quotes or backslashes, so it is the same literal in both dialects.
   const idChars = sql.regexpContains('transaction_id', `'${TRANSACTION_ID_PATTERN}'`);
   return [
@@ -38,9 +39,8 @@ function checks(sql: WarehouseSql, domains: SalesDomains): Check[] {
     { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
     {
       field: 'transaction_date',
-      fails:
-        "(transaction_date IS NULL OR transaction_date < DATE '1900-01-01' OR transaction_date > DATE '2999-12-31')",
-      reason: 'is missing or outside 1900-01-01..2999-12-31',
+      fails: `(transaction_date IS NULL OR transaction_date < DATE '${DATE_RANGE.min}' OR transaction_date > DATE '${DATE_RANGE.max}')`,
+      reason: `is missing or outside ${DATE_RANGE.min}..${DATE_RANGE.max}`,
     },
     {
       field: 'sale_amount',
@@ -69,7 +69,9 @@ export function validPredicate(sql: WarehouseSql, domains: SalesDomains = DEFAUL
 
 /** `field: reason; …` for the checks a row fails ('' for a valid row). */
 export function reasonsExpression(sql: WarehouseSql, domains: SalesDomains = DEFAULT_DOMAINS): string {
-  const parts = checks(sql, domains).map((c) => `CASE WHEN ${c.fails} THEN '${c.field}: ${c.reason}; ' ELSE '' END`);
+  const parts = checks(sql, domains).map(
+    (c) => `CASE WHEN ${c.fails} THEN ${sql.string(`${c.field}: ${c.reason}; `)} ELSE '' END`,
+  );
   return `RTRIM(CONCAT(${parts.join(', ')}), '; ')`;
 }
 

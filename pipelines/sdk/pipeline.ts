@@ -34,7 +34,13 @@ export type PrimitiveSpec =
       /** 'deadLetter': a throwing element goes to the FAILED_TAG output instead of failing the pipeline. */
       onError: 'fail' | 'deadLetter';
     }
-  | { kind: 'window'; windowing: WindowingStrategy; routeLate: boolean }
+  | {
+      kind: 'window';
+      windowing: WindowingStrategy;
+      routeLate: boolean;
+      /** false: windows downstream do not retain the input batches' ack tokens. */
+      holdAcks: boolean;
+    }
   | {
       kind: 'group';
       keyFn: (element: unknown) => unknown;

@@ -8,3 +8,5 @@ export {
   type StartPubSubEmulatorOptions,
 } from './emulator.ts';
 export { defaultPubSubProject, type PubSubKind, type PubSubName, parsePubSubName } from './names.ts';
+export { fromPubSubError, grpcCode } from './errors.ts';
+export { ensureSubscription, ensureTopic, type SubscriptionSpec } from './resources.ts';

@@ -20,6 +20,8 @@ export interface ColumnSpec {
   readonly domain?: 'categories' | 'regions';
   /** Low-cardinality string: dictionary-encode in Arrow/Parquet. */
   readonly dictionary?: boolean;
+  /** Set for columns with (nearly) a value per row: never a partition column, and why. */
+  readonly highCardinality?: string;
 }
 
 export const COLUMN_NAMES = [
@@ -39,12 +41,14 @@ export const SALES_COLUMNS: readonly ColumnSpec[] = Object.freeze([
     type: 'STRING',
     description: 'Unique transaction identifier; stable for a given generator seed.',
     aliases: ['id', 'transaction', 'txn'],
+    highCardinality: 'a folder per sale',
   },
   {
     name: 'customer_id',
     type: 'INT64',
     description: 'Customer identifier (positive integer).',
     aliases: ['customer'],
+    highCardinality: 'a folder per customer',
   },
   {
     name: 'transaction_date',
@@ -59,6 +63,7 @@ export const SALES_COLUMNS: readonly ColumnSpec[] = Object.freeze([
     scale: 2,
     description: 'Sale amount in currency units, exact to the cent (NUMERIC(12,2)), greater than zero.',
     aliases: ['amount'],
+    highCardinality: 'a folder per amount',
   },
   {
     name: 'product_category',
@@ -79,6 +84,13 @@ export const SALES_COLUMNS: readonly ColumnSpec[] = Object.freeze([
 ] satisfies ColumnSpec[]);
 
 export const CSV_HEADER = COLUMN_NAMES.join(',');
+
+/**
+ * The transaction_date values the record accepts, on every path (text
+ * validator, byte-level fast path, SQL validation, flags): a DATE outside this
+ * range is a typo or a unit mix-up (e.g. a two-digit year), never a sale.
+ */
+export const DATE_RANGE = Object.freeze({ min: '1900-01-01', max: '2999-12-31' });
 
 const BY_NAME = new Map<string, ColumnSpec>();
 for (const col of SALES_COLUMNS) {

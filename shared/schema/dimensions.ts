@@ -41,7 +41,7 @@ const text = (value: string): string | null => {
   return null;
 };
 
-const reasonOf = (parsed: number | string): string | null => (typeof parsed === 'string' ? parsed : null);
+const reasonOf = (parsed: number | bigint | string): string | null => (typeof parsed === 'string' ? parsed : null);
 
 const oneOf = (value: string, domain: readonly string[]): string | null =>
   domain.includes(value) ? null : `is not one of: ${domain.join(', ')}`;

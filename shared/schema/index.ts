@@ -5,6 +5,7 @@ export * from './bigquery.ts';
 export * from './columns.ts';
 export * from './domains.ts';
 export * from './duckdb.ts';
+export * from './json-record.ts';
 export type * from './record.ts';
 export * from './terraform.ts';
 export * from './validate.ts';

@@ -6,9 +6,9 @@
  */
 import { parseIsoDate } from '../dates.ts';
 import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
-import { COLUMN_NAMES, type ColumnName, CSV_HEADER, lookupColumn } from './columns.ts';
-import { DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
-import type { SalesRecord } from './record.ts';
+import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
+import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
+import type { Int64Value, SalesRecord } from './record.ts';
 
 export interface FieldError<Field extends string = ColumnName> {
   /** The failing column, or `_row` for problems with the row as a whole. */
@@ -20,13 +20,23 @@ export interface FieldError<Field extends string = ColumnName> {
 export type RowResult = { ok: true; record: SalesRecord } | { ok: false; errors: FieldError[] };
 
 export const TRANSACTION_ID_MAX_LENGTH = 64;
+/**
+ * The longest line (CSV row or NDJSON object, without its line break) any
+ * reader takes as a record. Every field of a valid record is bounded (ids 64
+ * characters, domain values 100, numbers and dates a few digits), so a longer
+ * line is a bad row: readers reject it as one, without holding it whole.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
 /** Allowed transaction_id shape; also emitted into SQL by the push-down validation. */
 export const TRANSACTION_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]*$';
 const TRANSACTION_ID_RE = new RegExp(TRANSACTION_ID_PATTERN);
-const INT_RE = /^[0-9]+$/;
-/** The range of a valid transaction_date (epoch days). */
-export const MIN_DATE = parseIsoDate('1900-01-01');
-export const MAX_DATE = parseIsoDate('2999-12-31');
+/** customer_id as text: digits only (no sign, spaces or exponent). */
+export const CUSTOMER_ID_PATTERN = '^[0-9]+$';
+const INT_RE = new RegExp(CUSTOMER_ID_PATTERN);
+/** The range of a valid transaction_date (epoch days), from the schema's DATE_RANGE. */
+export const MIN_DATE = parseIsoDate(DATE_RANGE.min);
+export const MAX_DATE = parseIsoDate(DATE_RANGE.max);
+const DATE_RANGE_TEXT = `${DATE_RANGE.min}..${DATE_RANGE.max}`;
 
 /** Reason the value is not a valid transaction_id, or null. */
 export function checkTransactionId(v: string): string | null {
@@ -36,23 +46,33 @@ export function checkTransactionId(v: string): string | null {
   return null;
 }
 
-/** customer_id as a number, or a reason string. */
-export function parseCustomerId(v: string): number | string {
+/** The largest INT64. */
+export const INT64_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * customer_id exactly (a number up to 2^53 - 1, a bigint up to INT64_MAX, see
+ * Int64Value), or a reason string.
+ */
+export function parseCustomerId(v: string): Int64Value | string {
   if (v.length === 0) return 'is empty';
   if (!INT_RE.test(v)) return 'is not a whole number';
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) return 'is too large (max 9007199254740991)';
-  if (n < 1) return 'must be at least 1';
-  return n;
+  if (Number.isSafeInteger(n)) return n < 1 ? 'must be at least 1' : n;
+  const big = BigInt(v);
+  return big > INT64_MAX ? `is too large for INT64 (max ${INT64_MAX})` : big;
 }
 
-/** Epoch day, or a reason string. */
+/** Epoch day, or a reason string (the one verdict on a date, for data and flags alike). */
 export function parseTransactionDate(v: string): number | string {
   if (v.length === 0) return 'is empty';
   const day = parseIsoDate(v);
   if (Number.isNaN(day)) return 'is not a valid date (expected YYYY-MM-DD)';
-  if (day < MIN_DATE || day > MAX_DATE) return 'is outside 1900-01-01..2999-12-31';
-  return day;
+  return dateRangeReason(day) ?? day;
+}
+
+/** Why an epoch day is not an acceptable transaction_date, or null. */
+export function dateRangeReason(day: number): string | null {
+  return day < MIN_DATE || day > MAX_DATE ? `is outside ${DATE_RANGE_TEXT}` : null;
 }
 
 /** Cents, or a reason string. */
@@ -63,6 +83,33 @@ export function parseSaleAmount(v: string): number | string {
   if (cents <= 0) return 'must be greater than 0';
   if (cents > MAX_NUMERIC_12_2_CENTS) return 'exceeds NUMERIC(12,2) (max 9999999999.99)';
   return cents;
+}
+
+/**
+ * Why `v` cannot be this column's value, for the columns whose type decides it
+ * (ids, customer ids, dates, amounts), or null; domain columns need the
+ * domains, so the row checks judge those. Used where one value stands for many
+ * rows, e.g. a hive folder `transaction_date=…`.
+ */
+export function typedValueProblem(column: ColumnName, v: string): string | null {
+  switch (column) {
+    case 'transaction_id':
+      return checkTransactionId(v);
+    case 'customer_id': {
+      const r = parseCustomerId(v);
+      return typeof r === 'string' ? r : null;
+    }
+    case 'transaction_date': {
+      const r = parseTransactionDate(v);
+      return typeof r === 'string' ? r : null;
+    }
+    case 'sale_amount': {
+      const r = parseSaleAmount(v);
+      return typeof r === 'string' ? r : null;
+    }
+    default:
+      return null;
+  }
 }
 
 function domainReason(v: string, domain: readonly string[]): string | null {
@@ -80,7 +127,7 @@ export class RecordValidator {
   private readonly regions: Set<string>;
 
   constructor(domains: SalesDomains = DEFAULT_DOMAINS) {
-    this.domains = domains;
+    this.domains = domains === DEFAULT_DOMAINS ? domains : checkDomains(domains);
     this.categories = new Set(domains.categories);
     this.regions = new Set(domains.regions);
   }
@@ -119,7 +166,10 @@ export class RecordValidator {
         continue;
       }
       if (typeof raw === 'string') values.set(col, raw);
-      else if (typeof raw === 'number' && Number.isFinite(raw)) values.set(col, String(raw));
+      else if (typeof raw === 'number' && Number.isInteger(raw) && !Number.isSafeInteger(raw)) {
+        // Already rounded to a double by whoever parsed the JSON: the exact value is gone.
+        errors.push({ field: col, value: String(raw), reason: 'is a number past 2^53, not exact as a double' });
+      } else if (typeof raw === 'number' && Number.isFinite(raw)) values.set(col, String(raw));
       else if (raw === null || raw === undefined) values.set(col, '');
       else
         errors.push({ field: col, value: preview(raw), reason: `has type ${typeof raw}, expected string or number` });
@@ -172,7 +222,7 @@ export class RecordValidator {
       ok: true,
       record: {
         transaction_id: transactionId,
-        customer_id: customer as number,
+        customer_id: customer as Int64Value,
         transaction_date: transactionDate,
         sale_amount: cents as number,
         product_category: productCategory,

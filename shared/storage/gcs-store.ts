@@ -4,15 +4,16 @@
  * either, no credentials are needed (the test server and emulators take none).
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat as fsStat } from 'node:fs/promises';
+import { rename, rm, stat as fsStat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Bucket, type File, type FileMetadata, Storage, type StorageOptions } from '@google-cloud/storage';
 import { removeOnInterrupt } from '../cleanup.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { tempSiblingPath } from '../temp-name.ts';
 import { contentTypeFor } from './content-type.ts';
-import { fastCrc32cGenerator } from './crc32c.ts';
+import { FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
 import type {
   ByteRange,
@@ -24,7 +25,9 @@ import type {
   PutOptions,
   ReadOptions,
 } from './object-store.ts';
+import { ReadRetries, type ReadRetryPolicy, readRetryPolicy } from './read-retry.ts';
 import { NotFoundError, PreconditionFailedError, isNotFound, toStorageError } from './storage-errors.ts';
+import { TransientError } from '../errors.ts';
 
 /** The client's retry knobs; its RetryOptions type is not re-exported from the package root. */
 type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
@@ -78,6 +81,7 @@ export class GcsStore implements ObjectStore {
   readonly bucket: Bucket;
   readonly pinsGenerations = true;
   private readonly resumableThreshold: number;
+  private readonly readPolicy: ReadRetryPolicy;
 
   constructor(location: Location & { kind: 'gcs' }, opts: GcsStoreOptions = {}) {
     this.location = location;
@@ -85,6 +89,8 @@ export class GcsStore implements ObjectStore {
     this.storage = opts.storage ?? createStorageClient(opts);
     this.bucket = this.storage.bucket(location.bucket);
     this.resumableThreshold = opts.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD;
+    // Downloads are retried here, with the client's retry settings (read-retry.ts says why).
+    this.readPolicy = readRetryPolicy(this.storage.retryOptions as GcsStoreOptions['retryOptions']);
   }
 
   /** Full object name in the bucket. */
@@ -175,30 +181,25 @@ export class GcsStore implements ObjectStore {
     };
   }
 
-  async getBuffer(key: string, range?: ByteRange): Promise<Buffer> {
-    try {
-      const [buf] = await this.file(key).download(range ? { start: range.start, end: range.end } : {});
-      return buf;
-    } catch (err) {
-      throw toStorageError(err, { object: this.uri(key), step: 'download' });
-    }
+  async getBuffer(key: string, range?: ByteRange, opts: ReadOptions = {}): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    const info = await this.statForRead(key, opts.generation);
+    for await (const chunk of this.resumingRead(key, info, range)) parts.push(chunk);
+    return Buffer.concat(parts);
   }
 
   async getStream(key: string, range?: ByteRange): Promise<Readable> {
-    const file = this.file(key);
-    // Fail early (and typed) on a missing object rather than mid-pipe.
-    const info = await this.stat(key);
-    if (!info)
-      throw new NotFoundError(`download ${this.uri(key)}: not found`, { object: this.uri(key), step: 'download' });
-    return file.createReadStream(range ? { start: range.start, end: range.end } : {});
+    // Stat first: a missing object fails here (typed), not mid-pipe, and the version read is pinned.
+    return Readable.from(this.resumingRead(key, await this.statForRead(key), range));
   }
 
   async getFile(key: string, localPath: string, opts: ReadOptions = {}): Promise<void> {
     const tmp = tempSiblingPath(localPath);
     const forget = removeOnInterrupt(tmp);
     try {
-      await mkdir(dirname(localPath), { recursive: true });
-      await pipeline(this.file(key, opts.generation).createReadStream(), createWriteStream(tmp));
+      const info = await this.statForRead(key, opts.generation);
+      await makeDirs(dirname(localPath));
+      await pipeline(Readable.from(this.resumingRead(key, info)), createWriteStream(tmp));
       await rename(tmp, localPath);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -211,9 +212,101 @@ export class GcsStore implements ObjectStore {
     }
   }
 
+  /**
+   * The object's metadata before a read (its size, CRC32C and generation pin the
+   * bytes read); with `generation`, that version or a PreconditionFailedError
+   * (the object changed).
+   */
+  private async statForRead(key: string, generation?: string): Promise<ObjectInfo> {
+    const info = await this.stat(key);
+    if (generation !== undefined && info?.generation !== generation) throw this.goneError(key, generation);
+    if (!info) {
+      throw new NotFoundError(`download ${this.uri(key)}: not found`, { object: this.uri(key), step: 'download' });
+    }
+    return info;
+  }
+
+  /**
+   * The object's bytes (one generation: two versions never mix), resumed after a
+   * transient failure from the last byte delivered by a ranged request. Ranged
+   * requests carry no checksum, so a whole-object read is checked against the
+   * object's CRC32C here, over everything delivered. A gzip-encoded object is
+   * served decompressed, where byte ranges mean nothing: it is retried only until
+   * its first byte arrives.
+   */
+  private async *resumingRead(key: string, info: ObjectInfo, range?: ByteRange): AsyncGenerator<Buffer> {
+    const resumable = !info.compressed;
+    const end = Math.min(range?.end ?? info.size - 1, info.size - 1);
+    let offset = range?.start ?? 0;
+    const crc = range === undefined && info.crc32c && resumable ? new FastCrc32c() : undefined;
+    const retries = new ReadRetries(this.readPolicy);
+    let delivered = false;
+    for (;;) {
+      if (resumable && offset > end) break; // everything delivered (or an empty object)
+      try {
+        const res = await this.fetchMedia(key, info, resumable ? { start: offset, end } : range);
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          offset += buf.length;
+          delivered = true;
+          crc?.update(buf);
+          yield buf;
+        }
+        if (!resumable) break;
+        if (offset <= end) throw new TransientError(`download ${this.uri(key)}: the response ended early`);
+      } catch (err) {
+        // The version being read is gone: the object was replaced meanwhile.
+        if (info.generation !== undefined && isNotFound(err)) throw this.goneError(key, info.generation);
+        if (!resumable && delivered) throw toStorageError(err, { object: this.uri(key), step: 'download' });
+        try {
+          await retries.next(err);
+        } catch {
+          throw toStorageError(err, { object: this.uri(key), step: 'download' });
+        }
+      }
+    }
+    if (crc && !crc.validate(info.crc32c!)) {
+      throw new TransientError(`download ${this.uri(key)}: CRC32C mismatch (the bytes were damaged in transit)`, {
+        object: this.uri(key),
+        step: 'download',
+      });
+    }
+  }
+
+  /**
+   * One media GET (JSON API `alt=media`), authorised as the client authorises its
+   * own requests (none against a custom endpoint such as the emulator or the test
+   * server, unless the client was told to). Not the client's createReadStream:
+   * its stream retries throw ERR_STREAM_UNABLE_TO_PIPE where nobody can catch it
+   * (read-retry.ts), and its layered streams trip MaxListenersExceededWarning on
+   * every download.
+   */
+  private async fetchMedia(key: string, info: ObjectInfo, range?: ByteRange): Promise<Response> {
+    const base = this.storage.apiEndpoint.replace(/\/+$/, '');
+    const name = encodeURIComponent(this.objectName(key));
+    const generation = info.generation ? `&generation=${encodeURIComponent(info.generation)}` : '';
+    const url = `${base}/storage/v1/b/${encodeURIComponent(this.location.bucket)}/o/${name}?alt=media${generation}`;
+    const headers = new Headers({ 'user-agent': 'salesflow' });
+    const storage = this.storage as Storage & { customEndpoint?: boolean; useAuthWithCustomEndpoint?: boolean };
+    if (!storage.customEndpoint || storage.useAuthWithCustomEndpoint) {
+      (await storage.authClient.getRequestHeaders(url)).forEach((v, k) => {
+        headers.set(k, v);
+      });
+    }
+    if (range) headers.set('range', `bytes=${range.start ?? 0}-${range.end ?? ''}`);
+    const res = await fetch(url, { headers });
+    if (res.ok) return res;
+    const text = await res.text().catch(() => '');
+    let message = text;
+    try {
+      message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
+    } catch {}
+    throw Object.assign(new Error(`HTTP ${res.status}: ${message || res.statusText}`), { code: res.status });
+  }
+
   async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
     if (!(to instanceof GcsStore)) {
-      const read = this.file(key, opts.generation).createReadStream();
+      const read = Readable.from(this.resumingRead(key, await this.statForRead(key, opts.generation)));
       return to.putStream(key, read).catch((err) => {
         throw this.gone(err, key, opts.generation) ?? err;
       });
@@ -233,6 +326,10 @@ export class GcsStore implements ObjectStore {
   /** A pinned version that no longer exists: the object changed (a PreconditionFailedError, like a local file). */
   private gone(err: unknown, key: string, generation: string | undefined): PreconditionFailedError | undefined {
     if (generation === undefined || !isNotFound(err)) return undefined;
+    return this.goneError(key, generation);
+  }
+
+  private goneError(key: string, generation: string): PreconditionFailedError {
     return new PreconditionFailedError(`${this.uri(key)}: generation ${generation} is gone (the object changed)`, {
       object: this.uri(key),
       step: 'copy',
@@ -321,6 +418,7 @@ export class GcsStore implements ObjectStore {
       generation: m.generation === undefined ? undefined : String(m.generation),
       contentType: m.contentType,
       updated: m.updated,
+      ...(m.contentEncoding === 'gzip' ? { compressed: true } : {}),
     };
   }
 }

@@ -4,7 +4,7 @@
  * half-written object. Temp siblings (`.name.tmp-*`) are invisible to list.
  */
 import { constants, createWriteStream } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
+import { copyFile, link, readdir, rm, stat, unlink, writeFile, rename, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import { removeOnInterrupt } from '../cleanup.ts';
 import { removeStaleTempsIn } from '../stale-temp.ts';
 import { parseTempSibling, tempSiblingPath } from '../temp-name.ts';
 import { UsageError } from '../errors.ts';
+import { makeDirs } from '../make-dirs.ts';
 import { checksumFile } from './checksum.ts';
 import { contentTypeFor } from './content-type.ts';
 import { type Location, formatLocation, joinKey, localPathOf } from './location.ts';
@@ -70,7 +71,7 @@ export class LocalStore implements ObjectStore {
    */
   private async tempFor(path: string): Promise<{ tmp: string; forget: () => void }> {
     const dir = dirname(path);
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     if (!this.swept.has(dir)) {
       this.swept.add(dir);
       await removeStaleTempsIn(dir);
@@ -122,7 +123,8 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async getBuffer(key: string, range?: ByteRange): Promise<Buffer> {
+  async getBuffer(key: string, range?: ByteRange, opts: ReadOptions = {}): Promise<Buffer> {
+    await this.checkGeneration(key, opts.generation, 'get');
     const chunks: Buffer[] = [];
     for await (const c of await this.getStream(key, range)) chunks.push(c as Buffer);
     return Buffer.concat(chunks);
@@ -261,7 +263,7 @@ export class LocalStore implements ObjectStore {
     if (opts.create === false)
       throw new NotFoundError('folder does not exist (and creating it was not allowed)', { object: root });
     try {
-      await mkdir(root, { recursive: true });
+      await makeDirs(root);
     } catch (err) {
       throw toStorageError(err, { object: root, step: 'mkdir' });
     }

@@ -20,6 +20,8 @@ export interface ObjectInfo {
   generation?: string;
   contentType?: string;
   updated?: string;
+  /** Stored with `Content-Encoding: gzip` (served decompressed unless asked otherwise). */
+  compressed?: boolean;
 }
 
 export interface PutOptions {
@@ -87,7 +89,8 @@ export interface ObjectStore {
   putBuffer(key: string, data: Uint8Array | string, opts?: PutOptions): Promise<ObjectInfo>;
   putStream(key: string, stream: Readable, opts?: PutOptions): Promise<ObjectInfo>;
 
-  getBuffer(key: string, range?: ByteRange): Promise<Buffer>;
+  /** With `generation`: that version's bytes, or a PreconditionFailedError when the object changed. */
+  getBuffer(key: string, range?: ByteRange, opts?: ReadOptions): Promise<Buffer>;
   getStream(key: string, range?: ByteRange): Promise<Readable>;
   /** Download to a local file atomically (temp sibling + rename). */
   getFile(key: string, localPath: string, opts?: ReadOptions): Promise<void>;

@@ -1,7 +1,8 @@
 /** gs:// lakes on the local engines: mirrored through the object store (GCS test server), then read. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lakeUris } from '../../aggregate/engines/bigquery.ts';
 import { finishReport } from '../../aggregate/groups.ts';
 import { buildQueries } from '../../aggregate/query.ts';
 import { aggregate } from '../../aggregate/run.ts';
@@ -61,6 +62,72 @@ it.each([['duckdb'], ['arrow']] as const)('%s reads a gs:// lake through the loc
   const remaining = records.filter((r) => r.sales_region !== 'North');
   expect(third.reports[0]).toEqual(finishReport(queries[0], oracleGroups(remaining, queries[0])));
   await store.putFile(north, join(tmp(), 'lake', north));
+});
+
+it.each([['duckdb'], ['arrow']] as const)(
+  '%s reads a gs:// lake while the server answers 503/429 and cuts downloads, with no leftovers',
+  async (engine) => {
+    const cacheDir = join(tmp(), `faulty-cache-${engine}`);
+    const queries = buildQueries({ by: ['region', 'category'], metrics: 'sum,avg,count' });
+    const want = finishReport(queries[0], oracleGroups(records, queries[0]));
+    const before = { ...server.stats };
+    server.setFaults({ error503: 0.3, error429: 0.1, resetMidDownload: 0.3, seed: engine === 'duckdb' ? 5 : 6 });
+    try {
+      const got = await aggregate({
+        source: uri,
+        engine,
+        queries,
+        cacheDir,
+        workers: 0,
+        // Quick retries: the budget, not the delays, is under test.
+        store: {
+          apiEndpoint: server.url,
+          retryOptions: { maxRetries: 10, retryDelayMultiplier: 1, maxRetryDelay: 0.05 },
+        },
+      });
+      expect(got.reports[0]).toEqual(want);
+    } finally {
+      server.setFaults(undefined);
+    }
+    expect(server.stats.injected503 - before.injected503).toBeGreaterThan(0);
+    expect(server.stats.downloadResets - before.downloadResets).toBeGreaterThan(0);
+    const names = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' });
+    expect(names.filter((n) => n.includes('.tmp-'))).toEqual([]);
+  },
+);
+
+it('a gs:// lake: copies outside its layout are neither fetched nor counted (local engines), nor listed for BigQuery', async () => {
+  const nested = 'gs://sales-lake/lakes/nested';
+  const store = openStore(nested, { apiEndpoint: server.url });
+  const lake = join(tmp(), 'lake');
+  const parts = readdirSync(lake, { recursive: true, encoding: 'utf8' }).filter((rel) => rel.endsWith('.parquet'));
+  for (const rel of parts) {
+    const key = rel.split(sep).join('/');
+    await store.putFile(key, join(lake, rel));
+    if (key.startsWith('sales_region=North/')) await store.putFile(key.replace('/', '/backup/'), join(lake, rel));
+    if (key.startsWith('sales_region=East/')) await store.putFile(`old/${key}`, join(lake, rel));
+  }
+  const queries = buildQueries({ by: ['region'], metrics: 'sum,count' });
+  const want = finishReport(queries[0], oracleGroups(records, queries[0]));
+  for (const engine of ['duckdb', 'arrow'] as const) {
+    const cacheDir = join(tmp(), `nested-cache-${engine}`);
+    const got = await aggregate({
+      source: nested,
+      engine,
+      queries,
+      cacheDir,
+      workers: 0,
+      store: { apiEndpoint: server.url },
+    });
+    expect(got.reports[0], engine).toEqual(want);
+    const cached = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' });
+    expect(
+      cached.filter((n) => n.includes('backup') || n.startsWith(join('sales-lake', 'lakes', 'nested', 'old'))),
+    ).toEqual([]);
+  }
+  const uris = await lakeUris(`${nested}/`, { apiEndpoint: server.url });
+  expect(uris).toHaveLength(parts.length);
+  expect(uris.filter((u) => u.includes('/backup/') || u.includes('/old/'))).toEqual([]);
 });
 
 it('never mirrors into (and prunes) a folder that is not a salesflow cache', async () => {

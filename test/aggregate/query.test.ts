@@ -43,7 +43,7 @@ describe('query flags', () => {
   it('rejects malformed --where with the reason', () => {
     expect(() => parseWhere('region')).toThrow(/not COLUMN OP VALUE/);
     expect(() => parseWhere('colour=red')).toThrow(/unknown --where column "colour"; valid:/);
-    expect(() => parseWhere('date=2024-02-30')).toThrow(/not a YYYY-MM-DD date/);
+    expect(() => parseWhere('date=2024-02-30')).toThrow(/is not a valid date \(expected YYYY-MM-DD\)/);
     expect(() => parseWhere('amount>12.345')).toThrow(/not an amount/);
     expect(() => parseWhere('amount>1|2')).toThrow(/only work with = and !=/);
   });

@@ -130,7 +130,7 @@ describe('options', () => {
     [{ seed: -1 }, /--seed/],
     [{ workers: 65 }, /--workers/],
     [{ customers: 0 }, /--customers/],
-    [{ startDate: '2025-13-01' }, /--start-date must be a date YYYY-MM-DD/],
+    [{ startDate: '2025-13-01' }, /--start-date "2025-13-01" is not a valid date/],
     [{ startDate: '2025-02-01', endDate: '2025-01-31' }, /--start-date 2025-02-01 is after --end-date 2025-01-31/],
     [{ format: 'xml' as 'csv' }, /--format must be one of csv, ndjson/],
   ])('rejects %o with a UsageError naming the flag', (opts, message) => {

@@ -1,5 +1,5 @@
 /** `salesflow gen` through the real binary: flags, exit codes, messages. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSalesflow } from '../util/cli.ts';
@@ -41,7 +41,7 @@ describe('salesflow gen', () => {
       ['--start-date', '2025-06-01', '--end-date', '2025-01-01'],
       /--start-date 2025-06-01 is after --end-date 2025-01-01/,
     ],
-    [['--end-date', '2025-02-30'], /--end-date must be a date YYYY-MM-DD, got "2025-02-30"/],
+    [['--end-date', '2025-02-30'], /--end-date "2025-02-30" is not a valid date \(expected YYYY-MM-DD\)/],
     [['--bogus'], /Unknown argument: bogus/],
   ])('%j → exit 2 with a message naming the flag', async (args, message) => {
     const out = join(tmp(), 'never.csv');
@@ -63,6 +63,27 @@ describe('salesflow gen', () => {
     ]);
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/missing\.json.*cannot read domains file/);
+  });
+
+  it.each([
+    // What root cannot write either: a temp sibling name past NAME_MAX, a folder under a regular file, /proc.
+    ['a name too long for its temp sibling', () => join(tmp(), `${'n'.repeat(240)}.csv`)],
+    ['a folder that is a regular file', () => join(tmp(), 'a-file', 'x.csv')],
+    ['a path under /proc', () => '/proc/salesflow-gen-test/x.csv'],
+    ['a folder behind a dangling symlink', () => join(tmp(), 'dangling', 'out', 'x.csv')],
+  ])('an unwritable output (%s) exits 1 promptly with workers, naming the path', async (_what, outPath) => {
+    writeFileSync(join(tmp(), 'a-file'), 'not a folder\n');
+    if (!lstatSync(join(tmp(), 'dangling'), { throwIfNoEntry: false })) {
+      symlinkSync(join(tmp(), 'nowhere'), join(tmp(), 'dangling'));
+    }
+    const out = outPath();
+    const started = performance.now();
+    // The CLI helper kills the child after timeoutMs: a hang shows up as a null exit code.
+    const res = await runSalesflow(['gen', '-n', '100k', '-w', '2', '-o', out], { timeoutMs: 20_000 });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain(`cannot write ${out}`);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('--help teaches with examples', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSalesflow, startSalesflow } from '../util/cli.ts';
@@ -17,6 +17,36 @@ describe('salesflow to-parquet (CLI)', () => {
     expect(res.stdout).toContain('Examples:');
     expect(res.stdout).toContain('-p region,category -f');
     expect(res.stdout).toContain('--max-errors');
+  });
+
+  it.each([
+    ['a folder under a regular file', () => join(tmp(), 'a-file', 'lake')],
+    ['a name too long for its temp sibling', () => join(tmp(), 'n'.repeat(245))],
+    ['a folder under /proc', () => '/proc/salesflow-test/lake'],
+  ])('an unwritable OUTDIR (%s) exits 1 promptly, naming it', { timeout: CLI_TIMEOUT }, async (_what, outDir) => {
+    const csv = join(tmp(), 'unwritable.csv');
+    writeSalesCsv(csv, sampleRows(50));
+    writeFileSync(join(tmp(), 'a-file'), 'not a folder\n');
+    const out = outDir();
+    const res = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'region'], { timeoutMs: 60_000 });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toContain(`cannot write ${out}`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('-p customer and a run past --max-partitions are refused with exit 2 and no output', {
+    timeout: CLI_TIMEOUT,
+  }, async () => {
+    const csv = join(tmp(), 'card.csv');
+    writeSalesCsv(csv, sampleRows(200));
+    const out = join(tmp(), 'card-lake');
+    const customer = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'customer']);
+    expect(customer.code).toBe(2);
+    expect(customer.stderr).toContain('cannot partition by customer_id (a folder per customer)');
+    const dates = await runSalesflow(['to-parquet', csv, '-o', out, '-p', 'date', '--max-partitions', '3']);
+    expect(dates.code).toBe(2);
+    expect(dates.stderr).toMatch(/more than 3 partitions .* raise --max-partitions/);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('an invalid flag value exits 2 naming the flag', { timeout: CLI_TIMEOUT }, async () => {

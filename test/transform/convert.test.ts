@@ -329,7 +329,6 @@ describe('convertToParquet', { timeout: 120_000 }, () => {
     writeSalesCsv(csv, rows.slice(0, 5));
     const out = join(tmp(), 'opts-lake');
     await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'planet' })).rejects.toThrow(UsageError);
-    await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'amount' })).rejects.toThrow(/sale_amount/);
     await expect(convertToParquet({ input: csv, outDir: out, partitionBy: 'region', rowGroupSize: 0 })).rejects.toThrow(
       UsageError,
     );
@@ -376,5 +375,46 @@ describe('readSalesFile', () => {
       product_category: rows[0].category,
       sales_region: rows[0].region,
     });
+  });
+});
+
+describe('partition cardinality', () => {
+  it('refuses columns with a value per row, by any name, before writing anything', async () => {
+    const csv = join(tmp(), 'card.csv');
+    writeSalesCsv(csv, sampleRows(20, 3));
+    for (const p of ['id', 'transaction_id', 'txn', 'customer', 'customer_id', 'amount', 'region,customer']) {
+      const out = join(tmp(), `card-${p}`);
+      await expect(convertToParquet({ input: csv, outDir: out, partitionBy: p, workers: 1 }), p).rejects.toThrow(
+        /cannot partition by (transaction_id|customer_id|sale_amount) \(a folder per (sale|customer|amount)\)/,
+      );
+      expect(existsSync(out), p).toBe(false);
+    }
+  });
+
+  it('stops a run that makes more than maxPartitions folders (counted across workers), leaving nothing', async () => {
+    // 40 distinct dates in runs of 10 rows; small chunks (a few dates each) alternate between two
+    // workers, so each sees about half of the dates: fewer than the cap, together more.
+    const start = Date.UTC(2024, 0, 1) / 86_400_000;
+    const lines = Array.from({ length: 400 }, (_, i) => {
+      const d = new Date((start + Math.floor(i / 10)) * 86_400_000).toISOString().slice(0, 10);
+      return `TX-${i},${1 + i},${d},1.00,Books,North`;
+    });
+    const csv = join(tmp(), 'dates.csv');
+    writeFileSync(csv, `${CSV_HEADER}\n${lines.join('\n')}\n`);
+    const out = join(tmp(), 'dates-lake');
+    const run = (maxPartitions: number) =>
+      convertToParquet({ input: csv, outDir: out, partitionBy: 'date', maxPartitions, workers: 2, chunkBytes: 2048 });
+    const err = await run(30).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(String((err as Error).message)).toMatch(
+      /^more than 30 partitions \(e\.g\. transaction_date=2024-\d\d-\d\d\): -p transaction_date makes a folder per distinct value; .* raise --max-partitions$/,
+    );
+    expect(readdirSync(tmp()).filter((n) => n.includes('dates-lake'))).toEqual([]);
+    // One worker alone past the cap stops before buffering a folder more.
+    await expect(
+      convertToParquet({ input: csv, outDir: out, partitionBy: 'date', maxPartitions: 5, workers: 1 }),
+    ).rejects.toThrow(/more than 5 partitions/);
+    const m = await run(40);
+    expect(Object.keys(m.partitions)).toHaveLength(40);
   });
 });

@@ -57,3 +57,64 @@ export function salesCsvText(rows: readonly SampleRow[], extraLines: readonly st
 export function writeSalesCsv(path: string, rows: readonly SampleRow[], extraLines: readonly string[] = []): void {
   writeFileSync(path, salesCsvText(rows, extraLines));
 }
+
+/** Lines that poke at every rule of the validator, one mutation at a time. */
+export function mutatedLines(): string[] {
+  const base = ['TX-1', '42', '2024-02-29', '12.34', 'Books', 'North'];
+  const variants: Record<number, string[]> = {
+    0: ['', 'A', '_x', 'a.b:c-d_e', 'x'.repeat(64), 'x'.repeat(65), 'tx 1', 'tx/1', 'é1', '-1'],
+    1: ['', '0', '1', '007', '-1', '1.0', '1e3', '999999999999999', '9007199254740991', '9007199254740992', ' 1'],
+    2: [
+      '',
+      '2024-02-30',
+      '2023-02-29',
+      '1900-02-29',
+      '2000-02-29',
+      '1899-12-31',
+      '1900-01-01',
+      '2999-12-31',
+      '3000-01-01',
+      '2024-1-01',
+      '2024-13-01',
+      '2024-00-10',
+      '2024-01-00',
+      '20240101',
+      '2024-01-01T00:00',
+      '0099-12-31',
+      '0001-01-01',
+      '0000-02-29',
+      '9999-12-31',
+    ],
+    3: [
+      '',
+      '0',
+      '0.00',
+      '0.01',
+      '1',
+      '1.5',
+      '1.50',
+      '1.505',
+      '-1.00',
+      '.5',
+      '5.',
+      '9999999999.99',
+      '10000000000',
+      '1,000',
+      '1e2',
+      ' 1.00',
+    ],
+    4: ['', 'books', 'Home & Garden', 'Nope', 'Books '],
+    // (A trailing \r is a CRLF line ending, not part of the value: covered below.)
+    5: ['', 'north', 'Central', 'Mars', 'No\rrth', ' North'],
+  };
+  const out: string[] = [];
+  for (const [col, values] of Object.entries(variants)) {
+    for (const v of values) {
+      const f = [...base];
+      f[Number(col)] = v;
+      out.push(f.join(','));
+    }
+  }
+  out.push('TX-1,42,2024-01-01,1.00,Books', 'TX-1,42,2024-01-01,1.00,Books,North,extra', 'just-one-field');
+  return out;
+}

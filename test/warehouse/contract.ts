@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { LoadError, QueryError } from '../../shared/errors.ts';
+import { COLUMN_NAMES } from '../../shared/schema/index.ts';
 import { type LogEntry, logRowSql, readLoadLog } from '../../warehouse/load-log.ts';
 import { currentTimestampSql, mergeIntoSilverSql } from '../../warehouse/merge.ts';
 import { stagingFields, TABLE_NAMES, type TableDef, tableDef } from '../../warehouse/tables.ts';
@@ -13,6 +14,7 @@ import { VIEW_NAMES } from '../../warehouse/views.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { withMemoryDuckDB } from '../util/duckdb.ts';
+import { streamCommitContract } from './stream-contract.ts';
 import { expectedByCategory, salesJson, sampleRows, writeSalesFiles } from './fixtures.ts';
 
 export interface ContractContext {
@@ -221,7 +223,8 @@ VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
       await w.load(files.parquet, 'stage_merge', { format: 'PARQUET' });
       // Bronze keeps every landed row with its provenance.
       await w.run(
-        `INSERT INTO ${w.ref('bronze_sales')} SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)} AS _ingested_at FROM ${w.ref('stage_merge')}`,
+        `INSERT INTO ${w.ref('bronze_sales')} (${COLUMN_NAMES.join(', ')}, _source_file, _line, _ingested_at)
+SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)} AS _ingested_at FROM ${w.ref('stage_merge')}`,
         { params: { file: files.parquet } },
       );
       expect(await count(w, 'bronze_sales', '_source_file = @f', { f: files.parquet })).toBe(13);
@@ -387,5 +390,7 @@ VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
       const got = await w.query('SELECT * FROM gold_sales_by_category ORDER BY product_category');
       expect(got.rows).toEqual(expectedByCategory(rows));
     });
+
+    streamCommitContract(() => w);
   });
 }

@@ -887,9 +887,12 @@ export class BigQueryServer {
     let names = [name];
     if (name.includes('*')) {
       const prefix = name.slice(0, name.indexOf('*'));
-      const list = await fetch(
+      let list = await fetch(
         `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o?prefix=${encodeURIComponent(prefix)}`,
       );
+      for (let attempt = 1; (list.status === 429 || list.status >= 500) && attempt < 20; attempt++) {
+        list = await fetch(`${base}/storage/v1/b/${encodeURIComponent(bucket)}/o?prefix=${encodeURIComponent(prefix)}`);
+      }
       if (!list.ok) throw notFound(`URI ${uri}`);
       const items = ((await list.json()) as { items?: { name: string }[] }).items ?? [];
       const re = new RegExp(`^${name.split('*').map(escapeRe).join('.*')}$`);
@@ -898,12 +901,33 @@ export class BigQueryServer {
     }
     const out: Buffer[] = [];
     for (const n of names) {
-      const r = await fetch(`${base}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(n)}?alt=media`);
-      if (r.status === 404) throw notFound(`URI gs://${bucket}/${n}`);
-      if (!r.ok) throw new BqHttpError(500, 'backendError', `reading gs://${bucket}/${n}: HTTP ${r.status}`);
-      out.push(Buffer.from(await r.arrayBuffer()));
+      out.push(await this.readGcsObject(base, bucket, n));
     }
     return out;
+  }
+
+  /**
+   * One object's bytes. BigQuery reads GCS from inside Google, where the faults
+   * the GCS test server injects for clients do not reach: transient answers are
+   * retried here, so only a missing or refused object fails a load job.
+   */
+  private async readGcsObject(base: string, bucket: string, name: string): Promise<Buffer> {
+    const url = `${base}/storage/v1/b/${encodeURIComponent(bucket)}/o/${encodeURIComponent(name)}?alt=media`;
+    for (let attempt = 1; ; attempt++) {
+      let status: number;
+      try {
+        const r = await fetch(url);
+        if (r.ok) return Buffer.from(await r.arrayBuffer());
+        status = r.status;
+        await r.body?.cancel();
+      } catch {
+        status = 0; // connection cut
+      }
+      if (status === 404) throw notFound(`URI gs://${bucket}/${name}`);
+      if ((status !== 0 && status !== 429 && status < 500) || attempt === 20) {
+        throw new BqHttpError(500, 'backendError', `reading gs://${bucket}/${name}: HTTP ${status}`);
+      }
+    }
   }
 
   /** Run DDL in a dataset (used for tables/views created through the tables API). */

@@ -4,6 +4,7 @@
  * declared type), double-quoted strings, SAFE_CAST, DIV, NUMERIC/FLOAT64 type
  * names and NUMERIC literals, REGEXP_CONTAINS, REGEXP_REPLACE (every match),
  * SPLIT, `UNNEST(…) AS x` in FROM, DATE_TRUNC(date, MONTH) staying a DATE,
+ * TIMESTAMP_TRUNC(ts, MINUTE),
  * DATE_ADD/DATE_SUB, CURRENT_TIMESTAMP(), MERGE without INTO, and the DDL
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
@@ -170,15 +171,17 @@ function emit(tokens: Token[], opts: TranslateOptions): string {
     } else if (upper === 'CURRENT_DATE' && call) {
       out += 'current_date';
       i = matchParen(tokens, nextIdx);
-    } else if (upper === 'DATE_TRUNC' && call) {
-      // DATE_TRUNC(expr, PART): DuckDB takes ('part', expr) and returns a TIMESTAMP.
+    } else if ((upper === 'DATE_TRUNC' || upper === 'TIMESTAMP_TRUNC') && call) {
+      // DATE_TRUNC(expr, PART) / TIMESTAMP_TRUNC(expr, PART): DuckDB takes ('part', expr) and returns a
+      // TIMESTAMP, which DATE_TRUNC casts back to a DATE.
       const close = matchParen(tokens, nextIdx);
       const [expr, part] = argsOf(tokens, nextIdx, close);
       const partText = (part ?? [])
         .filter(significant)
         .map((x) => x.text.toLowerCase())
         .join(' ');
-      out += `CAST(date_trunc('${partText}', ${emit(expr, opts)}) AS DATE)`;
+      const truncated = `date_trunc('${partText}', ${emit(expr, opts)})`;
+      out += upper === 'DATE_TRUNC' ? `CAST(${truncated} AS DATE)` : truncated;
       i = close;
     } else if ((upper === 'DATE_ADD' || upper === 'DATE_SUB') && call) {
       const close = matchParen(tokens, nextIdx);

@@ -13,6 +13,7 @@ const { values } = parseArgs({
     'fail-503': { type: 'string', default: '0' },
     'fail-429': { type: 'string', default: '0' },
     'reset-uploads': { type: 'string', default: '0' },
+    'reset-downloads': { type: 'string', default: '0' },
     'lose-responses': { type: 'string', default: '0' },
     log: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -23,7 +24,8 @@ if (values.help) {
   process.stdout.write(
     'GCS JSON API test server (in memory).\n\n' +
       'Options: --port 4443 --host 127.0.0.1 --bucket NAME (repeatable, pre-created)\n' +
-      '         --fail-503 SHARE --fail-429 SHARE --reset-uploads SHARE --lose-responses SHARE --log\n\n' +
+      '         --fail-503 SHARE --fail-429 SHARE --reset-uploads SHARE --reset-downloads SHARE\n' +
+      '         --lose-responses SHARE --log\n\n' +
       'Example:\n  npm run gcs-server -- --port 4443 --bucket demo\n' +
       '  STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 salesflow upload data/lake gs://demo/lake\n',
   );
@@ -47,6 +49,7 @@ const server = await startGcsServer({
     error503: share('fail-503', values['fail-503']),
     error429: share('fail-429', values['fail-429']),
     resetMidUpload: share('reset-uploads', values['reset-uploads']),
+    resetMidDownload: share('reset-downloads', values['reset-downloads']),
     lostResponse: share('lose-responses', values['lose-responses']),
   },
 });

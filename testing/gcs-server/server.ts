@@ -25,10 +25,12 @@ export interface GcsFaults {
   resetMidUpload?: number;
   /** Share (0..1) of uploads that commit the object but lose the response (connection reset). */
   lostResponse?: number;
+  /** Share (0..1) of downloads whose connection is dropped halfway through the body. */
+  resetMidDownload?: number;
   /** Uploads of matching object names always fail with this status (e.g. 403 terminal, 503 transient). */
   failObjects?: { match: RegExp; status: number }[];
-  /** Which requests the 503/429 faults hit (default all). */
-  target?: 'all' | 'uploads';
+  /** Which requests the 503/429 faults hit (default all; `downloads`: object media reads only). */
+  target?: 'all' | 'uploads' | 'downloads';
   /** PRNG seed, so a failing run can be replayed. */
   seed?: number;
 }
@@ -38,6 +40,8 @@ export interface GcsServerStats {
   injected503: number;
   injected429: number;
   resets: number;
+  /** Downloads cut halfway (resetMidDownload). */
+  downloadResets: number;
   lostResponses: number;
   /** Objects written (each upload that committed, including overwrites). */
   objectWrites: number;
@@ -78,6 +82,7 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     injected503: 0,
     injected429: 0,
     resets: 0,
+    downloadResets: 0,
     lostResponses: 0,
     objectWrites: 0,
   };
@@ -110,7 +115,8 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     }
     if (opts.log) process.stderr.write(`gcs-server: ${method} ${req.url}\n`);
 
-    if (injectError(req, res, upload)) return;
+    const media = method === 'GET' && (download || q.get('alt') === 'media');
+    if (injectError(req, res, upload, media)) return;
 
     // /b
     if (segments[0] !== 'b') throw new GcsApiError(404, 'notFound', `Not found: ${url.pathname}`);
@@ -182,7 +188,11 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     if (method === 'GET') {
       const obj = state.object(bucketName, objectName, generation);
       state.checkPreconditions(bucketName, objectName, preconditionsFrom(q));
-      if (download || q.get('alt') === 'media') return sendMedia(req, res, obj);
+      if (download || q.get('alt') === 'media') {
+        const cut = chance(faults.resetMidDownload);
+        if (cut) stats.downloadResets++;
+        return sendMedia(req, res, obj, cut);
+      }
       return sendJson(res, 200, objectResource(obj, base));
     }
     if (method === 'DELETE') {
@@ -374,8 +384,9 @@ export async function startGcsServer(opts: GcsServerOptions = {}): Promise<GcsSe
     sendJson(res, 200, objectResource(obj, base));
   }
 
-  function injectError(req: IncomingMessage, res: ServerResponse, upload: boolean): boolean {
+  function injectError(req: IncomingMessage, res: ServerResponse, upload: boolean, media: boolean): boolean {
     if (faults.target === 'uploads' && !upload) return false;
+    if (faults.target === 'downloads' && !media) return false;
     const code = chance(faults.error503) ? 503 : chance(faults.error429) ? 429 : 0;
     if (!code) return false;
     if (code === 503) stats.injected503++;
@@ -547,7 +558,12 @@ function parseJson(body: Buffer): Record<string, unknown> {
   }
 }
 
-function sendMedia(req: IncomingMessage, res: ServerResponse, obj: ObjectRecord) {
+/** The object's bytes (or the requested range); `cut`: drop the connection halfway through them. */
+function sendMedia(req: IncomingMessage, res: ServerResponse, obj: ObjectRecord, cut = false) {
+  const send = (bytes: Buffer) => {
+    if (!cut || bytes.length < 2) return res.end(bytes);
+    res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy());
+  };
   const size = obj.data.length;
   const headers: Record<string, string> = {
     'Content-Type': obj.contentType,
@@ -579,11 +595,11 @@ function sendMedia(req: IncomingMessage, res: ServerResponse, obj: ObjectRecord)
       'Content-Range': `bytes ${start}-${end}/${size}`,
       'Content-Length': end - start + 1,
     });
-    res.end(obj.data.subarray(start, end + 1));
+    send(obj.data.subarray(start, end + 1));
     return;
   }
   res.writeHead(200, { ...headers, 'Content-Length': size });
-  res.end(obj.data);
+  send(obj.data);
 }
 
 function sendIncomplete(res: ServerResponse, received: number) {

@@ -1,8 +1,8 @@
 /**
  * The "live" panel: per-minute stream totals from the streaming pipeline's
- * gold_sales_per_minute table, when it exists. Its expected columns are named
- * here, in one place; a missing table or column is reported as such (the page
- * says plainly that there is no live data), never as a broken page.
+ * gold_sales_per_minute table. Its columns are named here, in one place; an
+ * empty table (nothing streamed yet), or a missing table or column (a warehouse
+ * made by an older version), is reported as such, never as a broken page.
  */
 import { errorMessageForPage } from './panel-errors.ts';
 import { missingTableOf } from '../errors.ts';
@@ -15,8 +15,8 @@ export const LIVE_TABLE = {
   region: 'sales_region',
   transactions: 'transactions',
   total: 'total_sales',
-  /** Message metadata columns that tell how fresh the stream is, first found wins. */
-  freshness: ['publish_time', '_published_at', 'message_publish_time', '_ingested_at', '_loaded_at'],
+  /** When the stream last recomputed a window: how fresh the panel is. */
+  updatedAt: 'updated_at',
 } as const;
 
 /** Windows shown: the latest hour for five regions. */
@@ -27,9 +27,8 @@ export interface LivePanel {
   message: string;
   rows: { window_start: Cell; sales_region: Cell; transactions: Cell; total_sales: Cell }[];
   newestWindow: Cell;
-  /** The newest message metadata time and its column, when the table has one. */
-  newestMessage: Cell;
-  freshnessColumn: string | null;
+  /** When the stream last recomputed one of the windows shown. */
+  lastUpdated: Cell;
 }
 
 export async function readLivePanel(w: Warehouse, filters: ReportFilters): Promise<LivePanel> {
@@ -38,7 +37,7 @@ export async function readLivePanel(w: Warehouse, filters: ReportFilters): Promi
   const sql = `SELECT * FROM ${w.ref(t.name)}${filters.region ? `\nWHERE ${t.region} = @filter_region` : ''}
 ORDER BY ${t.windowStart} DESC
 LIMIT ${LIVE_ROWS}`;
-  const none = { rows: [], newestWindow: null, newestMessage: null, freshnessColumn: null };
+  const none = { rows: [], newestWindow: null, lastUpdated: null };
   let result: { fields: { name: string }[]; rows: Row[] };
   try {
     result = await w.query(sql, { params });
@@ -46,7 +45,7 @@ LIMIT ${LIVE_ROWS}`;
     if (missingTableOf(err) === t.name) {
       return {
         state: 'missing',
-        message: `No live data: ${t.name} does not exist in ${w.target} (the streaming pipeline creates it).`,
+        message: `No live data: ${t.name} does not exist in ${w.target} (salesflow pipeline stream creates it).`,
         ...none,
       };
     }
@@ -57,7 +56,6 @@ LIMIT ${LIVE_ROWS}`;
   if (lacking.length > 0) {
     return { state: 'error', message: `${t.name} lacks the column(s) ${lacking.join(', ')}.`, ...none };
   }
-  const freshnessColumn = t.freshness.find((c) => names.has(c)) ?? null;
   const rows = result.rows.map((r) => ({
     window_start: r[t.windowStart],
     sales_region: r[t.region],
@@ -65,7 +63,11 @@ LIMIT ${LIVE_ROWS}`;
     total_sales: r[t.total],
   }));
   if (rows.length === 0) {
-    return { state: 'empty', message: `${t.name} exists but has no windows yet.`, ...none, freshnessColumn };
+    return {
+      state: 'empty',
+      message: `No live data yet: nothing has been streamed into ${t.name} (salesflow pipeline stream).`,
+      ...none,
+    };
   }
   const newest = (values: Cell[]) =>
     values.reduce<Cell>((a, b) => (b !== null && (a === null || String(b) > String(a)) ? b : a), null);
@@ -74,7 +76,6 @@ LIMIT ${LIVE_ROWS}`;
     message: `${rows.length} per-minute windows from ${t.name}.`,
     rows,
     newestWindow: newest(rows.map((r) => r.window_start)),
-    newestMessage: freshnessColumn ? newest(result.rows.map((r) => r[freshnessColumn])) : null,
-    freshnessColumn,
+    lastUpdated: names.has(t.updatedAt) ? newest(result.rows.map((r) => r[t.updatedAt])) : null,
   };
 }

@@ -72,8 +72,7 @@ function skeleton(target: string, filters: ReportFilters, notice: Notice): Repor
       message: notice.message,
       rows: [],
       newestWindow: null,
-      newestMessage: null,
-      freshnessColumn: null,
+      lastUpdated: null,
     },
   };
 }

@@ -16,6 +16,16 @@ export interface WindowIntoOptions {
   allowedLateness?: number;
   /** What a late pane carries: everything so far (default) or only the late elements. */
   accumulation?: 'accumulating' | 'discarding';
+  /**
+   * Whether windows downstream hold the source batches' acks until they fire
+   * (default true: at-least-once for the windowed result). `false`: the batches
+   * are acknowledged once the rest of the pipeline committed them, while their
+   * windows are still open. Use it when the windowed result is recomputed from
+   * a durable sink (e.g. totals re-read from a table the same bundle committed),
+   * so a lost pane is rebuilt from there, not from redelivery. Flow control then
+   * need not leave room for the messages a window holds.
+   */
+  holdAcks?: boolean;
 }
 
 function strategy(windowFn: WindowFn, options: WindowIntoOptions): WindowingStrategy {
@@ -37,7 +47,7 @@ export function windowInto<T>(
     expand(input) {
       const windowing = strategy(windowFn, options);
       const node = input.pipeline.addPrimitive(
-        { kind: 'window', windowing, routeLate: false },
+        { kind: 'window', windowing, routeLate: false, holdAcks: options.holdAcks ?? true },
         [input as PCollection<unknown>],
         [{ tag: MAIN_TAG, windowing }],
       );
@@ -56,7 +66,7 @@ export function windowIntoWithLate<T>(
     expand(input) {
       const windowing = strategy(windowFn, options);
       const node = input.pipeline.addPrimitive(
-        { kind: 'window', windowing, routeLate: true },
+        { kind: 'window', windowing, routeLate: true, holdAcks: options.holdAcks ?? true },
         [input as PCollection<unknown>],
         [
           { tag: MAIN_TAG, windowing },

@@ -29,7 +29,7 @@ export async function writeParquet(path: string, rows: readonly SampleRow[], dro
   const values = rows
     .map(
       (r) =>
-        `('${r.id}', ${r.customer}, DATE '${r.date}', CAST('${formatCents(r.cents)}' AS DECIMAL(12, 2)), '${r.category.replaceAll("'", "''")}', '${r.region}')`,
+        `('${r.id}', CAST(${r.customer} AS BIGINT), DATE '${r.date}', CAST('${formatCents(r.cents)}' AS DECIMAL(12, 2)), '${r.category.replaceAll("'", "''")}', '${r.region}')`,
     )
     .join(',\n');
   const cols: readonly string[] = COLUMN_NAMES;

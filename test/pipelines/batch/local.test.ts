@@ -138,7 +138,9 @@ describe('pipeline batch, local DuckDB path', () => {
     badBytes[badBytes.indexOf(',', badBytes.indexOf(',') + 1) - 1] = 0xff; // inside customer_id
     put(L('non-utf8-row.csv'), Buffer.concat([Buffer.from(csvText(rows40)), badBytes]));
     put(L('one-column.csv'), 'transaction_id\nTX-1\nTX-2\n');
-    put(L('huge-line.csv'), `${CSV_HEADER}\n${'x'.repeat(18 * 1024 * 1024)}\n`);
+    // An over-long line is one bad row (quarantined with the reason), not a bad file.
+    const long = sampleRows(30, 25);
+    put(L('huge-line.csv'), csvText(long, ['x'.repeat(18 * 1024 * 1024)]));
     put(
       L('too-many-errors.csv'),
       csvText(sampleRows(10, 24), ['a,b', 'c,d', 'TX-1,0,2024-01-01,1.00,Books,North', 'e', 'f']),
@@ -153,13 +155,13 @@ describe('pipeline batch, local DuckDB path', () => {
     const byKey = Object.fromEntries(s.files.map((f) => [f.key, f]));
     expect(byKey['good.csv']).toMatchObject({ status: 'loaded', rowsLoaded: 20 });
     expect(byKey['non-utf8-row.csv']).toMatchObject({ status: 'partial', rowsLoaded: 40, rowsRejected: 1 });
+    expect(byKey['huge-line.csv']).toMatchObject({ status: 'partial', rowsLoaded: 30, rowsRejected: 1 });
     const reasons: Record<string, RegExp> = {
       'empty.csv': /empty/,
       'header-only.csv': /no data rows/,
       'truncated.csv.gz': /gzip stream is truncated or corrupt/,
       'latin1-header.csv': /line 1: the header line is not valid UTF-8/,
       'one-column.csv': /line 1: .*missing/i,
-      'huge-line.csv': /longer than/,
       'too-many-errors.csv': /5 of 15 rows are invalid \(33\.33%\), above --max-error-rate 5%/,
       'not-parquet.parquet': /not a loadable sales Parquet file/,
     };
@@ -171,13 +173,20 @@ describe('pipeline batch, local DuckDB path', () => {
     }
     await withDuckDB(db, async (w) => {
       // All-or-nothing: no row of a rejected file loads; their reasons are in the log, and the
-      // invalid rows of a file refused for its error rate are in quarantine, marked.
-      expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(60);
+      // invalid rows of a file refused for its error rate are in quarantine, marked. An over-long
+      // line is one bad row of a file that still loads.
+      expect((await w.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(90);
       const q = await w.query(
         'SELECT _source_file, _line, reasons, _file_rejected FROM quarantine_sales ORDER BY _source_file, _line',
       );
       expect(q.rows).toEqual(
         [
+          {
+            _source_file: L('huge-line.csv'),
+            _line: 32,
+            reasons: 'row is longer than 65536 bytes',
+            _file_rejected: false,
+          },
           {
             _source_file: L('non-utf8-row.csv'),
             _line: 42,
@@ -198,6 +207,8 @@ describe('pipeline batch, local DuckDB path', () => {
           },
         ].sort((a, b) => `${a._source_file}${a._line}`.localeCompare(`${b._source_file}${b._line}`)),
       );
+      const raw = await w.query(`SELECT length(raw_row) AS n FROM quarantine_sales WHERE _line = 32`);
+      expect(raw.rows).toEqual([{ n: 1025 }]);
       const log = await w.query("SELECT file, error FROM load_log WHERE status = 'rejected' ORDER BY file");
       expect(log.rows.map((r) => String(r.file).slice(L('').length + 1))).toEqual(Object.keys(reasons).sort());
     });
@@ -205,6 +216,37 @@ describe('pipeline batch, local DuckDB path', () => {
     const again = await runBatch({ source: L(''), warehouse: `duckdb:${db}`, archive: join(root, 'archive') });
     expect(again.files).toEqual([]);
     expect(again.ok).toBe(true);
+  });
+
+  it('reads a lake in the landing area as its layout defines it: copies in other folders are refused, not loaded', async () => {
+    const root = join(tmp(), 'nested');
+    const north = sampleRows(25, 51).map((r) => ({ ...r, region: 'North' }));
+    const text = sampleRows(10, 52);
+    const lake = (rel: string) => join(root, 'landing/lake', rel);
+    await writeParquet(lake('sales_region=North/part-00000.parquet'), north, 'sales_region');
+    await writeParquet(lake('sales_region=North/backup/part-00000.parquet'), north, 'sales_region');
+    await writeParquet(lake('copy/sales_region=North/part-00000.parquet'), north, 'sales_region');
+    put(lake('_manifest.json'), JSON.stringify({ partitionBy: ['sales_region'] }));
+    put(lake('_SUCCESS'), '');
+    put(join(root, 'landing/in/sales.csv'), csvText(text));
+    const s = await runBatch(batchOptions(root));
+    expect(s.files.map((f) => [f.key, f.status, f.rowsLoaded])).toEqual([
+      ['in/sales.csv', 'loaded', 10],
+      ['lake/copy/sales_region=North/part-00000.parquet', 'rejected', 0],
+      ['lake/sales_region=North/backup/part-00000.parquet', 'rejected', 0],
+      ['lake/sales_region=North/part-00000.parquet', 'loaded', 25],
+    ]);
+    expect(s.files[1].error).toMatch(
+      /^outside its lake's layout, not read as data: folder "copy" is not a partition folder/,
+    );
+    expect(s.files[2].error).toMatch(/folder "backup" is not a partition folder \(column=value\) below sales_region=…/);
+    await withDuckDB(join(root, 'w.duckdb'), async (w) => {
+      const silver = await w.query('SELECT COUNT(*) AS n FROM silver_sales');
+      expect(silver.rows[0].n).toBe(35);
+      const bronze = await w.query('SELECT COUNT(*) AS n FROM bronze_sales');
+      expect(bronze.rows[0].n).toBe(35); // nothing of the copies, not even as duplicates
+    });
+    expect(existsSync(join(root, 'rejected/lake/sales_region=North/backup/part-00000.parquet'))).toBe(true);
   });
 
   it('CSV rows keep their physical line numbers, and a repeated id keeps its first line', async () => {

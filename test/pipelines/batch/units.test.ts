@@ -1,6 +1,6 @@
 /** The batch pipeline's small pure pieces: file classification, hive values, locations, intervals, SQL checks. */
 import { describe, expect, it } from 'vitest';
-import { classifyKey, partitionValuesOf } from '../../../pipelines/batch/landing-file.ts';
+import { classifyKey, landingPartitions } from '../../../pipelines/batch/landing-file.ts';
 import { defaultRejectedLocation } from '../../../pipelines/batch/run-batch.ts';
 import { reasonsExpression, validPredicate } from '../../../pipelines/batch/validation-sql.ts';
 import { parseInterval } from '../../../shared/interval.ts';
@@ -21,13 +21,35 @@ describe('pipeline batch building blocks', () => {
     }
   });
 
-  it('reads sales columns from hive folders, unescaping values and ignoring other folders', () => {
-    expect(partitionValuesOf('sales_region=North/product_category=Home %26 Garden/part-0.parquet')).toEqual({
-      sales_region: 'North',
-      product_category: 'Home & Garden',
+  it('reads sales columns from hive folders (unescaped); other folders inside a lake put a file outside it', () => {
+    const none = () => undefined;
+    expect(landingPartitions('sales_region=North/product_category=Home %26 Garden/part-0.parquet', none)).toEqual({
+      values: { sales_region: 'North', product_category: 'Home & Garden' },
     });
-    expect(partitionValuesOf('day=1/region=North/x.parquet')).toEqual({});
-    expect(partitionValuesOf('sales_region=East.parquet')).toEqual({});
+    expect(landingPartitions('day=1/region=North/x.parquet', none)).toEqual({ values: {} });
+    expect(landingPartitions('sales_region=East.parquet', none)).toEqual({ values: {} });
+    expect(landingPartitions('in/2024/lake/sales_region=East/x.parquet', none)).toEqual({
+      values: { sales_region: 'East' },
+    });
+    expect(landingPartitions('lake/sales_region=East/backup/x.parquet', none)).toEqual({
+      outside: 'folder "backup" is not a partition folder (column=value) below sales_region=…',
+    });
+    expect(landingPartitions('lake/sales_region=East/day=2/x.parquet', none)).toMatchObject({
+      outside: expect.stringMatching(/"day=2" names no sales column/),
+    });
+    // A lake that says its layout: every file below it follows it, in its order.
+    const lake = (f: string) => (f === 'lake' ? (['sales_region', 'product_category'] as const) : undefined);
+    expect(landingPartitions('lake/sales_region=E/product_category=B/x.parquet', lake)).toMatchObject({
+      values: { sales_region: 'E', product_category: 'B' },
+    });
+    for (const key of [
+      'lake/copy/sales_region=E/product_category=B/x.parquet',
+      'lake/product_category=B/sales_region=E/x.parquet',
+      'lake/sales_region=E/x.parquet',
+      'lake/stray.parquet',
+    ]) {
+      expect(landingPartitions(key, lake), key).toHaveProperty('outside');
+    }
   });
 
   it('puts rejected/ next to the landing area, or inside a bucket root', () => {

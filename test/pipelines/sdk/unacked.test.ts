@@ -11,6 +11,7 @@ import {
   DirectRunner,
   fixedWindows,
   groupBy,
+  type PCollection,
   Pipeline,
   readFrom,
   type SourceContext,
@@ -160,7 +161,88 @@ describe('DirectRunner: unacknowledged batches, as a source sees them', () => {
     expect(counters['Read(Idle)/unackedBatches']).toBe(0);
     expect(counters['runner/inFlightBatches']).toBe(0);
   });
+
+  it('holdAcks: false acks a batch once the sinks committed it, while its window is still open', async () => {
+    const acked: string[] = [];
+    const bothAcked = gate();
+    const release = gate();
+    const source = unboundedSource<Sale>('Subscription', async function* () {
+      const ack = (name: string) => () => {
+        acked.push(name);
+        if (acked.length === 2) bothAcked.open();
+      };
+      yield { values: [sale('n', 1), sale('s', 2)], timestamps: [1, 2].map(at), watermark: at(2), ack: ack('a') };
+      yield { values: [sale('n', 4)], timestamps: [4].map(at), watermark: at(4), ack: ack('b') };
+      await release.opened;
+      yield { values: [], watermark: at(61) };
+      await new Promise(() => {});
+    });
+    const p = new Pipeline();
+    const read = p.apply(readFrom(source));
+    const order: string[] = [];
+    read.apply(
+      writeTo<Sale>({
+        name: 'Commit',
+        async write(rows) {
+          order.push(`commit ${rows.length}`);
+        },
+      }),
+    );
+    panesPerRegion(read, order);
+    const result = new DirectRunner().run(p);
+    // Both batches are acked though window [0, 60) has not fired: nothing held them.
+    await bothAcked.opened;
+    expect(acked).toEqual(['a', 'b']);
+    expect(order.some((o) => o.startsWith('panes'))).toBe(false);
+    expect(result.counters()['GroupBy(region)/openWindows']).toBe(1);
+    release.open();
+    expect(await result.drain()).toBe('DONE');
+    expect(order.filter((o) => o.startsWith('panes'))).toEqual(['panes n=5,s=2']);
+  });
+
+  it('a pane fired in a bundle is written after the sinks upstream of the window flushed that bundle', async () => {
+    const order: string[] = [];
+    const source = unboundedSource<Sale>('Subscription', async function* () {
+      yield { values: [sale('n', 1)], timestamps: [at(1)], watermark: at(1), ack: () => {} };
+      // One batch carries the minute's last sale and moves the watermark past its end.
+      yield { values: [sale('n', 2)], timestamps: [at(59)], watermark: at(61), ack: () => {} };
+    });
+    const p = new Pipeline();
+    const read = p.apply(readFrom(source));
+    read.apply(
+      writeTo<Sale>(
+        {
+          name: 'Commit',
+          async write(rows) {
+            order.push(`commit ${rows.map((r) => r.cents).join(',')}`);
+          },
+        },
+        { batchSize: Number.POSITIVE_INFINITY },
+      ),
+    );
+    panesPerRegion(read, order);
+    await new DirectRunner({ maxBundleSize: 1_000_000, maxBundleMs: 60_000 }).run(p).waitUntilFinish();
+    const commit2 = order.findIndex((o) => o.includes('2'));
+    const panes = order.indexOf('panes n=3');
+    expect(commit2).toBeGreaterThanOrEqual(0);
+    expect(panes).toBeGreaterThan(commit2);
+  });
 });
+
+/** Per-region minute totals of `input`, windowed without holding acks, written as "panes r=total,…" to `order`. */
+function panesPerRegion(input: PCollection<Sale>, order: string[]): void {
+  input
+    .apply(windowInto<Sale>(fixedWindows(60), { holdAcks: false }))
+    .apply(groupBy<Sale>('region').combining('cents', sum(), 'total'))
+    .apply(
+      writeTo<{ region: string; total: number }>({
+        name: 'Panes',
+        async write(rows) {
+          order.push(`panes ${rows.map((r) => `${r.region}=${r.total}`).join(',')}`);
+        },
+      }),
+    );
+}
 
 function sale(region: string, cents: number): Sale {
   return { region, cents };

@@ -46,7 +46,8 @@ describe('RecordValidator.validateFields', () => {
     ['-5', 'not a whole number'],
     ['1.5', 'not a whole number'],
     ['0', 'at least 1'],
-    ['9007199254740993', 'too large'],
+    ['9223372036854775808', 'too large for INT64'],
+    ['00009223372036854775808', 'too large for INT64'],
   ])('customer_id %j → %s', (value, reason) => {
     const errs = failOn(1, value);
     expect(errs[0]).toMatchObject({ field: 'customer_id', value });

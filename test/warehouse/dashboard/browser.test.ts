@@ -41,10 +41,8 @@ const CHARTS = [
   'chart-live',
 ];
 
-async function addLiveTable(w: Warehouse): Promise<void> {
-  await w.run(`CREATE TABLE ${w.ref('gold_sales_per_minute')} (window_start TIMESTAMP, sales_region STRING,
-    transactions INT64, total_sales NUMERIC, publish_time TIMESTAMP)`);
-  await w.run(`INSERT INTO ${w.ref('gold_sales_per_minute')} (window_start, sales_region, transactions, total_sales, publish_time)
+async function addLiveRows(w: Warehouse): Promise<void> {
+  await w.run(`INSERT INTO ${w.ref('gold_sales_per_minute')} (window_start, sales_region, transactions, total_sales, updated_at)
     VALUES (TIMESTAMP '2024-05-01 10:00:00', 'North', 3, 30.5, TIMESTAMP '2024-05-01 10:00:58'),
            (TIMESTAMP '2024-05-01 10:01:00', 'North', 1, 5, TIMESTAMP '2024-05-01 10:01:30'),
            (TIMESTAMP '2024-05-01 10:01:00', 'South', 2, 12, TIMESTAMP '2024-05-01 10:01:59')`);
@@ -122,12 +120,12 @@ beforeAll(async () => {
   bq = await BigQueryWarehouse.open({ projectId: 'browser', dataset: 'gold', endpoint: bqServer.url });
   await bq.ensure();
   await fillGoldFixture(bq);
-  await addLiveTable(bq);
+  await addLiveRows(bq);
   duckPath = join(dir(), 'gold.duckdb');
   const duck = await DuckDBWarehouse.open(duckPath);
   await duck.ensure();
   await fillGoldFixture(duck);
-  await addLiveTable(duck);
+  await addLiveRows(duck);
   await duck.close();
   dashboard = startSalesflow([
     'dashboard',

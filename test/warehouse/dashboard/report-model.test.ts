@@ -91,8 +91,8 @@ for (const kind of ['duckdb', 'bigquery'] as const) {
       expect(m.panels.quarantineReasons.rows[0]).toMatchObject({ reason_rank: 1, row_count: 2 });
       expect(m.panels.loadHealth.rows).toHaveLength(3);
       for (const [name, panel] of Object.entries(m.panels)) expect(panel.error, name).toBeUndefined();
-      expect(m.live.state).toBe('missing');
-      expect(m.live.message).toContain('gold_sales_per_minute does not exist');
+      expect(m.live.state).toBe('empty');
+      expect(m.live.message).toContain('nothing has been streamed into gold_sales_per_minute');
     });
 
     it('applies date range and region in the warehouse', async () => {
@@ -179,13 +179,11 @@ describe('the page says plainly what is wrong', () => {
 });
 
 describe('live panel', () => {
-  it('shows per-minute windows and freshness when gold_sales_per_minute exists, filtered by region', async () => {
+  it('shows per-minute windows and when they were last updated, filtered by region', async () => {
     const path = join(dir(), 'live.duckdb');
     const w = await DuckDBWarehouse.open(path);
     await w.ensure();
-    await w.run(`CREATE TABLE gold_sales_per_minute (window_start TIMESTAMP, sales_region VARCHAR, transactions BIGINT,
-      total_sales DECIMAL(38, 2), publish_time TIMESTAMP)`);
-    await w.run(`INSERT INTO gold_sales_per_minute VALUES
+    await w.run(`INSERT INTO gold_sales_per_minute (window_start, sales_region, transactions, total_sales, updated_at) VALUES
       (TIMESTAMP '2024-05-01 10:00:00', 'North', 3, 30.50, TIMESTAMP '2024-05-01 10:00:58'),
       (TIMESTAMP '2024-05-01 10:01:00', 'North', 1, 5.00, TIMESTAMP '2024-05-01 10:01:30'),
       (TIMESTAMP '2024-05-01 10:01:00', 'South', 2, 12.00, TIMESTAMP '2024-05-01 10:01:59')`);
@@ -195,8 +193,7 @@ describe('live panel', () => {
     expect(all.live).toMatchObject({
       state: 'ok',
       newestWindow: '2024-05-01T10:01:00.000000Z',
-      newestMessage: '2024-05-01T10:01:59.000000Z',
-      freshnessColumn: 'publish_time',
+      lastUpdated: '2024-05-01T10:01:59.000000Z',
     });
     expect(all.live.rows).toHaveLength(3);
     expect(north.live.rows).toEqual([

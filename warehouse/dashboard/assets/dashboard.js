@@ -224,7 +224,7 @@
     setPanelMessage('live', live.message);
     const fresh = [
       live.newestWindow ? `newest window ${time(live.newestWindow)}` : '',
-      live.newestMessage ? `newest message ${time(live.newestMessage)} (${live.freshnessColumn})` : '',
+      live.lastUpdated ? `last updated ${time(live.lastUpdated)}` : '',
     ].filter(Boolean);
     $('live-freshness').textContent = fresh.join(' · ');
     if (live.state !== 'ok') return chart('chart-live');
