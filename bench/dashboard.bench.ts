@@ -38,7 +38,7 @@ async function ensureWarehouse(): Promise<void> {
       await w.ensure();
       await w.createTable('staging_sales', stagingFields(), { replace: true, scratch: true });
       await w.load(csv, 'staging_sales', { format: 'CSV' });
-      await w.run(mergeIntoSilverSql('duckdb', (n) => w.ref(n), 'staging_sales'));
+      await w.run(mergeIntoSilverSql(w.sql, (n) => w.ref(n), 'staging_sales'));
       for (const f of ['customers.csv', 'products.csv']) await runDims({ source: join(GEN_DIR, f), warehouse: w });
     } finally {
       await w.close();

@@ -22,7 +22,8 @@ import {
   sum,
   writeTo,
 } from '../pipelines/sdk/index.ts';
-import { score } from '../pipelines/sdk/testing/cpu-heavy.ts';
+import { score } from '../testing/cpu-heavy.ts';
+import { seededRandom } from '../testing/seeded-random.ts';
 
 interface Sale {
   id: number;
@@ -41,11 +42,7 @@ const CATEGORIES = ['books', 'electronics', 'garden', 'toys', 'food'];
 const MIN_CENTS = 500;
 
 function makePool(): Sale[] {
-  let seed = 42;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed / 2147483648;
-  };
+  const rand = seededRandom(42);
   return Array.from({ length: POOL }, (_, i) => ({
     id: i,
     customer: 1 + Math.floor(rand() * 100_000),
@@ -137,7 +134,7 @@ async function heavy(workers: number): Promise<number> {
       ? read.map(score)
       : read.apply(
           mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
-            new URL('../pipelines/sdk/testing/cpu-heavy.ts', import.meta.url),
+            new URL('../testing/cpu-heavy.ts', import.meta.url),
             { exportName: 'score', workers },
           ),
         );

@@ -18,7 +18,7 @@ async function loadWithSalesflow(path: string, csv: string): Promise<string> {
     await w.ensure();
     await w.createTable('staging_sales', stagingFields(), { replace: true });
     const loaded = await w.load(csv, 'staging_sales', { format: 'CSV' });
-    const merged = await w.run(mergeIntoSilverSql('duckdb', (n) => w.ref(n), 'staging_sales'));
+    const merged = await w.run(mergeIntoSilverSql(w.sql, (n) => w.ref(n), 'staging_sales'));
     await w.dropTable('staging_sales');
     return `loaded ${loaded.rows}, merged ${merged.affectedRows}`;
   } finally {

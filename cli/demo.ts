@@ -1,17 +1,12 @@
 /**
  * The demo: the whole flow on the local default, as a list of named steps run in
- * order. Each step gets a shared context (the demo folder, sizes, and the files
+ * order (one file each under demo-steps/, each calling the library its command
+ * calls). Each step gets a shared context (the demo folder, sizes, and the files
  * earlier steps produced) and returns what it made. runDemo times every step,
  * stops at the first failure (later steps are reported as skipped), and returns
  * a report; the command prints it as a step/status/rows/seconds table.
  *
- * Adding a step = one entry in DEMO_STEPS:
- *   { name: 'to-parquet', describe: 'CSV → Parquet lake', run: async (ctx) => {
- *       const out = join(ctx.dir, 'lake');
- *       const s = await toParquet(ctx.files.salesCsv, out, { force: true });
- *       ctx.files.lake = out;
- *       return { rows: s.rows, output: out };
- *   } }
+ * Adding a step = a file in demo-steps/ and its place in DEMO_STEPS.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -19,45 +14,31 @@ import { makeDirs } from '../shared/make-dirs.ts';
 import { join } from 'node:path';
 import { ConflictError, describeError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
-import { generateSales } from '../generator/generate.ts';
-import {
-  aggregateStep,
-  goldQueriesStep,
-  pipelineBatchStep,
+import { aggregateStep } from './demo-steps/aggregate.ts';
+import { dimsStep } from './demo-steps/dims.ts';
+import { genStep } from './demo-steps/gen.ts';
+import { goldQueriesStep } from './demo-steps/gold-queries.ts';
+import { pipelineBatchStep } from './demo-steps/pipeline-batch.ts';
+import { reportStep } from './demo-steps/report.ts';
+import type { DemoContext, DemoStep, DemoStepResult } from './demo-steps/step.ts';
+import { streamStep } from './demo-steps/stream.ts';
+import { toParquetStep } from './demo-steps/to-parquet.ts';
+import { uploadStep } from './demo-steps/upload.ts';
+
+export const DEMO_DEFAULTS = Object.freeze({ dir: 'data/demo', rows: 1_000_000, seed: 42 });
+
+/** The demo's steps, in order. */
+export const DEMO_STEPS: DemoStep[] = [
+  genStep,
   toParquetStep,
   uploadStep,
-} from '../pipelines/batch/demo-steps.ts';
-import { dimsStep } from '../pipelines/dims/demo-step.ts';
-import { reportStep } from '../warehouse/dashboard/demo-step.ts';
-import { streamDemoStep } from '../pipelines/stream/demo-step.ts';
-
-export interface DemoContext {
-  /** Folder for every demo output (default data/demo). */
-  readonly dir: string;
-  /** Rows to generate. */
-  readonly rows: number;
-  readonly seed: number;
-  /** Files and folders made by earlier steps, by role (salesCsv, customersCsv, …). */
-  readonly files: Record<string, string>;
-  /** Progress notes for people watching (stderr). */
-  note(message: string): void;
-}
-
-export interface DemoStepResult {
-  /** Rows the step produced or processed. */
-  rows?: number;
-  /** Main output (file, folder, table). */
-  output?: string;
-  detail?: string;
-  /** The step could not run here (e.g. a tool is missing): why. Not a failure; later steps still run. */
-  skipped?: string;
-}
-
-export interface DemoStep {
-  name: string;
-  describe: string;
-  run(ctx: DemoContext): Promise<DemoStepResult>;
-}
+  pipelineBatchStep,
+  dimsStep,
+  aggregateStep,
+  goldQueriesStep,
+  streamStep,
+  reportStep,
+];
 
 export type DemoStatus = 'ok' | 'failed' | 'skipped';
 
@@ -75,37 +56,6 @@ export interface DemoReport {
   /** What the steps made, by role (salesCsv, lake, warehouse, …). */
   files: Record<string, string>;
 }
-
-export const DEMO_DEFAULTS = Object.freeze({ dir: 'data/demo', rows: 1_000_000, seed: 42 });
-
-export const genStep: DemoStep = {
-  name: 'gen',
-  describe: 'synthetic sales CSV + customers/products dimensions',
-  async run(ctx) {
-    const out = join(ctx.dir, 'sales.csv');
-    // The demo owns its folder: re-running replaces its outputs.
-    const s = await generateSales({ rows: ctx.rows, seed: ctx.seed, out, force: true, dimensions: true });
-    ctx.files.salesCsv = out;
-    if (s.dimensions) {
-      ctx.files.customersCsv = s.dimensions.customers;
-      ctx.files.productsCsv = s.dimensions.products;
-    }
-    return { rows: s.rows, output: out, detail: `${s.bytes} bytes` };
-  },
-};
-
-/** The demo's steps, in order. Later commands add theirs here. */
-export const DEMO_STEPS: DemoStep[] = [
-  genStep,
-  toParquetStep,
-  uploadStep,
-  pipelineBatchStep,
-  dimsStep,
-  aggregateStep,
-  goldQueriesStep,
-  streamDemoStep,
-  reportStep,
-];
 
 export interface RunDemoOptions {
   dir?: string;

@@ -56,14 +56,3 @@ export function buildAliasTable(weights: ArrayLike<number>): AliasTable {
   }
   return { n, prob, alias };
 }
-
-/** Exact probability of each value under the table (for tests and reports). */
-export function aliasProbabilities(t: AliasTable): Float64Array {
-  const p = new Float64Array(t.n);
-  for (let i = 0; i < t.n; i++) {
-    const keep = Math.min(1, t.prob[i] / 2 ** 32);
-    p[i] += keep / t.n;
-    p[t.alias[i]] += (1 - keep) / t.n;
-  }
-  return p;
-}

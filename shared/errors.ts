@@ -77,6 +77,20 @@ export class TransientError extends SalesflowError {
   }
 }
 
+/** A SQL engine (the warehouse, an aggregate engine) refused a statement: syntax, unknown table, type error. */
+export class QueryError extends SalesflowError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super(message, { code: 'QUERY', retry: 'terminal', context, cause, exitCode: EXIT_USAGE });
+  }
+}
+
+/** A load or insert failed for a reason in the data or the request. */
+export class LoadError extends SalesflowError {
+  constructor(message: string, context: ErrorContext = {}, cause?: unknown) {
+    super(message, { code: 'LOAD', retry: 'terminal', context, cause, exitCode: EXIT_FAILURE });
+  }
+}
+
 export function formatWhere(ctx: ErrorContext): string {
   const parts: string[] = [];
   if (ctx.file) parts.push(ctx.line !== undefined ? `${ctx.file}:${ctx.line}` : ctx.file);

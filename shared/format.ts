@@ -49,3 +49,8 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
       .trimEnd();
   return [fmt(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(fmt)].join('\n');
 }
+
+/** A rate (0..1) as a short percentage for messages: 0.05 → "5%", 0.1234 → "12.34%". */
+export function formatPercent(rate: number): string {
+  return Number.isFinite(rate) ? `${Number((rate * 100).toFixed(2))}%` : '?%';
+}

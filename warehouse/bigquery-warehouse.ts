@@ -11,12 +11,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
-import { createBigQueryClient } from './bigquery-client.ts';
+import { createBigQueryClient } from '../shared/bigquery/client.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
 import { SalesflowError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
-import { fromBigQueryError, missingObjectError } from './errors.ts';
+import { fromBigQueryError } from '../shared/bigquery/errors.ts';
+import { missingObjectError } from './errors.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
@@ -48,8 +49,11 @@ import type {
   ResultField,
   RowError,
   RunResult,
+  StageFileOptions,
+  StageSource,
   Warehouse,
 } from './warehouse.ts';
+import { warehouseSql } from './warehouse-sql.ts';
 import { transactionScript } from './warehouse.ts';
 
 export interface BigQueryWarehouseOptions {
@@ -77,7 +81,7 @@ interface RawRow {
 
 export class BigQueryWarehouse implements Warehouse {
   readonly dialect = 'bigquery' as const;
-  readonly loadsGcsRemotely = true;
+  readonly sql = warehouseSql('bigquery');
   readonly target: string;
   readonly client: BigQuery;
   readonly projectId: string;
@@ -337,6 +341,13 @@ export class BigQueryWarehouse implements Warehouse {
     } catch (err) {
       throw fromBigQueryError(err, ctx, 'load');
     }
+  }
+
+  async stageFile(source: StageSource, name: string, opts: StageFileOptions): Promise<void> {
+    await this.createTable(name, opts.fields, { replace: true, scratch: true });
+    // A load job reads a gs:// object in place: its bytes never pass through this process.
+    const from = source.uri.startsWith('gs://') || !source.localCopy ? source.uri : await source.localCopy();
+    await this.load(from, name, { format: opts.format });
   }
 
   async insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult> {

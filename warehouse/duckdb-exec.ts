@@ -19,7 +19,7 @@ import type { StatementKind } from './access.ts';
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
 import { log, logLevel } from '../shared/log.ts';
-import { duckdbIdent } from './duckdb-quote.ts';
+import { duckdbIdent } from '../shared/duckdb-quote.ts';
 
 /** Text bindings by parameter name (DuckDB `$name`); null binds NULL. */
 export type Bindings = Readonly<Record<string, string | null>>;

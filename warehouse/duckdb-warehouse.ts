@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { makeDirs } from '../shared/make-dirs.ts';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
+import { LoadError, QueryError, SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
 import { makeWorkDir, type WorkDir } from '../shared/work-dir.ts';
 import { checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
@@ -23,7 +23,7 @@ import {
   runScript,
   strictCastSql,
 } from './duckdb-exec.ts';
-import { LoadError, QueryError, missingObjectError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
+import { missingObjectError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { firstKeyword, rewriteParams } from './sql-lexer.ts';
@@ -53,12 +53,15 @@ import type {
   Row,
   RowError,
   RunResult,
+  StageFileOptions,
+  StageSource,
   Warehouse,
 } from './warehouse.ts';
+import { warehouseSql } from './warehouse-sql.ts';
+import { csvViewSql, parquetReaderSql, parquetViewSql } from './duckdb-stage.ts';
 import { checkRow } from './row-check.ts';
-import { duckdbIdent, duckdbString } from './duckdb-quote.ts';
+import { duckdbIdent, duckdbString } from '../shared/duckdb-quote.ts';
 
-export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
 const DEFAULT_PAGE_SIZE = 10_000;
 /** The stream's micro-batch staging table (TEMP: per connection, one writer). */
 const STREAM_STAGE = 'stream_stage';
@@ -85,13 +88,15 @@ export interface DuckDBOpenOptions {
 
 export class DuckDBWarehouse implements Warehouse {
   readonly dialect = 'duckdb' as const;
-  readonly loadsGcsRemotely = false;
+  readonly sql = warehouseSql('duckdb');
   readonly target: string;
   readonly path: string;
   readonly access: WarehouseAccess;
   private readonly instance: DuckDBInstance;
   private readonly conn: DuckDBConnection;
   private readonly recentInsertIds = new Map<string, Set<string>>();
+  /** Names stageFile made views (dropTable drops those as views). */
+  private readonly stagedViews = new Set<string>();
   /** DuckDB runs one statement at a time per connection; callers may overlap calls. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -103,7 +108,7 @@ export class DuckDBWarehouse implements Warehouse {
     this.conn = conn;
   }
 
-  static async open(path: string = DEFAULT_DUCKDB_PATH, opts: DuckDBOpenOptions = {}): Promise<DuckDBWarehouse> {
+  static async open(path: string, opts: DuckDBOpenOptions = {}): Promise<DuckDBWarehouse> {
     const access = opts.access ?? 'pipeline';
     const file = path !== ':memory:';
     // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
@@ -163,7 +168,43 @@ export class DuckDBWarehouse implements Warehouse {
 
   async dropTable(name: string): Promise<void> {
     checkWritable(this.access, `drop table ${name}`, { object: this.target });
-    await this.runTrusted(`DROP TABLE IF EXISTS ${name}`);
+    if (this.stagedViews.delete(name)) await this.runTrusted(`DROP VIEW IF EXISTS ${name}`);
+    else await this.runTrusted(`DROP TABLE IF EXISTS ${name}`);
+  }
+
+  async stageFile(source: StageSource, name: string, opts: StageFileOptions): Promise<void> {
+    this.refuseLoads();
+    const path = source.localCopy ? await source.localCopy() : source.uri;
+    if (path.startsWith('gs://')) {
+      throw new UsageError(`staging ${path} on DuckDB needs a local copy of it (StageSource.localCopy)`, {
+        file: path,
+        object: this.target,
+      });
+    }
+    // What was staged under this name goes first: a view and a table do not replace each other.
+    await this.dropTable(name);
+    if (opts.format === 'NEWLINE_DELIMITED_JSON') {
+      // JSON objects: a TEMP table, filled like any load.
+      await this.createTable(name, opts.fields, { scratch: true });
+      await this.load(path, name, { format: opts.format });
+      return;
+    }
+    if (opts.format === 'PARQUET') {
+      const { rows } = await this.query(`DESCRIBE SELECT * FROM ${parquetReaderSql(path)}`);
+      await this.runTrusted(parquetViewSql(path, name, opts.fields, new Set(rows.map((r) => String(r.column_name)))));
+    } else {
+      await this.runTrusted(csvViewSql(path, name, opts.fields));
+    }
+    this.stagedViews.add(name);
+  }
+
+  /** Files reach the database only through the pipelines' handle. */
+  private refuseLoads(): void {
+    if (this.access !== 'pipeline') {
+      throw new UsageError(`loading files needs the pipelines' warehouse handle (this one is ${this.access})`, {
+        object: this.target,
+      });
+    }
   }
 
   /** The statement check of this handle's access, for runScript (none on a pipeline handle). */
@@ -269,11 +310,7 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async load(source: string, table: string, opts: LoadOptions): Promise<LoadResult> {
-    if (this.access !== 'pipeline') {
-      throw new UsageError(`loading files needs the pipelines' warehouse handle (this one is ${this.access})`, {
-        object: this.target,
-      });
-    }
+    this.refuseLoads();
     const def = tableDef(table);
     let tmp: WorkDir | undefined;
     try {

@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './errors.ts';
+export { LoadError, QueryError } from '../shared/errors.ts';
 export * from './load-log.ts';
 export * from './merge.ts';
 export * from './open.ts';
@@ -8,5 +9,5 @@ export * from './tables.ts';
 export * from './values.ts';
 export * from './views.ts';
 export * from './warehouse.ts';
-export { DuckDBWarehouse, DEFAULT_DUCKDB_PATH } from './duckdb-warehouse.ts';
+export { DuckDBWarehouse } from './duckdb-warehouse.ts';
 export { BigQueryWarehouse } from './bigquery-warehouse.ts';

@@ -1,107 +1,82 @@
 /**
- * The load log: one row per file and attempt, written with DML (not streaming
- * inserts — BigQuery cannot UPDATE rows still in the streaming buffer), so an
- * attempt is inserted as `started` and updated when it ends. A crashed attempt
- * stays `started` with no finished_at: visible, never mistaken for a load.
+ * The load log of the file loaders (pipeline batch, pipeline dims): one row
+ * per file and finished attempt. It is written in the same transaction as the
+ * file's data, so "logged as loaded" and "rows present" can never disagree,
+ * and it is what makes re-runs safe: a file whose (name, checksum) already has
+ * a final row is never loaded again, only disposed of (archived, deleted or
+ * moved to rejected/) if a crash interrupted that.
  */
-import { currentTimestampSql } from './merge.ts';
-import type { Warehouse } from './warehouse.ts';
+import type { Params, Warehouse } from './warehouse.ts';
 
-export type LoadStatus = 'started' | 'loaded' | 'partial' | 'failed';
+/** How an attempt ended: loaded (every row valid), partial (some rows quarantined), rejected (nothing loaded). */
+export type LoadStatus = 'loaded' | 'partial' | 'rejected';
 
-export interface LoadLogEntry {
-  file: string;
-  attempt: number;
-  size_bytes: number | null;
-  checksum: string | null;
-  rows_read: number | null;
-  rows_loaded: number | null;
-  rows_rejected: number | null;
-  rows_duplicate: number | null;
+export interface PriorLoad {
   status: LoadStatus;
-  started_at: string;
-  finished_at: string | null;
-  error: string | null;
+  attempt: number;
 }
 
-export interface LoadOutcome {
-  status: Exclude<LoadStatus, 'started'>;
-  rowsRead?: number;
-  rowsLoaded?: number;
-  rowsRejected?: number;
-  rowsDuplicate?: number;
+export interface LoadLog {
+  /** The final row for this version of the file, if one exists. */
+  prior(file: string, checksum: string): PriorLoad | undefined;
+  /** Attempt number for a new attempt at this file. */
+  nextAttempt(file: string): number;
+}
+
+/** Read the log once per run (one row per finished attempt: small). */
+export async function readLoadLog(w: Warehouse): Promise<LoadLog> {
+  const { rows } = await w.query(
+    `SELECT file, checksum, status, attempt FROM ${w.ref('load_log')} WHERE status IN ('loaded', 'partial', 'rejected')`,
+  );
+  const byVersion = new Map<string, PriorLoad>();
+  const attempts = new Map<string, number>();
+  for (const r of rows) {
+    const file = String(r.file);
+    byVersion.set(`${file}\u0000${r.checksum}`, { status: r.status as LoadStatus, attempt: Number(r.attempt) });
+    attempts.set(file, Math.max(attempts.get(file) ?? 0, Number(r.attempt)));
+  }
+  return {
+    prior: (file, checksum) => byVersion.get(`${file}\u0000${checksum}`),
+    nextAttempt: (file) => (attempts.get(file) ?? 0) + 1,
+  };
+}
+
+export interface LogEntry {
+  file: string;
+  attempt: number;
+  sizeBytes: number;
+  checksum: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+  status: LoadStatus;
+  startedAt: Date;
   error?: string;
 }
 
-const int = (n: number | undefined) => (n === undefined ? null : { type: 'INT64' as const, value: String(n) });
-
-/** Record the start of a new attempt for `file`; returns its attempt number (1, 2, …). */
-export async function startLoadAttempt(
-  w: Warehouse,
-  file: string,
-  info: { sizeBytes?: number; checksum?: string } = {},
-): Promise<number> {
-  const prev = await w.query('SELECT MAX(attempt) AS last FROM load_log WHERE file = @file', { params: { file } });
-  const attempt = Number(prev.rows[0]?.last ?? 0) + 1;
-  await w.run(
-    `INSERT INTO ${w.ref('load_log')} (file, attempt, size_bytes, checksum, status, started_at)
-     VALUES (@file, @attempt, @size, @checksum, 'started', ${currentTimestampSql(w.dialect)})`,
-    {
-      params: {
-        file,
-        attempt,
-        size: int(info.sizeBytes) ?? { type: 'INT64', value: null },
-        checksum: info.checksum ?? null,
-      },
-    },
-  );
-  return attempt;
-}
-
-/** Record how an attempt ended. */
-export async function finishLoadAttempt(
-  w: Warehouse,
-  file: string,
-  attempt: number,
-  outcome: LoadOutcome,
-): Promise<void> {
-  const nullInt = { type: 'INT64' as const, value: null };
-  await w.run(
-    `UPDATE ${w.ref('load_log')}
-     SET status = @status, rows_read = @read, rows_loaded = @loaded, rows_rejected = @rejected,
-         rows_duplicate = @duplicate, error = @error, finished_at = ${currentTimestampSql(w.dialect)}
-     WHERE file = @file AND attempt = @attempt`,
-    {
-      params: {
-        file,
-        attempt,
-        status: outcome.status,
-        read: int(outcome.rowsRead) ?? nullInt,
-        loaded: int(outcome.rowsLoaded) ?? nullInt,
-        rejected: int(outcome.rowsRejected) ?? nullInt,
-        duplicate: int(outcome.rowsDuplicate) ?? nullInt,
-        error: outcome.error ?? null,
-      },
-    },
-  );
-}
-
-/** Every attempt for a file (or all files), oldest first. */
-export async function readLoadLog(w: Warehouse, file?: string): Promise<LoadLogEntry[]> {
-  const r = await w.query(
-    `SELECT file, attempt, size_bytes, checksum, rows_read, rows_loaded, rows_rejected, rows_duplicate,
-            status, started_at, finished_at, error
-     FROM load_log ${file === undefined ? '' : 'WHERE file = @file'} ORDER BY file, attempt`,
-    { params: file === undefined ? {} : { file } },
-  );
-  return r.rows as unknown as LoadLogEntry[];
-}
-
 /**
- * The finished attempt that already loaded this exact file version (same
- * checksum), if any — so a re-run can skip it instead of loading it twice.
+ * INSERT of one load_log row, with its parameters (named `<prefix>file`,
+ * `<prefix>read`, …; the prefix keeps several rows apart in one script).
  */
-export async function completedLoad(w: Warehouse, file: string, checksum: string): Promise<LoadLogEntry | undefined> {
-  const all = await readLoadLog(w, file);
-  return all.find((e) => e.checksum === checksum && (e.status === 'loaded' || e.status === 'partial'));
+export function logRowSql(w: Warehouse, e: LogEntry, prefix: string): { sql: string; params: Params } {
+  const p = (name: string) => `@${prefix}${name}`;
+  const sql = `INSERT INTO ${w.ref('load_log')}
+  (file, attempt, size_bytes, checksum, rows_read, rows_loaded, rows_rejected, rows_duplicate, status, started_at, finished_at, error)
+VALUES (${['file', 'attempt', 'size', 'checksum', 'read', 'loaded', 'rejected', 'duplicate', 'status', 'started'].map(p).join(', ')},
+  ${w.sql.now()}, ${p('error')})`;
+  const values: Params = {
+    file: e.file,
+    attempt: e.attempt,
+    size: e.sizeBytes,
+    checksum: e.checksum,
+    read: e.rowsRead,
+    loaded: e.rowsLoaded,
+    rejected: e.rowsRejected,
+    duplicate: e.rowsDuplicate,
+    status: e.status,
+    started: { type: 'TIMESTAMP', value: e.startedAt.toISOString() },
+    error: { type: 'STRING', value: e.error ?? null },
+  };
+  return { sql, params: Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v])) };
 }

@@ -3,7 +3,7 @@
  * never hand-write dialect differences.
  */
 import { COLUMN_NAMES } from '../shared/schema/index.ts';
-import type { Dialect } from './warehouse.ts';
+import type { Dialect, WarehouseSql } from './warehouse.ts';
 
 /**
  * MERGE rows from a staging table into silver_sales, skipping transaction_ids
@@ -12,21 +12,17 @@ import type { Dialect } from './warehouse.ts';
  * Staging must have the sales columns; `_source_file` is copied when present.
  */
 export function mergeIntoSilverSql(
-  dialect: Dialect,
+  sql: WarehouseSql,
   ref: (name: string) => string,
   staging: string,
   opts: { orderBy?: string; sourceFile?: boolean } = {},
 ): string {
   const cols = [...COLUMN_NAMES];
   const insertCols = [...cols, ...(opts.sourceFile ? ['_source_file'] : []), '_loaded_at'];
-  const values = [
-    ...cols.map((c) => `S.${c}`),
-    ...(opts.sourceFile ? ['S._source_file'] : []),
-    currentTimestampSql(dialect),
-  ];
+  const values = [...cols.map((c) => `S.${c}`), ...(opts.sourceFile ? ['S._source_file'] : []), sql.now()];
   const order = opts.orderBy ?? 'transaction_id';
-  const into = dialect === 'duckdb' ? 'MERGE INTO' : 'MERGE';
-  return `${into} ${ref('silver_sales')} T
+  // MERGE INTO: DuckDB needs the INTO, BigQuery takes it.
+  return `MERGE INTO ${ref('silver_sales')} T
 USING (
   SELECT * FROM ${staging}
   WHERE transaction_id IS NOT NULL
@@ -63,16 +59,15 @@ const changedSql = (d: DimensionShape) =>
  * names the source file.
  */
 export function mergeDimensionSql(
-  dialect: Dialect,
+  sql: WarehouseSql,
   ref: (name: string) => string,
   d: DimensionShape,
   staging: string,
   fileParam: string,
 ): string {
   const cols = d.columns.map((c) => c.name);
-  const now = currentTimestampSql(dialect);
-  const into = dialect === 'duckdb' ? 'MERGE INTO' : 'MERGE';
-  return `${into} ${ref(d.table)} T
+  const now = sql.now();
+  return `MERGE INTO ${ref(d.table)} T
 USING ${staging} S
 ON T.${d.key} = S.${d.key}
 WHEN MATCHED AND (${changedSql(d)}) THEN

@@ -4,8 +4,10 @@
  */
 import { UsageError } from '../shared/errors.ts';
 import type { WarehouseAccess } from './access.ts';
-import { DEFAULT_DUCKDB_PATH } from './duckdb-warehouse.ts';
 import type { Warehouse } from './warehouse.ts';
+
+/** The embedded warehouse when no --warehouse or SALESFLOW_WAREHOUSE names one. */
+export const DEFAULT_DUCKDB_PATH = '.salesflow/warehouse.duckdb';
 
 export interface OpenWarehouseOptions {
   /**

@@ -90,17 +90,3 @@ export function firstKeyword(sql: string): string {
   }
   return '';
 }
-
-/** Split a script on top-level semicolons; empty statements are dropped. */
-export function splitStatements(sql: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  for (const t of tokenize(sql)) {
-    if (t.kind === 'punct' && t.text === ';') {
-      if (cur.trim()) out.push(cur.trim());
-      cur = '';
-    } else cur += t.text;
-  }
-  if (cur.trim() && tokenize(cur).some((t) => t.kind !== 'space' && t.kind !== 'comment')) out.push(cur.trim());
-  return out;
-}

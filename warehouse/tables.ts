@@ -122,10 +122,10 @@ export const TABLES: readonly TableDef[] = [
       field('rows_loaded', 'INT64', 'NULLABLE', 'Rows that entered silver.'),
       field('rows_rejected', 'INT64', 'NULLABLE', 'Rows sent to quarantine.'),
       field('rows_duplicate', 'INT64', 'NULLABLE', 'Rows skipped as already present (same transaction_id).'),
-      field('status', 'STRING', 'REQUIRED', 'started | loaded | partial | failed.'),
+      field('status', 'STRING', 'REQUIRED', 'loaded | partial (some rows quarantined) | rejected (nothing loaded).'),
       field('started_at', 'TIMESTAMP', 'REQUIRED', 'When the attempt started.'),
-      field('finished_at', 'TIMESTAMP', 'NULLABLE', 'When it ended (NULL while running or if it crashed).'),
-      field('error', 'STRING', 'NULLABLE', 'Error message when failed.'),
+      field('finished_at', 'TIMESTAMP', 'NULLABLE', 'When it ended.'),
+      field('error', 'STRING', 'NULLABLE', 'Why the file was rejected.'),
     ],
   },
   dimensionTable(

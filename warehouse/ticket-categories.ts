@@ -17,12 +17,6 @@ export const TICKET_CATEGORIES: readonly TicketCategory[] = Object.freeze([
   { name: 'premium' },
 ]);
 
-/** The category name for an amount in cents (what the SQL computes, for tests and callers outside SQL). */
-export function ticketCategoryOf(cents: number): string {
-  for (const c of TICKET_CATEGORIES) if (c.belowCents === undefined || cents < c.belowCents) return c.name;
-  throw new Error('unreachable: the last ticket category has no bound');
-}
-
 /** CASE expression for the category of a NUMERIC(…, 2) amount column; the same text on both dialects. */
 export function ticketCategorySql(column: string): string {
   const whens = TICKET_CATEGORIES.filter((c) => c.belowCents !== undefined).map(

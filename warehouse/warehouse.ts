@@ -95,13 +95,50 @@ export interface InsertResult {
   errors: RowError[];
 }
 
+/**
+ * The pieces of SQL that differ per dialect, for statements callers write
+ * themselves (the batch pipeline's validation and commit, the dimension
+ * loads): callers compose with these and never branch on the dialect.
+ */
+export interface WarehouseSql {
+  /** The current time as a TIMESTAMP (UTC). */
+  now(): string;
+  /** Statements as one transaction script: all of them take effect, or none. */
+  transaction(statements: readonly string[]): string;
+  /** TRUE when the STRING expression `text` contains a match of the regular expression `pattern` (an expression too). */
+  regexpContains(text: string, pattern: string): string;
+  /** A string literal holding `text` exactly (DuckDB doubles quotes, BigQuery escapes with backslashes). */
+  string(text: string): string;
+}
+
+/**
+ * A file to stage: where it is, and how to get a local copy of its bytes when
+ * the warehouse does not read it where it is.
+ */
+export interface StageSource {
+  /** A local path, or a gs:// URI. */
+  uri: string;
+  /**
+   * A local copy of the same bytes (e.g. a verified snapshot), called only when
+   * the warehouse does not read `uri` in place; without it, `uri` must be local.
+   */
+  localCopy?: () => Promise<string>;
+}
+
+export interface StageFileOptions {
+  /**
+   * PARQUET: the file's columns by name, absent ones NULL. CSV: a header row,
+   * then the columns of `fields` in order. NEWLINE_DELIMITED_JSON: objects keyed by column.
+   */
+  format: LoadFormat;
+  /** The staged columns. */
+  fields: readonly BigQueryField[];
+}
+
 export interface Warehouse {
   readonly dialect: Dialect;
-  /**
-   * `load()` of a gs:// URI runs in the warehouse (BigQuery load jobs): the
-   * object's bytes never pass through this process. DuckDB downloads it first.
-   */
-  readonly loadsGcsRemotely: boolean;
+  /** SQL pieces of this dialect, for statements written by callers. */
+  readonly sql: WarehouseSql;
   /** `duckdb:/path/file.duckdb` or `bigquery:project.dataset`. */
   readonly target: string;
   /**
@@ -135,10 +172,20 @@ export interface Warehouse {
    * BigQuery makes a regular table (drop it when done).
    */
   createTable(name: string, fields: readonly BigQueryField[], opts?: CreateTableOptions): Promise<void>;
-  /** Drop a table if it exists. */
+  /** Drop a table, or what stageFile staged under that name, if it exists. */
   dropTable(name: string): Promise<void>;
   /** Load a local file or gs:// object into a table in one load job (all rows or none). */
   load(source: string, table: string, opts: LoadOptions): Promise<LoadResult>;
+  /**
+   * Make a file's rows readable in SQL as `name` (a working table or view
+   * nobody else reads), replacing what was staged under that name, in the
+   * cheapest way the warehouse has: DuckDB a TEMP view over the local file (no
+   * copy of the rows: the file must stay until the name is dropped); BigQuery a
+   * table filled by a load job, reading a gs:// object in place (the source's
+   * `localCopy` is then never called). A file the warehouse cannot read as
+   * `format` fails with a terminal LoadError or QueryError. Drop it with dropTable.
+   */
+  stageFile(source: StageSource, name: string, opts: StageFileOptions): Promise<void>;
   /** Streaming-style insert with insertIds; invalid rows are reported, valid ones land. */
   insertRows(table: string, rows: readonly InsertRow[]): Promise<InsertResult>;
   /**

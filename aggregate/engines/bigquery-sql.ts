@@ -8,7 +8,7 @@
 import { UsageError } from '../../shared/errors.ts';
 import { formatCents } from '../../shared/money.ts';
 import { columnSpec, type ColumnName } from '../../shared/schema/columns.ts';
-import { bigqueryString } from '../../warehouse/bigquery-quote.ts';
+import { bigqueryString } from '../../shared/bigquery-quote.ts';
 import { needsMinMax } from '../groups.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
 

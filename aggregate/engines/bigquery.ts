@@ -6,8 +6,8 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { InputError, UsageError } from '../../shared/errors.ts';
 import { type GcsStoreOptions, openStore } from '../../shared/storage/index.ts';
-import { createBigQueryClient } from '../../warehouse/bigquery-client.ts';
-import { fromBigQueryError } from '../../warehouse/errors.ts';
+import { createBigQueryClient } from '../../shared/bigquery/client.ts';
+import { fromBigQueryError } from '../../shared/bigquery/errors.ts';
 import type { AggregateEngine, BigQueryTarget } from '../engine.ts';
 import type { GroupTotals } from '../groups.ts';
 import { storeLake } from '../store-lake.ts';

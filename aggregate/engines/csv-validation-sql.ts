@@ -15,7 +15,7 @@ import {
   TRANSACTION_ID_MAX_LENGTH,
   TRANSACTION_ID_PATTERN,
 } from '../../shared/schema/validate.ts';
-import { duckdbIdent, duckdbString } from '../../warehouse/duckdb-quote.ts';
+import { duckdbIdent, duckdbString } from '../../shared/duckdb-quote.ts';
 
 /** `columns = {...}` for read_csv: every sales column as text. */
 export function textColumnsSql(): string {

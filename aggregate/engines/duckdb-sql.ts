@@ -12,7 +12,7 @@ import { MAX_LINE_BYTES } from '../../shared/schema/validate.ts';
 import { needsMinMax } from '../groups.ts';
 import type { LakeFile } from '../lake.ts';
 import type { AggregateQuery, Filter, GroupKey } from '../query.ts';
-import { duckdbIdent, duckdbString } from '../../warehouse/duckdb-quote.ts';
+import { duckdbIdent, duckdbString } from '../../shared/duckdb-quote.ts';
 
 /** `read_parquet([...], hive_partitioning = true, hive_types = {...})`: partition columns typed by our schema. */
 export function duckdbParquetFrom(files: readonly LakeFile[], partitionColumns: readonly ColumnName[]): string {

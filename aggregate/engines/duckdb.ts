@@ -15,7 +15,7 @@ import { type LakeFile, openLocalSource, pruneFiles } from '../lake.ts';
 import { type AggregateQuery, filtersKey } from '../query.ts';
 import { textRowValidSql, typedColumnsSql } from './csv-validation-sql.ts';
 import { duckdbCsvTextFrom, duckdbGroupingSetsSql, duckdbParquetFrom, duckdbQuerySql } from './duckdb-sql.ts';
-import { duckdbString } from '../../warehouse/duckdb-quote.ts';
+import { duckdbString } from '../../shared/duckdb-quote.ts';
 
 export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',

@@ -19,37 +19,15 @@
  * keep-or-duplicate decision made there by a single join and window; the
  * inserts only filter it.
  */
-import { formatPercent } from './format-rate.ts';
-import {
-  currentTimestampSql,
-  type Params,
-  stagingFields,
-  transactionScript,
-  type Warehouse,
-} from '../../warehouse/index.ts';
+import { stagingFields } from '../../warehouse/tables.ts';
+import type { Params, Warehouse } from '../../warehouse/warehouse.ts';
+import { formatPercent } from '../../shared/format.ts';
 import { type BigQueryField, COLUMN_NAMES, type SalesDomains } from '../../shared/schema/index.ts';
-import { checkpoint } from './crash.ts';
-import { type LoadStatus, logRowSql } from './load-log.ts';
+import { checkpoint } from '../crash.ts';
+import { type LoadStatus, logRowSql } from '../../warehouse/load-log.ts';
+import type { FileOutcome } from '../file-outcome.ts';
 import { dropStaging, type StagedFile } from './stage.ts';
 import { filledStaging, rawRowExpression, reasonsExpression, validPredicate } from './validation-sql.ts';
-
-export interface FileOutcome {
-  key: string;
-  uri: string;
-  /** `waiting`: left for a later run (changed while being read, or too recent); not logged. */
-  status: LoadStatus | 'waiting';
-  rowsRead: number;
-  rowsLoaded: number;
-  rowsRejected: number;
-  rowsDuplicate: number;
-  /** Why the file was rejected. */
-  error?: string;
-  /** True when a previous run had already loaded (or rejected) this version of the file. */
-  alreadyDone: boolean;
-  /** What happened to the source file afterwards (set by the dispose step). */
-  disposition?: string;
-  seconds: number;
-}
 
 export interface CommitOptions {
   /** Largest share of invalid rows a file may have and still load (0..1). */
@@ -116,7 +94,7 @@ export async function commitGroup(
     Object.assign(params, row.params);
     outcomes.push({ key: s.file.key, uri: s.file.uri, seconds: 0, alreadyDone: false, ...outcome });
   }
-  if (statements.length > 0) await w.run(transactionScript(w.dialect, statements), { params });
+  if (statements.length > 0) await w.run(w.sql.transaction(statements), { params });
   await checkpoint(
     'after-commit',
     group.map((s) => s.file.key),
@@ -247,7 +225,7 @@ async function buildGroupTable(
     `INSERT INTO ${w.ref(GROUP_TABLE)} (${GROUP_FIELDS.map((f) => f.name).join(', ')})
 SELECT v.*, (v.ok AND NOT v._refused AND t.transaction_id IS NULL
   AND ROW_NUMBER() OVER (PARTITION BY v.transaction_id, (v.ok AND NOT v._refused) ORDER BY v._file_idx, v._seq, v._line, v.customer_id) = 1) AS keep
-FROM (SELECT u.*, ${validPredicate(opts.domains, w.dialect)} AS ok FROM (
+FROM (SELECT u.*, ${validPredicate(w.sql, opts.domains)} AS ok FROM (
 ${branches.join('\nUNION ALL\n')}
 ) u) v
 LEFT JOIN ${w.ref('silver_sales')} t ON t.transaction_id = v.transaction_id`,
@@ -276,14 +254,14 @@ function loadSql(
   opts: CommitOptions,
 ): { statements: string[]; params: Params } {
   const cols = COLUMN_NAMES.join(', ');
-  const now = currentTimestampSql(w.dialect);
+  const now = w.sql.now();
   const group = w.ref(GROUP_TABLE);
   const file = sourceFileExpression(files.length);
   const statements = [
     `INSERT INTO ${w.ref('bronze_sales')} (${cols}, _source_file, _line, _ingested_at)
 SELECT ${cols}, ${file}, _line, ${now} FROM ${group} WHERE ok AND NOT _refused`,
     `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
-SELECT ${rawRowExpression()}, ${file}, _line, ${reasonsExpression(opts.domains, w.dialect)}, ${now}, _refused FROM ${group} WHERE NOT ok`,
+SELECT ${rawRowExpression()}, ${file}, _line, ${reasonsExpression(w.sql, opts.domains)}, ${now}, _refused FROM ${group} WHERE NOT ok`,
     `INSERT INTO ${w.ref('silver_sales')} (${cols}, _source_file, _loaded_at)
 SELECT ${cols}, ${file}, ${now} FROM ${group} WHERE keep`,
   ];

@@ -14,8 +14,8 @@
  * version.
  */
 import { isPreconditionFailed, type ObjectStore } from '../../shared/storage/index.ts';
-import type { FileOutcome } from './commit.ts';
-import { checkpoint } from './crash.ts';
+import type { FileOutcome } from '../file-outcome.ts';
+import { checkpoint } from '../crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import { takeSnapshot } from './snapshot.ts';
 

@@ -5,18 +5,13 @@
 import { manifestPartitionBy } from '../../shared/lake-layout.ts';
 import { isHiddenName } from '../../shared/overlap.ts';
 import type { ColumnName } from '../../shared/schema/index.ts';
-import { checkObjectKey, type ObjectInfo, type ObjectStore } from '../../shared/storage/index.ts';
+import { checkObjectKey, type ObjectStore, versionChecksum } from '../../shared/storage/index.ts';
 import { classifyKey, type LandingFile, landingPartitions } from './landing-file.ts';
 
 export interface ListedLanding {
   files: LandingFile[];
   /** Keys the pipeline does not read (unknown extension), for the report. */
   ignored: string[];
-}
-
-/** What identifies this version of an object in the load log: its MD5, else CRC32C, else size. */
-export function versionChecksum(info: ObjectInfo): string {
-  return info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
 }
 
 /**

@@ -23,14 +23,17 @@ import {
   openStore,
 } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
-import { type OpenWarehouseOptions, openWarehouse, VIEW_NAMES, type Warehouse } from '../../warehouse/index.ts';
+import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
+import { VIEW_NAMES } from '../../warehouse/views.ts';
+import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
-import { commitGroup, type FileOutcome } from './commit.ts';
-import { checkpoint } from './crash.ts';
+import type { FileOutcome } from '../file-outcome.ts';
+import { commitGroup } from './commit.ts';
+import { checkpoint } from '../crash.ts';
 import { type Disposal, disposeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
-import { readLoadLog } from './load-log.ts';
+import { readLoadLog } from '../../warehouse/load-log.ts';
 import { dropLeftoverStaging, releaseStaged, scratchDirOf, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;

@@ -20,7 +20,7 @@ import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, DEFAULT_DOMAINS, type SalesDomains } from '../../shared/schema/index.ts';
 import { type ChunkCollector, type RejectedRow, readSalesChunks } from '../../transform/read-sales.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, type Sink, withOutputs, writeTo } from '../sdk/index.ts';
-import { checkpoint } from './crash.ts';
+import { checkpoint } from '../crash.ts';
 import type { LandingFile } from './landing-file.ts';
 import { StagingCsvWriter } from './staging-csv-writer.ts';
 

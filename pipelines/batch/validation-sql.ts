@@ -2,10 +2,10 @@
  * Row validation pushed down into the warehouse, for files staged as typed
  * columns (Parquet): the schema validator's rules as SQL predicates, one per
  * field, each NULL-safe so "valid" is never unknown. The reasons read like the
- * in-process validator's (`field: reason; …`). Both dialects share this text.
- *
- * The transaction_id character set is checked with each dialect's regex function
- * (DuckDB regexp_matches, BigQuery REGEXP_CONTAINS) on the schema's own pattern.
+ * in-process validator's (`field: reason; …`). Both dialects share this text;
+ * the pieces that differ — string literals (any domain value goes in whole:
+ * quotes, commas, accents) and the regex test of the transaction_id character
+ * set on the schema's own pattern — come from the warehouse (WarehouseSql).
  * Text files (CSV/NDJSON) are validated in-process by the full validator before
  * staging.
  */
@@ -17,9 +17,7 @@ import {
   type SalesDomains,
 } from '../../shared/schema/index.ts';
 import { TRANSACTION_ID_MAX_LENGTH, TRANSACTION_ID_PATTERN } from '../../shared/schema/index.ts';
-import type { Dialect, Params } from '../../warehouse/index.ts';
-import { bigqueryString } from '../../warehouse/bigquery-quote.ts';
-import { duckdbString } from '../../warehouse/duckdb-quote.ts';
+import type { Params, WarehouseSql } from '../../warehouse/warehouse.ts';
 
 interface Check {
   field: ColumnName;
@@ -28,20 +26,14 @@ interface Check {
   reason: string;
 }
 
-/** A string literal of the dialect at hand: any domain value (quotes, commas, accents …) goes in whole. */
-function literalFor(dialect: Dialect): (text: string) => string {
-  return dialect === 'bigquery' ? bigqueryString : duckdbString;
-}
-
-function checks(domains: SalesDomains, dialect: Dialect): Check[] {
-  const literal = literalFor(dialect);
-  const oneOf = (values: readonly string[]) => values.map(literal).join(', ');
+function checks(sql: WarehouseSql, domains: SalesDomains): Check[] {
+  const oneOf = (values: readonly string[]) => values.map((v) => sql.string(v)).join(', ');
   // The pattern has no quotes or backslashes, so it is the same literal in both dialects.
-  const matches = dialect === 'bigquery' ? 'REGEXP_CONTAINS' : 'regexp_matches';
+  const idChars = sql.regexpContains('transaction_id', `'${TRANSACTION_ID_PATTERN}'`);
   return [
     {
       field: 'transaction_id',
-      fails: `(transaction_id IS NULL OR LENGTH(transaction_id) = 0 OR LENGTH(transaction_id) > ${TRANSACTION_ID_MAX_LENGTH} OR NOT ${matches}(transaction_id, '${TRANSACTION_ID_PATTERN}'))`,
+      fails: `(transaction_id IS NULL OR LENGTH(transaction_id) = 0 OR LENGTH(transaction_id) > ${TRANSACTION_ID_MAX_LENGTH} OR NOT ${idChars})`,
       reason: `is missing, empty, longer than ${TRANSACTION_ID_MAX_LENGTH} characters, or has characters other than letters, digits, _ . : -`,
     },
     { field: 'customer_id', fails: '(customer_id IS NULL OR customer_id <= 0)', reason: 'is missing or not positive' },
@@ -69,17 +61,16 @@ function checks(domains: SalesDomains, dialect: Dialect): Check[] {
 }
 
 /** TRUE for rows every check accepts. */
-export function validPredicate(domains: SalesDomains = DEFAULT_DOMAINS, dialect: Dialect = 'duckdb'): string {
-  return `NOT (${checks(domains, dialect)
+export function validPredicate(sql: WarehouseSql, domains: SalesDomains = DEFAULT_DOMAINS): string {
+  return `NOT (${checks(sql, domains)
     .map((c) => c.fails)
     .join(' OR ')})`;
 }
 
 /** `field: reason; …` for the checks a row fails ('' for a valid row). */
-export function reasonsExpression(domains: SalesDomains = DEFAULT_DOMAINS, dialect: Dialect = 'duckdb'): string {
-  const literal = literalFor(dialect);
-  const parts = checks(domains, dialect).map(
-    (c) => `CASE WHEN ${c.fails} THEN ${literal(`${c.field}: ${c.reason}; `)} ELSE '' END`,
+export function reasonsExpression(sql: WarehouseSql, domains: SalesDomains = DEFAULT_DOMAINS): string {
+  const parts = checks(sql, domains).map(
+    (c) => `CASE WHEN ${c.fails} THEN ${sql.string(`${c.field}: ${c.reason}; `)} ELSE '' END`,
   );
   return `RTRIM(CONCAT(${parts.join(', ')}), '; ')`;
 }

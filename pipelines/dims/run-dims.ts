@@ -17,7 +17,7 @@ import { existsSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError, InputError, UsageError } from '../../shared/errors.ts';
-import { csvField } from '../../shared/format.ts';
+import { csvField, formatPercent } from '../../shared/format.ts';
 import {
   DIMENSION_SCHEMAS,
   type DimensionSchema,
@@ -32,24 +32,16 @@ import {
   type ObjectStore,
   openStore,
   sameContent,
+  versionChecksum,
 } from '../../shared/storage/index.ts';
 import { makeWorkDir } from '../../shared/work-dir.ts';
-import {
-  currentTimestampSql,
-  dimensionChangesSql,
-  mergeDimensionSql,
-  type OpenWarehouseOptions,
-  openWarehouse,
-  type Params,
-  tableDef,
-  transactionScript,
-  type Warehouse,
-} from '../../warehouse/index.ts';
-import type { FileOutcome } from '../batch/commit.ts';
-import { checkpoint } from '../batch/crash.ts';
-import { formatPercent } from '../batch/format-rate.ts';
-import { versionChecksum } from '../batch/list-landing.ts';
-import { type LoadStatus, logRowSql, readLoadLog } from '../batch/load-log.ts';
+import { dimensionChangesSql, mergeDimensionSql } from '../../warehouse/merge.ts';
+import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
+import { tableDef } from '../../warehouse/tables.ts';
+import type { Params, Warehouse } from '../../warehouse/warehouse.ts';
+import type { FileOutcome } from '../file-outcome.ts';
+import { checkpoint } from '../crash.ts';
+import { type LoadStatus, logRowSql, readLoadLog } from '../../warehouse/load-log.ts';
 import { type DimensionFileContent, readDimensionFile } from './read-dimension-file.ts';
 
 export const DEFAULT_DIMS_MAX_ERROR_RATE = 0.05;
@@ -229,7 +221,7 @@ async function loadFile(w: Warehouse, store: ObjectStore, f: FileToLoad): Promis
     const loaded = Number(changes.inserted) + Number(changes.updated);
     const status: LoadStatus = content.rejects.length > 0 ? 'partial' : 'loaded';
     const params: Record<string, Params[string]> = { dim_file: f.uri, dim_name: f.schema.name };
-    const statements = [mergeDimensionSql(w.dialect, (n) => w.ref(n), f.schema, w.ref(STAGE_ROWS), 'dim_file')];
+    const statements = [mergeDimensionSql(w.sql, (n) => w.ref(n), f.schema, w.ref(STAGE_ROWS), 'dim_file')];
     if (content.rejects.length > 0) statements.push(quarantineSql(w, false));
     const outcome = {
       rowsRead: read,
@@ -244,7 +236,7 @@ async function loadFile(w: Warehouse, store: ObjectStore, f: FileToLoad): Promis
       'log_',
     );
     statements.push(logRow.sql);
-    await w.run(transactionScript(w.dialect, statements), { params: { ...params, ...logRow.params } });
+    await w.run(w.sql.transaction(statements), { params: { ...params, ...logRow.params } });
     return { key: f.key, uri: f.uri, dimension: f.schema.name, ...outcome, firstRejects, alreadyDone: false };
   } finally {
     await w.dropTable(STAGE_ROWS);
@@ -256,7 +248,7 @@ async function loadFile(w: Warehouse, store: ObjectStore, f: FileToLoad): Promis
 /** The staged rejects into quarantine_dims; `fileRejected`: the whole file was refused. */
 function quarantineSql(w: Warehouse, fileRejected: boolean): string {
   return `INSERT INTO ${w.ref('quarantine_dims')} (dimension, raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
-SELECT dimension, raw_row, _source_file, _line, reasons, ${currentTimestampSql(w.dialect)}, ${fileRejected ? 'TRUE' : 'FALSE'} FROM ${w.ref(STAGE_REJECTS)}`;
+SELECT dimension, raw_row, _source_file, _line, reasons, ${w.sql.now()}, ${fileRejected ? 'TRUE' : 'FALSE'} FROM ${w.ref(STAGE_REJECTS)}`;
 }
 
 /** Valid rows into a CSV load, rejected rows into an NDJSON load: scratch tables the commit reads. */
@@ -309,7 +301,7 @@ async function logRejected(
     const tmp = await makeWorkDir('salesflow-dims-');
     try {
       await stageRejects(w, f, content, tmp.path);
-      await w.run(transactionScript(w.dialect, [quarantineSql(w, true), row.sql]), { params: row.params });
+      await w.run(w.sql.transaction([quarantineSql(w, true), row.sql]), { params: row.params });
     } finally {
       await w.dropTable(STAGE_REJECTS);
       await tmp.remove();

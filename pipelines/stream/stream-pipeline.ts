@@ -17,7 +17,7 @@
 import { RecordValidator, type SalesDomains } from '../../shared/schema/index.ts';
 import type { MinuteSelection, StreamCommitResult, StreamEvent, StreamReject } from '../../warehouse/stream.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { crashPoint } from '../batch/crash.ts';
+import { crashPoint } from '../crash.ts';
 import type { PubSubMessageValue } from '../io/pubsub-source.ts';
 import {
   combineGlobally,

@@ -7,7 +7,6 @@ import { type ErrorContext, SalesflowError, TransientError } from '../errors.ts'
 
 /** gRPC status codes (google.rpc.Code) that a later attempt may not meet again. */
 const TRANSIENT_CODES = new Set([4, 8, 10, 13, 14]);
-export const GRPC_NOT_FOUND = 5;
 export const GRPC_ALREADY_EXISTS = 6;
 
 export function grpcCode(err: unknown): number | undefined {

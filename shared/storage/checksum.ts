@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { crc32cBase64, crc32cOf, crc32cUpdate } from './crc32c.ts';
+import type { ObjectInfo } from './object-store.ts';
 
 export interface ObjectChecksums {
   size: number;
@@ -61,4 +62,9 @@ export async function fileChecksum(path: string, kind: 'md5' | 'crc32c'): Promis
     size += chunk.length;
   }
   return { size, value: md5 ? md5.digest('base64') : crc32cBase64(crc) };
+}
+
+/** What identifies this version of an object (in the load log): its MD5, else CRC32C, else size. */
+export function versionChecksum(info: ObjectInfo): string {
+  return info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
 }

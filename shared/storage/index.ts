@@ -12,7 +12,14 @@ export function openStore(location: string | Location, opts: GcsStoreOptions = {
   return loc.kind === 'gcs' ? new GcsStore(loc, opts) : new LocalStore(loc);
 }
 
-export { type ObjectChecksums, checksumBuffer, checksumFile, fileChecksum, sameContent } from './checksum.ts';
+export {
+  type ObjectChecksums,
+  checksumBuffer,
+  checksumFile,
+  fileChecksum,
+  sameContent,
+  versionChecksum,
+} from './checksum.ts';
 export { contentTypeFor } from './content-type.ts';
 export { crc32cOf, FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 export { createStorageClient, DEFAULT_RESUMABLE_THRESHOLD, GcsStore, type GcsStoreOptions } from './gcs-store.ts';
@@ -25,6 +32,7 @@ export {
   type Location,
   localPathOf,
   normalizePrefix,
+  parseGcsObjectUri,
   parseLocation,
   validateBucketName,
 } from './location.ts';

@@ -39,6 +39,17 @@ export function parseLocation(input: string): Location {
   return { kind: 'local', root: resolve(path), prefix: '' };
 }
 
+/**
+ * `gs://bucket/name` → the bucket (a location with no prefix) and the object's
+ * name exactly as given; a URI naming no object is a UsageError.
+ */
+export function parseGcsObjectUri(uri: string): { bucket: Location & { kind: 'gcs' }; key: string } {
+  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (m === null) throw new UsageError(`not a gs:// object URI: ${uri}`, { object: uri });
+  validateBucketName(m[1], uri);
+  return { bucket: { kind: 'gcs', bucket: m[1], prefix: '' }, key: joinKey(m[2]) };
+}
+
 /** Throws a UsageError naming the rule a bucket name breaks. */
 export function validateBucketName(bucket: string, where = bucket): void {
   const why =

@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type DemoStep, formatDemoReport, genStep, runDemo } from '../../cli/demo.ts';
+import { formatDemoReport, runDemo } from '../../cli/demo.ts';
+import { genStep } from '../../cli/demo-steps/gen.ts';
+import type { DemoStep } from '../../cli/demo-steps/step.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import { runSalesflow } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';

@@ -1,6 +1,6 @@
 /** The pieces under the generator: alias tables, permutations, PRNG streams, option checks. */
 import { describe, expect, it } from 'vitest';
-import { aliasProbabilities, buildAliasTable } from '../../generator/alias-table.ts';
+import { buildAliasTable } from '../../generator/alias-table.ts';
 import { buildCustomerModel, customerIdOfRank } from '../../generator/customers.ts';
 import { inverseNormalCdf, normalCdf } from '../../generator/normal.ts';
 import { parseCount, resolveGenOptions } from '../../generator/options.ts';
@@ -8,6 +8,7 @@ import { planUnits } from '../../generator/plan.ts';
 import { blockStream, Sfc32 } from '../../generator/prng.ts';
 import { transactionId } from '../../generator/transaction-id.ts';
 import { UsageError } from '../../shared/errors.ts';
+import { aliasProbabilities } from './helpers.ts';
 
 describe('alias tables', () => {
   it('reproduce the weights exactly', () => {

@@ -1,6 +1,7 @@
-/** Small helpers for generator tests: read generated CSV back as rows. */
+/** Small helpers for generator tests: read generated CSV back as rows, and what an alias table draws. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { AliasTable } from '../../generator/alias-table.ts';
 
 export interface Row {
   id: string;
@@ -33,4 +34,15 @@ export function countBy<T>(xs: readonly T[], key: (x: T) => string | number): Ma
     m.set(k, (m.get(k) ?? 0) + 1);
   }
   return m;
+}
+
+/** Exact probability of each value under the table (the distribution it encodes). */
+export function aliasProbabilities(t: AliasTable): Float64Array {
+  const p = new Float64Array(t.n);
+  for (let i = 0; i < t.n; i++) {
+    const keep = Math.min(1, t.prob[i] / 2 ** 32);
+    p[i] += keep / t.n;
+    p[t.alias[i]] += (1 - keep) / t.n;
+  }
+  return p;
 }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { upload } from '../../upload/index.ts';
 import { runSalesflow } from '../util/cli.ts';
-import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
+import { seededRandom } from '../../testing/seeded-random.ts';
 import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-upload-');
@@ -23,11 +24,7 @@ const files = new Map<string, Buffer>();
 
 /** A small partitioned lake: 3 regions × 15 parts of varied sizes (0 B … 200 KiB), plus markers. */
 async function makeLake(dir: string): Promise<void> {
-  let seed = 7;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rand = seededRandom(7);
   for (const region of ['North', 'South', 'East']) {
     for (let p = 0; p < 15; p++) {
       const size = p === 0 ? 0 : Math.floor(rand() * 200 * 1024);
@@ -74,6 +71,12 @@ function expectBucketHoldsLake(bucket: string, prefix: string) {
   }
 }
 
+/** Upload the lake to gs://BUCKET/lake: a test that needs it there puts it there itself. */
+async function bucketWithLake(bucket: string): Promise<void> {
+  const summary = await upload({ src, dest: `gs://${bucket}/lake`, workers: 8, store });
+  expect(summary).toMatchObject({ uploaded: files.size, failed: 0, bucketCreated: true });
+}
+
 describe('upload to gs:// (test server, real client)', () => {
   it('uploads a folder with -w 8, keeping relative paths, content types and exact bytes', async () => {
     const summary = await upload({ src, dest: 'gs://lake-bucket/lake', workers: 8, location: 'EU', store });
@@ -94,13 +97,15 @@ describe('upload to gs:// (test server, real client)', () => {
   });
 
   it('a re-run skips every object (size + checksum match) and writes nothing', async () => {
+    await bucketWithLake('rerun-bucket');
     const writes = server.stats.objectWrites;
-    const summary = await upload({ src, dest: 'gs://lake-bucket/lake', store });
+    const summary = await upload({ src, dest: 'gs://rerun-bucket/lake', store });
     expect(summary).toMatchObject({ uploaded: 0, skipped: files.size, failed: 0, bucketCreated: false });
     expect(server.stats.objectWrites).toBe(writes);
   });
 
   it('re-uploads only a changed file; --force re-uploads everything', async () => {
+    await bucketWithLake('changed-bucket');
     const rel = 'sales_region=South/part-00004.parquet';
     const changed = Buffer.from('different bytes');
     const other = join(tmp(), 'lake-changed');
@@ -108,14 +113,14 @@ describe('upload to gs:// (test server, real client)', () => {
       await mkdir(join(other, r, '..'), { recursive: true });
       await writeFile(join(other, r), r === rel ? changed : data);
     }
-    const summary = await upload({ src: other, dest: 'gs://lake-bucket/lake', store });
+    const summary = await upload({ src: other, dest: 'gs://changed-bucket/lake', store });
     expect(summary).toMatchObject({ uploaded: 1, skipped: files.size - 1 });
     expect(summary.files.find((f) => f.status === 'uploaded')).toMatchObject({ relPath: rel, replaced: true });
-    expect(server.readObject('lake-bucket', `lake/${rel}`)).toEqual(changed);
+    expect(server.readObject('changed-bucket', `lake/${rel}`)).toEqual(changed);
 
-    const forced = await upload({ src, dest: 'gs://lake-bucket/lake', store, force: true });
+    const forced = await upload({ src, dest: 'gs://changed-bucket/lake', store, force: true });
     expect(forced).toMatchObject({ uploaded: files.size, skipped: 0, failed: 0 });
-    expectBucketHoldsLake('lake-bucket', 'lake');
+    expectBucketHoldsLake('changed-bucket', 'lake');
   });
 
   it('with 20% 503s, resets mid-upload and lost responses, every file lands exactly once', async () => {
@@ -173,19 +178,20 @@ describe('upload to gs:// (test server, real client)', () => {
     const summary = await upload({ src, dest: 'gs://never-created/lake', dryRun: true, store });
     expect(summary).toMatchObject({ uploaded: files.size, skipped: 0, dryRun: true });
     expect(server.state.buckets.has('never-created')).toBe(false);
-    const again = await upload({ src, dest: 'gs://lake-bucket/lake', dryRun: true, store });
+    await bucketWithLake('dry-run-bucket');
+    const again = await upload({ src, dest: 'gs://dry-run-bucket/lake', dryRun: true, store });
     expect(again).toMatchObject({ uploaded: 0, skipped: files.size });
   });
 
   it('a single file with --prefix', async () => {
     const one = join(src, 'sales_region=East/part-00001.parquet');
-    const summary = await upload({ src: one, dest: 'gs://lake-bucket', prefix: 'raw/2026-11-22', store });
+    const summary = await upload({ src: one, dest: 'gs://single-bucket', prefix: 'raw/2026-11-22', store });
     expect(summary.uploaded).toBe(1);
-    const stored = server.readObject('lake-bucket', 'raw/2026-11-22/part-00001.parquet');
+    const stored = server.readObject('single-bucket', 'raw/2026-11-22/part-00001.parquet');
     expect(stored?.equals(files.get('sales_region=East/part-00001.parquet')!)).toBe(true);
     // The prefix is normalised the same way for the listing as for the keys: a re-run with
     // slashes around it finds the object and skips it.
-    const again = await upload({ src: one, dest: 'gs://lake-bucket', prefix: '/raw/2026-11-22/', store });
+    const again = await upload({ src: one, dest: 'gs://single-bucket', prefix: '/raw/2026-11-22/', store });
     expect(again).toMatchObject({ uploaded: 0, skipped: 1, failed: 0 });
   });
 });

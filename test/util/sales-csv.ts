@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatCents } from '../../shared/money.ts';
 import { CSV_HEADER, DEFAULT_DOMAINS } from '../../shared/schema/index.ts';
+import { seededRandom } from '../../testing/seeded-random.ts';
 
 export interface SampleRow {
   id: string;
@@ -12,13 +13,10 @@ export interface SampleRow {
   region: string;
 }
 
-/** `n` valid rows from a tiny LCG: every category/region appears, amounts vary in cents. */
+/** `n` valid rows from the seeded random helper: every category/region appears, amounts vary in cents. */
 export function sampleRows(n: number, seed = 1): SampleRow[] {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
+  const random = seededRandom(seed);
+  const next = () => Math.floor(random() * 2 ** 32);
   const rows: SampleRow[] = [];
   for (let i = 0; i < n; i++) {
     const day = 1 + (next() % 28);

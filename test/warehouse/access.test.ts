@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/open.ts';
 import type { WarehouseAccess } from '../../warehouse/access.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { salesJson, sampleRows } from './fixtures.ts';
 
@@ -241,10 +241,11 @@ describe('DuckDB: a write handle (salesflow query --allow-writes)', () => {
 
 describe('BigQuery: statements checked by a dry run first', () => {
   let bq: RunningBigQueryServer;
-  const spec = 'bigquery:access-proj.sales';
-  const open = (access: WarehouseAccess) => openWarehouse(spec, { access, endpoint: bq.url });
-  const bqCounts = async () => {
-    const w = await open('read');
+  /** The tests that only read share the dataset `sales`; one that changes data has a dataset of its own. */
+  const open = (access: WarehouseAccess, dataset = 'sales') =>
+    openWarehouse(`bigquery:access-proj.${dataset}`, { access, endpoint: bq.url });
+  const bqCounts = async (dataset = 'sales') => {
+    const w = await open('read', dataset);
     const r = await w.query(
       'SELECT (SELECT COUNT(*) FROM silver_sales) AS silver, (SELECT COUNT(*) FROM load_log) AS log',
     );
@@ -293,14 +294,15 @@ describe('BigQuery: statements checked by a dry run first', () => {
   });
 
   it('a write handle changes the dataset; ensure() then refuses to re-create a dropped table empty', async () => {
-    const w = await open('write');
+    await seed(await open('pipeline', 'sales_written'), 4, ['a.csv']);
+    const w = await open('write', 'sales_written');
     await w.run(
       "INSERT INTO load_log (file, attempt, status, started_at) VALUES ('b.csv', 1, 'loaded', CURRENT_TIMESTAMP())",
     );
     await w.run("DELETE FROM load_log WHERE file = 'a.csv'");
-    expect(await bqCounts()).toEqual({ silver: 4, log: 1 });
+    expect(await bqCounts('sales_written')).toEqual({ silver: 4, log: 1 });
     await w.run('DROP TABLE silver_sales');
-    await expect((await open('pipeline')).ensure()).rejects.toMatchObject({
+    await expect((await open('pipeline', 'sales_written')).ensure()).rejects.toMatchObject({
       exitCode: 1,
       message: expect.stringMatching(/lost silver_sales: load_log records 1 loaded file /),
     });

@@ -5,14 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
+import { LoadError, QueryError } from '../../shared/errors.ts';
 import { COLUMN_NAMES } from '../../shared/schema/index.ts';
-import { LoadError, QueryError } from '../../warehouse/errors.ts';
-import { completedLoad, finishLoadAttempt, readLoadLog, startLoadAttempt } from '../../warehouse/load-log.ts';
+import { type LogEntry, logRowSql, readLoadLog } from '../../warehouse/load-log.ts';
 import { currentTimestampSql, mergeIntoSilverSql } from '../../warehouse/merge.ts';
 import { stagingFields, TABLE_NAMES, type TableDef, tableDef } from '../../warehouse/tables.ts';
 import { VIEW_NAMES } from '../../warehouse/views.ts';
-import { transactionScript, type Warehouse } from '../../warehouse/warehouse.ts';
+import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { useTempDir } from '../util/tmp.ts';
+import { withMemoryDuckDB } from '../util/duckdb.ts';
 import { streamCommitContract } from './stream-contract.ts';
 import { expectedByCategory, salesJson, sampleRows, writeSalesFiles } from './fixtures.ts';
 
@@ -45,12 +46,12 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       );
       await w.run(
         `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
-VALUES ('old,row', 'old.csv', 2, 'why', ${currentTimestampSql(w.dialect)})`,
+VALUES ('old,row', 'old.csv', 2, 'why', ${w.sql.now()})`,
       );
       await w.ensure();
       await w.run(
         `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at, _file_rejected)
-VALUES ('new,row', 'new.csv', 3, 'why', ${currentTimestampSql(w.dialect)}, TRUE)`,
+VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
       );
       const { rows } = await w.query(
         `SELECT _source_file, _file_rejected FROM ${w.ref('quarantine_sales')} WHERE _source_file IN ('old.csv', 'new.csv') ORDER BY _source_file`,
@@ -228,7 +229,7 @@ SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)
       );
       expect(await count(w, 'bronze_sales', '_source_file = @f', { f: files.parquet })).toBe(13);
       await w.insertRows('silver_sales', [{ insertId: rows[0].id, row: salesJson(rows[0]) }]);
-      const merge = mergeIntoSilverSql(w.dialect, (n) => w.ref(n), w.ref('stage_merge'));
+      const merge = mergeIntoSilverSql(w.sql, (n) => w.ref(n), w.ref('stage_merge'));
       const first = await w.run(merge);
       expect(first.affectedRows).toBe(9);
       const again = await w.run(merge);
@@ -241,9 +242,9 @@ SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)
 
     it('runs multi-statement transactions with parameters and rolls back on failure', async () => {
       const logRow = (file: string, status: string) =>
-        `INSERT INTO ${w.ref('load_log')} (file, attempt, status, started_at) VALUES (${file}, 1, '${status}', ${currentTimestampSql(w.dialect)})`;
+        `INSERT INTO ${w.ref('load_log')} (file, attempt, status, started_at) VALUES (${file}, 1, '${status}', ${w.sql.now()})`;
       await w.run(
-        transactionScript(w.dialect, [
+        w.sql.transaction([
           logRow('@f', 'started'),
           `UPDATE ${w.ref('load_log')} SET status = 'loaded' WHERE file = @f`,
         ]),
@@ -255,34 +256,121 @@ SELECT *, @file AS _source_file, NULL AS _line, ${currentTimestampSql(w.dialect)
         (await w.query('SELECT status FROM load_log WHERE file = @f', { params: { f: 'tx-ok.csv' } })).rows,
       ).toEqual([{ status: 'loaded' }]);
       await expect(
-        w.run(transactionScript(w.dialect, [logRow('@f', 'started'), 'SELECT * FROM no_such_table']), {
+        w.run(w.sql.transaction([logRow('@f', 'started'), 'SELECT * FROM no_such_table']), {
           params: { f: 'tx-fail.csv' },
         }),
       ).rejects.toBeInstanceOf(QueryError);
       expect(await count(w, 'load_log', 'file = @f', { f: 'tx-fail.csv' })).toBe(0);
     });
 
-    it('keeps a load log: one row per file and attempt, started then finished', async () => {
+    it("keeps the load log: a row per finished attempt, written in the data's transaction, read back per file version", async () => {
       const file = `gs://b/log-${w.dialect}.csv`;
-      expect(await startLoadAttempt(w, file, { sizeBytes: 100, checksum: 'c1' })).toBe(1);
-      await finishLoadAttempt(w, file, 1, { status: 'failed', rowsRead: 3, error: 'boom' });
-      expect(await completedLoad(w, file, 'c1')).toBeUndefined();
-      expect(await startLoadAttempt(w, file, { sizeBytes: 100, checksum: 'c1' })).toBe(2);
-      await finishLoadAttempt(w, file, 2, {
-        status: 'partial',
+      const entry = (attempt: number, status: LogEntry['status'], checksum: string, error?: string): LogEntry => ({
+        file,
+        attempt,
+        sizeBytes: 100,
+        checksum,
         rowsRead: 3,
-        rowsLoaded: 2,
+        rowsLoaded: status === 'rejected' ? 0 : 2,
         rowsRejected: 1,
         rowsDuplicate: 0,
+        status,
+        startedAt: new Date(Date.now() - 1000),
+        error,
       });
-      const log = await readLoadLog(w, file);
-      expect(log.map((e) => [e.attempt, e.status, e.rows_loaded, e.error])).toEqual([
-        [1, 'failed', null, 'boom'],
-        [2, 'partial', 2, null],
+      expect((await readLoadLog(w)).nextAttempt(file)).toBe(1);
+      const first = logRowSql(w, entry(1, 'rejected', 'c1', 'too many invalid rows'), 'a_');
+      await w.run(w.sql.transaction([first.sql]), { params: first.params });
+      // Two rows in one script: their prefixes keep the parameters apart.
+      const second = logRowSql(w, entry(2, 'partial', 'c2'), 'b_');
+      const other = logRowSql(w, { ...entry(1, 'loaded', 'c9'), file: `${file}.other` }, 'c_');
+      await w.run(w.sql.transaction([second.sql, other.sql]), { params: { ...second.params, ...other.params } });
+      const log = await readLoadLog(w);
+      expect(log.prior(file, 'c1')).toEqual({ status: 'rejected', attempt: 1 });
+      expect(log.prior(file, 'c2')).toEqual({ status: 'partial', attempt: 2 });
+      expect(log.prior(file, 'c3')).toBeUndefined();
+      expect(log.nextAttempt(file)).toBe(3);
+      expect(log.prior(`${file}.other`, 'c9')).toEqual({ status: 'loaded', attempt: 1 });
+      const { rows } = await w.query(
+        `SELECT attempt, status, rows_loaded, error, finished_at >= started_at AS ordered FROM ${w.ref('load_log')}
+         WHERE file = @file ORDER BY attempt`,
+        { params: { file } },
+      );
+      expect(rows).toEqual([
+        { attempt: 1, status: 'rejected', rows_loaded: 0, error: 'too many invalid rows', ordered: true },
+        { attempt: 2, status: 'partial', rows_loaded: 2, error: null, ordered: true },
       ]);
-      expect(log[1].finished_at! >= log[1].started_at).toBe(true);
-      expect((await completedLoad(w, file, 'c1'))?.attempt).toBe(2);
-      expect(await completedLoad(w, file, 'other-version')).toBeUndefined();
+    });
+
+    it('stages Parquet, CSV and NDJSON files as rows SQL reads by name, replaced when staged again, gone when dropped', async () => {
+      const rows = sampleRows(6, 21);
+      const files = await writeSalesFiles(tmp(), 'stage', rows);
+      const expected = rows
+        .map((r) => ({ transaction_id: r.id, sale_amount: salesJson(r).sale_amount, sales_region: r.region }))
+        .sort((a, b) => (a.transaction_id < b.transaction_id ? -1 : 1));
+      for (const [format, path] of [
+        ['PARQUET', files.parquet],
+        ['CSV', files.csv],
+        ['NEWLINE_DELIMITED_JSON', files.ndjson],
+      ] as const) {
+        await w.stageFile({ uri: path }, 'stage_file', { format, fields: stagingFields() });
+        const got = await w.query(
+          `SELECT transaction_id, sale_amount, sales_region FROM ${w.ref('stage_file')} ORDER BY transaction_id`,
+        );
+        expect(got.rows, format).toEqual(expected);
+      }
+      // A Parquet file without a column (a hive folder supplies it) stages it as NULL.
+      const lacking = files.parquet.replace('.parquet', '-no-region.parquet');
+      await withMemoryDuckDB((c) =>
+        c.run(
+          `COPY (SELECT * EXCLUDE (sales_region) FROM read_parquet('${files.parquet}')) TO '${lacking}' (FORMAT parquet)`,
+        ),
+      );
+      await w.stageFile({ uri: lacking }, 'stage_file', { format: 'PARQUET', fields: stagingFields() });
+      expect(await count(w, w.ref('stage_file'), 'sales_region IS NULL')).toBe(6);
+      await w.dropTable('stage_file');
+      await w.dropTable('stage_file');
+      await expect(w.query('SELECT * FROM stage_file')).rejects.toBeInstanceOf(QueryError);
+    });
+
+    it('staging a file that is not what its format says fails with a terminal error', async () => {
+      const files = await writeSalesFiles(tmp(), 'not-parquet', sampleRows(3, 22));
+      const err = await w
+        .stageFile({ uri: files.csv }, 'stage_not_parquet', { format: 'PARQUET', fields: stagingFields() })
+        .catch((e) => e);
+      expect(
+        [LoadError, QueryError].some((type) => err instanceof type),
+        String(err),
+      ).toBe(true);
+      expect(err.transient).toBe(false);
+      await w.dropTable('stage_not_parquet');
+    });
+
+    it('stages a gs:// object, asking for a local copy only when it cannot read the object where it is', async (t) => {
+      if (!ctx.putGcs) t.skip();
+      const files = await writeSalesFiles(tmp(), 'stage-gcs', sampleRows(4, 23));
+      await ctx.putGcs!(files.parquet, 'gs://wh-test/stage/part-0.parquet');
+      let copies = 0;
+      const localCopy = async () => {
+        copies++;
+        return files.parquet;
+      };
+      await w.stageFile({ uri: 'gs://wh-test/stage/part-0.parquet', localCopy }, 'stage_gcs_file', {
+        format: 'PARQUET',
+        fields: stagingFields(),
+      });
+      expect(await count(w, w.ref('stage_gcs_file'), 'transaction_id LIKE @p', { p: 'TX-23-%' })).toBe(4);
+      // BigQuery's load job reads gs:// itself; DuckDB reads the local copy.
+      expect(copies).toBe(w.dialect === 'bigquery' ? 0 : 1);
+      await w.dropTable('stage_gcs_file');
+    });
+
+    it('gives the SQL pieces of its dialect: the time, a transaction script, a regex test', async () => {
+      const r = await w.query(
+        `SELECT ${w.sql.now()} <= ${w.sql.now()} AS ordered, ${w.sql.regexpContains("'TX-1'", "'^[A-Z]+-[0-9]+$'")} AS yes,
+                ${w.sql.regexpContains("'TX 1!'", "'^[A-Z]+-[0-9]+$'")} AS no`,
+      );
+      expect(r.rows).toEqual([{ ordered: true, yes: true, no: false }]);
     });
 
     it('reports SQL errors as QueryError with context', async () => {

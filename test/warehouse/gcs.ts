@@ -1,8 +1,8 @@
 /** A GCS test server with one bucket, and a helper to put a local file at a gs:// URI. */
 import { Storage } from '@google-cloud/storage';
 import { PassThroughClient } from 'google-auth-library';
-import { parseGsUri } from '../../warehouse/gcs-source.ts';
-import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
+import { parseGcsObjectUri } from '../../shared/storage/index.ts';
+import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
 
 export function gcsFixture() {
   let server: GcsServer | undefined;
@@ -12,7 +12,10 @@ export function gcsFixture() {
       const storage = new Storage({ apiEndpoint: server.url, projectId: 'test', authClient: new PassThroughClient() });
       const created = new Set<string>();
       const putGcs = async (localPath: string, uri: string) => {
-        const { bucket, name } = parseGsUri(uri);
+        const {
+          bucket: { bucket },
+          key: name,
+        } = parseGcsObjectUri(uri);
         if (!created.has(bucket)) {
           await storage.createBucket(bucket).catch((e: { code?: number }) => {
             if (e.code !== 409) throw e;

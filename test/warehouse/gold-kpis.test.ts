@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BigQueryWarehouse } from '../../warehouse/bigquery-warehouse.ts';
 import { DuckDBWarehouse } from '../../warehouse/duckdb-warehouse.ts';
-import { TICKET_CATEGORIES, ticketCategoryOf, ticketCategorySql } from '../../warehouse/ticket-categories.ts';
+import { TICKET_CATEGORIES, ticketCategorySql } from '../../warehouse/ticket-categories.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
 import { fillGoldFixture, GOLD_SALES } from '../util/gold-fixture.ts';
 import { useTempDir } from '../util/tmp.ts';
 
@@ -31,6 +31,11 @@ afterAll(async () => {
   await warehouses.duckdb?.close();
   await server?.stop();
 });
+
+/** The category of an amount in cents, computed here from the bounds (what the SQL must agree with). */
+function ticketCategoryOf(cents: number): string {
+  return TICKET_CATEGORIES.find((c) => c.belowCents === undefined || cents < c.belowCents)?.name ?? 'none';
+}
 
 describe('ticket categories', () => {
   it('bounds are in one place, increasing, and the SQL follows them', () => {

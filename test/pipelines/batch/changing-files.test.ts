@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CrashPoint, onCheckpoint } from '../../../pipelines/batch/crash.ts';
+import { type CrashPoint, onCheckpoint } from '../../../pipelines/crash.ts';
 import { runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { openStore } from '../../../shared/storage/index.ts';
 import { BigQueryWarehouse, type Warehouse } from '../../../warehouse/index.ts';

@@ -6,8 +6,8 @@ import { reasonsExpression, validPredicate } from '../../../pipelines/batch/vali
 import { parseInterval } from '../../../shared/interval.ts';
 import { UsageError } from '../../../shared/errors.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { DEFAULT_DOMAINS } from '../../../shared/schema/index.ts';
-import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
+import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
+import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
 
 describe('pipeline batch building blocks', () => {
   it('classifies landing keys by extension and skips bookkeeping files', () => {
@@ -78,7 +78,7 @@ describe('pipeline batch building blocks', () => {
         ('TX 4!', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Books', 'North')
       ) t(transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region)`;
       const r = await w.query(
-        `SELECT transaction_id, ${validPredicate()} AS ok, ${reasonsExpression()} AS why FROM ${rows}`,
+        `SELECT transaction_id, ${validPredicate(w.sql)} AS ok, ${reasonsExpression(w.sql)} AS why FROM ${rows}`,
       );
       expect(r.rows[0]).toEqual({ transaction_id: 'TX-1', ok: true, why: '' });
       expect(r.rows[1]).toMatchObject({ ok: false, why: expect.stringMatching(/^transaction_id: is missing, empty/) });
@@ -93,7 +93,7 @@ describe('pipeline batch building blocks', () => {
       // The BigQuery dialect's predicate (REGEXP_CONTAINS), run through the test server's translator, agrees.
       const bq = await w.query(
         translateBigQuerySql(
-          `SELECT transaction_id, ${validPredicate(DEFAULT_DOMAINS, 'bigquery')} AS ok FROM ${rows.replaceAll('DECIMAL', 'NUMERIC')}`,
+          `SELECT transaction_id, ${validPredicate(warehouseSql('bigquery'))} AS ok FROM ${rows.replaceAll('DECIMAL', 'NUMERIC')}`,
         ),
       );
       expect(bq.rows.map((x) => x.ok)).toEqual(r.rows.map((x) => x.ok));

@@ -8,12 +8,12 @@ import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } 
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { onCheckpoint } from '../../../pipelines/batch/crash.ts';
+import { onCheckpoint } from '../../../pipelines/crash.ts';
 import { generateSales } from '../../../generator/generate.ts';
 import { formatDimsReport } from '../../../pipelines/dims/report.ts';
 import { runDims } from '../../../pipelines/dims/run-dims.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 

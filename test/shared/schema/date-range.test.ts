@@ -13,7 +13,8 @@ import { UsageError } from '../../../shared/errors.ts';
 import { DATE_RANGE, DEFAULT_DOMAINS, RecordValidator } from '../../../shared/schema/index.ts';
 import { ChunkParser, type InputFormat } from '../../../transform/row-parser.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
+import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
 
 const DATES = [
   '0001-01-01',
@@ -83,11 +84,11 @@ describe('dates: one codec, one range, one verdict', () => {
       const rows = `(VALUES ${DATES.map((d, i) => `(${i}, DATE '${d}')`).join(', ')}) t(i, transaction_date)`;
       const cols = `'TX-1' AS transaction_id, 7 AS customer_id, transaction_date, CAST(1 AS DECIMAL(12, 2)) AS sale_amount, 'Books' AS product_category, 'North' AS sales_region`;
       const data = `(SELECT i, ${cols} FROM ${rows})`;
-      const duck = await w.query(`SELECT ${validPredicate()} AS ok FROM ${data} ORDER BY i`);
+      const duck = await w.query(`SELECT ${validPredicate(w.sql)} AS ok FROM ${data} ORDER BY i`);
       expect(duck.rows.map((r) => r.ok)).toEqual(DATES.map(inRange));
       const bq = await w.query(
         translateBigQuerySql(
-          `SELECT ${validPredicate(DEFAULT_DOMAINS, 'bigquery')} AS ok FROM ${data.replace('DECIMAL(12, 2)', 'NUMERIC')} ORDER BY i`,
+          `SELECT ${validPredicate(warehouseSql('bigquery'))} AS ok FROM ${data.replace('DECIMAL(12, 2)', 'NUMERIC')} ORDER BY i`,
         ),
       );
       expect(bq.rows.map((r) => r.ok)).toEqual(DATES.map(inRange));

@@ -15,7 +15,8 @@ import { checkDomains, loadDomains, RecordValidator, type SalesDomains } from '.
 import { convertToParquet } from '../../../transform/convert.ts';
 import { ChunkParser } from '../../../transform/row-parser.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
+import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
@@ -88,12 +89,15 @@ describe('domains', () => {
       const rows = `(VALUES ('TX-1', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Men''s, "Big" & Tall', 'O''Neil'),
         ('TX-2', 5, DATE '2024-01-01', CAST(1.50 AS DECIMAL(12, 2)), 'Café\\Bar', 'Nord'))
         t(transaction_id, customer_id, transaction_date, sale_amount, product_category, sales_region)`;
-      const r = await w.query(`SELECT ${validPredicate(odd)} AS ok, ${reasonsExpression(odd)} AS why FROM ${rows}`);
+      const r = await w.query(
+        `SELECT ${validPredicate(w.sql, odd)} AS ok, ${reasonsExpression(w.sql, odd)} AS why FROM ${rows}`,
+      );
       expect(r.rows.map((x) => x.ok)).toEqual([true, false]);
       expect(r.rows[1].why).toBe(`sales_region: is missing or not one of: Süd, O'Neil`);
+      const bigquery = warehouseSql('bigquery');
       const bq = await w.query(
         translateBigQuerySql(
-          `SELECT ${validPredicate(odd, 'bigquery')} AS ok, ${reasonsExpression(odd, 'bigquery')} AS why FROM ${rows.replaceAll('DECIMAL', 'NUMERIC').replace("'Men''s", "'Men\\'s").replace("'O''Neil'", "'O\\'Neil'").replace("'Café\\Bar'", "'Café\\\\Bar'")}`,
+          `SELECT ${validPredicate(bigquery, odd)} AS ok, ${reasonsExpression(bigquery, odd)} AS why FROM ${rows.replaceAll('DECIMAL', 'NUMERIC').replace("'Men''s", "'Men\\'s").replace("'O''Neil'", "'O\\'Neil'").replace("'Café\\Bar'", "'Café\\\\Bar'")}`,
         ),
       );
       expect(bq.rows).toEqual(r.rows);

@@ -18,7 +18,7 @@ import { buildReportModel, loadReportModel } from '../../../warehouse/dashboard/
 import { startDashboardServer } from '../../../warehouse/dashboard/server.ts';
 import { writeReportFile } from '../../../warehouse/dashboard/write-report.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Params, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
 import { launchBrowser, type TestBrowser, type WatchedPage } from '../../util/browser.ts';
 import { type RunningSalesflow, runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { fillGoldFixture } from '../../util/gold-fixture.ts';
@@ -202,7 +202,8 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
     expect(await salesKpisOnPage(w.page)).toEqual(filtered);
     expect(new URL(w.page.url()).searchParams.get('region')).toBe('South');
 
-    // A pipeline lands a row: the next refresh (every second) shows it.
+    // A pipeline lands a row: the next refresh (every second) shows it. The row goes again
+    // afterwards: the other tests read the fixture's numbers.
     await bq.insertRows('silver_sales', [
       {
         insertId: 'T10',
@@ -216,13 +217,17 @@ describe('salesflow dashboard (served, on BigQuery)', { timeout: 120_000 }, () =
         },
       },
     ]);
-    const after = await kpisBySql(bq, where, params);
-    expect(after.revenue).toBe('60.00');
-    await w.page.waitForFunction(
-      (v) => document.querySelector('[data-kpi="revenue"] .value')?.getAttribute('data-value') === v,
-      after.revenue,
-    );
-    expect(await salesKpisOnPage(w.page)).toEqual(after);
+    try {
+      const after = await kpisBySql(bq, where, params);
+      expect(after.revenue).toBe('60.00');
+      await w.page.waitForFunction(
+        (v) => document.querySelector('[data-kpi="revenue"] .value')?.getAttribute('data-value') === v,
+        after.revenue,
+      );
+      expect(await salesKpisOnPage(w.page)).toEqual(after);
+    } finally {
+      await bq.run("DELETE FROM silver_sales WHERE transaction_id = 'T10'");
+    }
     await expectCleanAndClose(w);
   });
 });

@@ -5,7 +5,6 @@
  * the emulator stopped.
  */
 import { join } from 'node:path';
-import type { DemoStep } from '../../cli/demo.ts';
 import { formatPublishSummary, publishEvents } from '../../generator/publish.ts';
 import { formatTable } from '../../shared/format.ts';
 import {
@@ -16,13 +15,15 @@ import {
   startPubSubEmulator,
 } from '../../shared/pubsub/index.ts';
 import { ensureSubscription } from '../../shared/pubsub/resources.ts';
-import { formatStreamSummary } from './report.ts';
-import { runStream } from './run-stream.ts';
+import { formatStreamSummary } from '../../pipelines/stream/report.ts';
+import { runStream } from '../../pipelines/stream/run-stream.ts';
+import { openWarehouse } from '../../warehouse/open.ts';
+import type { DemoStep } from './step.ts';
 
 const PROJECT = 'salesflow-demo';
 const TABLES = ['bronze_sales', 'silver_sales', 'quarantine_sales', 'gold_sales_per_minute'] as const;
 
-export const streamDemoStep: DemoStep = {
+export const streamStep: DemoStep = {
   name: 'stream',
   describe: 'Pub/Sub emulator → publish events with faults → pipeline stream into the warehouse',
   async run(ctx) {
@@ -56,8 +57,7 @@ export const streamDemoStep: DemoStep = {
         client,
       });
       ctx.note(formatStreamSummary(summary));
-      const { DuckDBWarehouse } = await import('../../warehouse/duckdb-warehouse.ts');
-      const w = await DuckDBWarehouse.open(warehouse);
+      const w = await openWarehouse(`duckdb:${warehouse}`, { access: 'pipeline' });
       try {
         const counts: [string, number][] = [];
         for (const t of TABLES) counts.push([t, Number((await w.query(`SELECT COUNT(*) AS n FROM ${t}`)).rows[0].n)]);

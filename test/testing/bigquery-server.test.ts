@@ -7,8 +7,8 @@ import { BigQuery, type QueryResultsOptions } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesBigQuerySchema } from '../../shared/schema/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
-import { salesJson, sampleRows } from './fixtures.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { salesJson, sampleRows } from '../warehouse/fixtures.ts';
 
 let server: RunningBigQueryServer;
 let bq: BigQuery;
@@ -28,6 +28,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 });
+
+/** A table of this test's own in `ds`, with the sales schema and these rows (no test reads another's tables). */
+async function salesTable(name: string, rows: ReturnType<typeof sampleRows> = []) {
+  await bq.dataset('ds').createTable(name, { schema: { fields: salesBigQuerySchema() } });
+  const table = bq.dataset('ds').table(name);
+  if (rows.length > 0)
+    await table.insert(
+      rows.map((r) => ({ insertId: r.id, json: salesJson(r) })),
+      { raw: true },
+    );
+  return table;
+}
 
 describe('BigQuery test server', () => {
   it('serves the BIGQUERY_EMULATOR_HOST layout (no /bigquery/v2 prefix) as well as apiEndpoint', async () => {
@@ -115,9 +127,8 @@ describe('BigQuery test server', () => {
   });
 
   it('pages query results with maxResults/pageToken', async () => {
-    const data = sampleRows(55, 31).map((r) => ({ insertId: r.id, json: salesJson(r) }));
-    await bq.dataset('ds').table('sales').insert(data, { raw: true });
-    const query = 'SELECT transaction_id FROM `server-test.ds.sales` ORDER BY transaction_id';
+    await salesTable('paged', sampleRows(55, 31));
+    const query = 'SELECT transaction_id FROM `server-test.ds.paged` ORDER BY transaction_id';
     const [job] = await bq.createQueryJob({ query });
     const [page1, next] = await job.getQueryResults({ maxResults: 20, autoPaginate: false });
     expect(page1).toHaveLength(20);
@@ -136,8 +147,9 @@ describe('BigQuery test server', () => {
   });
 
   it('creates views through the tables API with their schema, and lists table data', async () => {
+    const source = await salesTable('view_source', sampleRows(6, 35));
     await bq.dataset('ds').createTable('ids', {
-      view: { query: 'SELECT transaction_id, sale_amount FROM `server-test.ds.sales`', useLegacySql: false },
+      view: { query: 'SELECT transaction_id, sale_amount FROM `server-test.ds.view_source`', useLegacySql: false },
     });
     const [meta] = await bq.dataset('ds').table('ids').getMetadata();
     expect(meta.type).toBe('VIEW');
@@ -145,14 +157,13 @@ describe('BigQuery test server', () => {
       ['transaction_id', 'STRING'],
       ['sale_amount', 'NUMERIC'],
     ]);
-    const [rows] = await bq.dataset('ds').table('sales').getRows({ maxResults: 5, autoPaginate: false });
+    const [rows] = await source.getRows({ maxResults: 5, autoPaginate: false });
     expect(rows).toHaveLength(5);
     expect(typeof rows[0].transaction_id).toBe('string');
   });
 
   it('insertAll: without skipInvalidRows nothing lands and valid rows are "stopped"; insertIds de-duplicate', async () => {
-    await bq.dataset('ds').createTable('strict', { schema: { fields: salesBigQuerySchema() } });
-    const table = bq.dataset('ds').table('strict');
+    const table = await salesTable('strict');
     const good = sampleRows(2, 32).map((r) => ({ insertId: r.id, json: salesJson(r) }));
     const bad = { insertId: 'bad', json: { ...salesJson(sampleRows(1, 33)[0]), sale_amount: '1.234', extra: 1 } };
     const err = await table.insert([good[0], bad, good[1]], { raw: true }).catch((e) => e);
@@ -174,22 +185,26 @@ describe('BigQuery test server', () => {
   });
 
   it('runs scripts with DML in a transaction and reports affected rows', async () => {
+    const from = sampleRows(40, 36);
+    await salesTable('script_from', from);
+    await salesTable('script_to', sampleRows(5, 37));
     const [job] = await bq.createQueryJob({
       query:
-        'BEGIN TRANSACTION; DELETE FROM ds.strict WHERE TRUE; INSERT INTO ds.strict SELECT * FROM ds.sales WHERE sales_region = @r; COMMIT TRANSACTION;',
+        'BEGIN TRANSACTION; DELETE FROM ds.script_to WHERE TRUE; INSERT INTO ds.script_to SELECT * FROM ds.script_from WHERE sales_region = @r; COMMIT TRANSACTION;',
       params: { r: 'North' },
     });
     const [meta] = await job.getMetadata();
     expect(meta.status.state).toBe('DONE');
     expect(meta.statistics.query.statementType).toBe('SCRIPT');
     const [rows] = await bq.query({
-      query: 'SELECT COUNT(*) AS n FROM ds.strict WHERE sales_region != @r',
+      query: 'SELECT COUNTIF(sales_region != @r) AS others, COUNT(*) AS n FROM ds.script_to',
       params: { r: 'North' },
     });
-    expect(rows[0].n).toBe(0);
+    expect(rows[0]).toEqual({ others: 0, n: from.filter((r) => r.region === 'North').length });
   });
 
   it('accepts resumable uploads for load jobs', async () => {
+    await salesTable('resumable');
     const ndjson = `${sampleRows(3, 34)
       .map((r) => JSON.stringify(salesJson(r)))
       .join('\n')}\n`;
@@ -200,7 +215,7 @@ describe('BigQuery test server', () => {
         configuration: {
           load: {
             sourceFormat: 'NEWLINE_DELIMITED_JSON',
-            destinationTable: { projectId: PROJECT, datasetId: 'ds', tableId: 'strict' },
+            destinationTable: { projectId: PROJECT, datasetId: 'ds', tableId: 'resumable' },
           },
         },
       }),

@@ -1,8 +1,8 @@
 /** The demo's dims step: the generator's customers.csv and products.csv into the demo warehouse. */
-import type { DemoStep } from '../../cli/demo.ts';
-import { DuckDBWarehouse } from '../../warehouse/index.ts';
-import { formatDimsReport } from './report.ts';
-import { runDims } from './run-dims.ts';
+import { formatDimsReport } from '../../pipelines/dims/report.ts';
+import { runDims } from '../../pipelines/dims/run-dims.ts';
+import { openWarehouse } from '../../warehouse/open.ts';
+import type { DemoStep } from './step.ts';
 
 export const dimsStep: DemoStep = {
   name: 'dims',
@@ -13,7 +13,7 @@ export const dimsStep: DemoStep = {
     if (!files.every(Boolean) || !db) {
       throw new Error('the dims step needs the gen and pipeline batch steps first (dimension files and a warehouse)');
     }
-    const w = await DuckDBWarehouse.open(db);
+    const w = await openWarehouse(`duckdb:${db}`, { access: 'pipeline' });
     try {
       let rows = 0;
       for (const file of files) {

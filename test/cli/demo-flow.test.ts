@@ -5,10 +5,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_STEPS, formatDemoReport, runDemo } from '../../../cli/demo.ts';
-import { runSalesflow } from '../../util/cli.ts';
-import { useTempDir } from '../../util/tmp.ts';
-import { withDuckDB } from './fixtures.ts';
+import { DEMO_STEPS, formatDemoReport, runDemo } from '../../cli/demo.ts';
+import { runSalesflow } from '../util/cli.ts';
+import { useTempDir } from '../util/tmp.ts';
+import { withDuckDB } from '../pipelines/batch/fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-demo-');
 

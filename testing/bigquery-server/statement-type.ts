@@ -6,7 +6,21 @@
  * has no counterpart for are named by their keywords.
  */
 import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
-import { splitStatements, tokenize } from '../../../warehouse/sql-lexer.ts';
+import { tokenize } from '../../warehouse/sql-lexer.ts';
+
+/** Split a script on top-level semicolons; empty statements are dropped. */
+export function splitStatements(sql: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const t of tokenize(sql)) {
+    if (t.kind === 'punct' && t.text === ';') {
+      if (cur.trim()) out.push(cur.trim());
+      cur = '';
+    } else cur += t.text;
+  }
+  if (cur.trim() && tokenize(cur).some((t) => t.kind !== 'space' && t.kind !== 'comment')) out.push(cur.trim());
+  return out;
+}
 
 /** The leading keywords of a statement, upper-cased. */
 function keywords(sql: string, n: number): string[] {

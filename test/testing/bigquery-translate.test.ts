@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { paramNames, rewriteParams, splitStatements } from '../../warehouse/sql-lexer.ts';
-import { translateBigQuerySql } from '../util/bigquery-server/translate.ts';
+import { splitStatements } from '../../testing/bigquery-server/statement-type.ts';
+import { translateBigQuerySql } from '../../testing/bigquery-server/translate.ts';
+import { paramNames, rewriteParams } from '../../warehouse/sql-lexer.ts';
 
 describe('BigQuery → DuckDB translation', () => {
   it('maps backticked paths to schema.table and leaves strings and comments alone', () => {

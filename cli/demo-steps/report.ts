@@ -1,8 +1,8 @@
 /** The demo's last step: the dashboard as one self-contained file, data/demo/report.html. */
 import { join, resolve } from 'node:path';
-import type { DemoStep } from '../../cli/demo.ts';
-import { loadReportModel } from './report-model.ts';
-import { writeReportFile } from './write-report.ts';
+import { loadReportModel } from '../../warehouse/dashboard/report-model.ts';
+import { writeReportFile } from '../../warehouse/dashboard/write-report.ts';
+import type { DemoStep } from './step.ts';
 
 export const reportStep: DemoStep = {
   name: 'report',

@@ -1,7 +1,7 @@
 /** Without the Google Cloud SDK the demo's stream step is skipped, saying what to install; the demo still succeeds. */
 import { describe, expect, it } from 'vitest';
 import { formatDemoReport, runDemo } from '../../../cli/demo.ts';
-import { streamDemoStep } from '../../../pipelines/stream/demo-step.ts';
+import { streamStep } from '../../../cli/demo-steps/stream.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-stream-demo-');
@@ -11,7 +11,7 @@ describe('demo stream step', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
-      const report = await runDemo({ dir: tmp(), rows: 1000, steps: [streamDemoStep] });
+      const report = await runDemo({ dir: tmp(), rows: 1000, steps: [streamStep] });
       expect(report.ok).toBe(true);
       expect(report.steps[0]).toMatchObject({ name: 'stream', status: 'skipped' });
       expect(formatDemoReport(report)).toMatch(/stream skipped: no Pub\/Sub emulator: .*gcloud/);
