@@ -64,8 +64,8 @@ if (process.argv[2] === '--run') {
   if (!process.env.BENCH_LAKE) ensureSalesLake();
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const { startGcsServer } = await import('../testing/gcs-server/index.ts');
-  const { startBigQueryServer } = await import('../testing/bigquery-server/index.ts');
+  const { startGcsServer } = await import('../test/util/gcs-server/index.ts');
+  const { startBigQueryServer } = await import('../test/util/bigquery-server/index.ts');
   const { openStore } = await import('../shared/storage/index.ts');
   const gcs = await startGcsServer();
   const bq = await startBigQueryServer({ projectId: 'bench-project', gcsEndpoint: gcs.url });

@@ -22,8 +22,8 @@ import {
   sum,
   writeTo,
 } from '../pipelines/sdk/index.ts';
-import { score } from '../testing/cpu-heavy.ts';
-import { seededRandom } from '../testing/seeded-random.ts';
+import { score } from '../test/util/cpu-heavy.ts';
+import { seededRandom } from '../test/util/seeded-random.ts';
 
 interface Sale {
   id: number;
@@ -134,7 +134,7 @@ async function heavy(workers: number): Promise<number> {
       ? read.map(score)
       : read.apply(
           mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
-            new URL('../testing/cpu-heavy.ts', import.meta.url),
+            new URL('../test/util/cpu-heavy.ts', import.meta.url),
             { exportName: 'score', workers },
           ),
         );

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { join, relative, sep } from 'node:path';
 import { tempSiblingPath } from '../shared/atomic.ts';
 import { formatTable } from '../shared/format.ts';
-import { type GcsServer, startGcsServer } from '../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../test/util/gcs-server/index.ts';
 import { BENCH_DATA, type Candidate, compare, NODE } from './util/measure.ts';
 import { SALES_LAKE } from './util/data.ts';
 

@@ -23,7 +23,6 @@ import {
   MAX_LINE_BYTES,
   MIN_DATE,
   RecordValidator,
-  type RowResult,
   type SalesDomains,
   type SalesRecord,
 } from '../shared/schema/index.ts';

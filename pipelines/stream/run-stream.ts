@@ -17,7 +17,7 @@
  * gold stale.
  */
 import type { PubSub } from '@google-cloud/pubsub';
-import { ConflictError, describeError, SalesflowError } from '../../shared/errors.ts';
+import { describeError, SalesflowError } from '../../shared/errors.ts';
 import { log } from '../../shared/log.ts';
 import { createPubSubClient } from '../../shared/pubsub/client.ts';
 import { parsePubSubName } from '../../shared/pubsub/names.ts';

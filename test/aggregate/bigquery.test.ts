@@ -9,7 +9,7 @@ import { buildQueries, type QueryFlags } from '../../aggregate/query.ts';
 import { formatCents } from '../../shared/money.ts';
 import { type SalesRecord, salesBigQuerySchema } from '../../shared/schema/index.ts';
 import { createBigQueryClient } from '../../shared/bigquery/client.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { generateSales } from '../util/sales-lake.ts';
 import { oracleGroups } from '../util/sales-oracle.ts';
 

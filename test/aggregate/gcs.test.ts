@@ -9,7 +9,7 @@ import { aggregate } from '../../aggregate/run.ts';
 import { ConflictError, TransientError } from '../../shared/errors.ts';
 import { openStore } from '../../shared/storage/index.ts';
 import type { SalesRecord } from '../../shared/schema/index.ts';
-import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
 import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
 import { oracleGroups } from '../util/sales-oracle.ts';
 import { useTempDir } from '../util/tmp.ts';

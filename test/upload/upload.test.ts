@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf, type GcsStoreOptions } from '../../shared/storage/index.ts';
 import { upload } from '../../upload/index.ts';
 import { runSalesflow } from '../util/cli.ts';
-import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
-import { seededRandom } from '../../testing/seeded-random.ts';
+import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
+import { seededRandom } from '../util/seeded-random.ts';
 import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-upload-');

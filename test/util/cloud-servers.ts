@@ -4,8 +4,8 @@
  * stopped after them.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
-import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from './bigquery-server/index.ts';
+import { type GcsServer, startGcsServer } from './gcs-server/index.ts';
 
 export interface CloudServers {
   gcs: GcsServer;

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatCents } from '../../shared/money.ts';
 import { CSV_HEADER, DEFAULT_DOMAINS } from '../../shared/schema/index.ts';
-import { seededRandom } from '../../testing/seeded-random.ts';
+import { seededRandom } from './seeded-random.ts';
 
 export interface SampleRow {
   id: string;

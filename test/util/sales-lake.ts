@@ -10,7 +10,7 @@ import { formatEpochDay, parseIsoDate } from '../../shared/dates.ts';
 import { csvField } from '../../shared/format.ts';
 import { formatCents } from '../../shared/money.ts';
 import { CSV_HEADER, DEFAULT_DOMAINS, duckdbReadCsvColumns, type SalesRecord } from '../../shared/schema/index.ts';
-import { seededRandom as rng } from '../../testing/seeded-random.ts';
+import { seededRandom as rng } from './seeded-random.ts';
 
 export function generateSales(rows: number, seed = 1): SalesRecord[] {
   const r = rng(seed);

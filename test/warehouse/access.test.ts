@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/open.ts';
 import type { WarehouseAccess } from '../../warehouse/access.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { salesJson, sampleRows } from './fixtures.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { BigQueryWarehouse } from '../../warehouse/bigquery-warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { warehouseContract } from './contract.ts';
 import { gcsFixture } from './gcs.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { openWarehouse } from '../../warehouse/open.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from '../../warehouse/query.ts';
-import { startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { runSalesflow } from '../util/cli.ts';
 import { useTempDir } from '../util/tmp.ts';
 

@@ -11,7 +11,7 @@ import { DuckDBWarehouse } from '../../warehouse/duckdb-warehouse.ts';
 import { listExamples } from '../../warehouse/examples.ts';
 import { VIEW_NAMES } from '../../warehouse/views.ts';
 import type { Row, Warehouse } from '../../warehouse/warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { useTempDir } from '../util/tmp.ts';
 import { type SampleRow, salesJson, sampleRows } from './fixtures.ts';
 

@@ -2,7 +2,7 @@
 import { Storage } from '@google-cloud/storage';
 import { PassThroughClient } from 'google-auth-library';
 import { parseGcsObjectUri } from '../../shared/storage/index.ts';
-import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../util/gcs-server/index.ts';
 
 export function gcsFixture() {
   let server: GcsServer | undefined;

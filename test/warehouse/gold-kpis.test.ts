@@ -9,7 +9,7 @@ import { BigQueryWarehouse } from '../../warehouse/bigquery-warehouse.ts';
 import { DuckDBWarehouse } from '../../warehouse/duckdb-warehouse.ts';
 import { TICKET_CATEGORIES, ticketCategorySql } from '../../warehouse/ticket-categories.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../util/bigquery-server/index.ts';
 import { fillGoldFixture, GOLD_SALES } from '../util/gold-fixture.ts';
 import { useTempDir } from '../util/tmp.ts';
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchSummary, runBatch } from '../../../pipelines/batch/run-batch.ts';
 import { openStore } from '../../../shared/storage/index.ts';
 import { BigQueryWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { withMemoryDuckDB } from '../../util/duckdb.ts';
-import { type GcsServer, startGcsServer } from '../../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import { withDuckDB } from './fixtures.ts';
 

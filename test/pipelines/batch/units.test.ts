@@ -7,7 +7,7 @@ import { parseInterval } from '../../../shared/interval.ts';
 import { UsageError } from '../../../shared/errors.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
-import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
 
 describe('pipeline batch building blocks', () => {
   it('classifies landing keys by extension and skips bookkeeping files', () => {

@@ -13,7 +13,7 @@ import { generateSales } from '../../../generator/generate.ts';
 import { formatDimsReport } from '../../../pipelines/dims/report.ts';
 import { runDims } from '../../../pipelines/dims/run-dims.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 

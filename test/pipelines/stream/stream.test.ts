@@ -12,7 +12,7 @@ import { runStream, startStream } from '../../../pipelines/stream/run-stream.ts'
 import { readSalesFile } from '../../../transform/read-sales.ts';
 import { BigQueryWarehouse } from '../../../warehouse/bigquery-warehouse.ts';
 import { DuckDBWarehouse } from '../../../warehouse/duckdb-warehouse.ts';
-import { startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { startTcpProxy, type TcpProxy } from '../../util/tcp-proxy.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {

@@ -13,7 +13,7 @@ import { UsageError } from '../../../shared/errors.ts';
 import { DATE_RANGE, DEFAULT_DOMAINS, RecordValidator } from '../../../shared/schema/index.ts';
 import { ChunkParser, type InputFormat } from '../../../transform/row-parser.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
 import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
 
 const DATES = [

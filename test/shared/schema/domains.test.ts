@@ -15,7 +15,7 @@ import { checkDomains, loadDomains, RecordValidator, type SalesDomains } from '.
 import { convertToParquet } from '../../../transform/convert.ts';
 import { ChunkParser } from '../../../transform/row-parser.ts';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { translateBigQuerySql } from '../../../testing/bigquery-server/translate.ts';
+import { translateBigQuerySql } from '../../util/bigquery-server/translate.ts';
 import { warehouseSql } from '../../../warehouse/warehouse-sql.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';

@@ -18,10 +18,10 @@ import { convertToParquet } from '../../../transform/index.ts';
 import { ChunkParser } from '../../../transform/row-parser.ts';
 import { createBigQueryClient } from '../../../shared/bigquery/client.ts';
 import { BigQueryWarehouse, DuckDBWarehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { queryMemoryDuckDB } from '../../util/duckdb.ts';
-import { type GcsServer, startGcsServer } from '../../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-int64-');

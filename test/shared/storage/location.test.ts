@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../../shared/errors.ts';
 import { joinKey, localPathOf, normalizePrefix, openStore, parseLocation } from '../../../shared/storage/index.ts';
 import { runSalesflow } from '../../util/cli.ts';
-import { type GcsServer, startGcsServer } from '../../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { salesCsvText } from '../../util/sales-csv.ts';
 import { generateSales, writeSalesLake } from '../../util/sales-lake.ts';
 import { useTempDir } from '../../util/tmp.ts';

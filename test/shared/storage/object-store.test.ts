@@ -16,7 +16,7 @@ import {
   parseLocation,
   PreconditionFailedError,
 } from '../../../shared/storage/index.ts';
-import { type GcsServer, startGcsServer } from '../../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-store-');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../shared/errors.ts';
 import { NotFoundError, type ObjectStore, openStore } from '../../../shared/storage/index.ts';
-import { type GcsServer, startGcsServer } from '../../../testing/gcs-server/index.ts';
+import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-read-retry-');

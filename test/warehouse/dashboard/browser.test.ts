@@ -18,7 +18,7 @@ import { buildReportModel, loadReportModel } from '../../../warehouse/dashboard/
 import { startDashboardServer } from '../../../warehouse/dashboard/server.ts';
 import { writeReportFile } from '../../../warehouse/dashboard/write-report.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Params, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { launchBrowser, type TestBrowser, type WatchedPage } from '../../util/browser.ts';
 import { type RunningSalesflow, runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { fillGoldFixture } from '../../util/gold-fixture.ts';

@@ -11,7 +11,7 @@ import { dashboardQueries } from '../../../warehouse/dashboard/queries.ts';
 import { parseReportFilters, salesFilterSql } from '../../../warehouse/dashboard/filters.ts';
 import { buildReportModel, loadReportModel } from '../../../warehouse/dashboard/report-model.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { fillGoldFixture } from '../../util/gold-fixture.ts';
 import { useTempDir } from '../../util/tmp.ts';
 

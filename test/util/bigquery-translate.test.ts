@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { splitStatements } from '../../testing/bigquery-server/statement-type.ts';
-import { translateBigQuerySql } from '../../testing/bigquery-server/translate.ts';
+import { splitStatements } from './bigquery-server/statement-type.ts';
+import { translateBigQuerySql } from './bigquery-server/translate.ts';
 import { paramNames, rewriteParams } from '../../warehouse/sql-lexer.ts';
 
 describe('BigQuery → DuckDB translation', () => {

@@ -13,8 +13,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
-import { formatEpochDay, parseIsoDate } from '../../shared/dates.ts';
-import { checkRow } from '../../warehouse/row-check.ts';
+import { formatEpochDay, parseIsoDate } from '../../../shared/dates.ts';
+import { checkRow } from '../../../warehouse/row-check.ts';
 import { type BqField, canonicalDecimal } from '../bigquery-server/encode.ts';
 import { invalidArgument, storageError } from './errors.ts';
 import { typeFromDescriptor } from './protos.ts';

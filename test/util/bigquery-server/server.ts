@@ -23,16 +23,16 @@ import {
   MissingParamError,
   runScript,
   strictCastSql,
-} from '../../warehouse/duckdb-exec.ts';
-import { checkRow } from '../../warehouse/row-check.ts';
-import { duckdbTypeOf } from '../../warehouse/tables.ts';
-import type { FieldType } from '../../warehouse/warehouse.ts';
+} from '../../../warehouse/duckdb-exec.ts';
+import { checkRow } from '../../../warehouse/row-check.ts';
+import { duckdbTypeOf } from '../../../warehouse/tables.ts';
+import type { FieldType } from '../../../warehouse/warehouse.ts';
 import { type BqField, type BqRow, encodeResult } from './encode.ts';
 import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } from './errors.ts';
 import { parseMultipartRelated } from '../multipart.ts';
 import { statementTypeOf } from './statement-type.ts';
 import { translateBigQuerySql } from './translate.ts';
-import { duckdbIdent as ident, duckdbString } from '../../shared/duckdb-quote.ts';
+import { duckdbIdent as ident, duckdbString } from '../../../shared/duckdb-quote.ts';
 
 export interface BigQueryServerOptions {
   projectId?: string;

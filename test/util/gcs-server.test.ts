@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32cOf } from '../../shared/storage/index.ts';
-import { type GcsServer, startGcsServer } from '../../testing/gcs-server/index.ts';
-import { parseMultipartRelated } from '../../testing/multipart.ts';
+import { type GcsServer, startGcsServer } from './gcs-server/index.ts';
+import { parseMultipartRelated } from './multipart.ts';
 
 let server: GcsServer;
 beforeAll(async () => {

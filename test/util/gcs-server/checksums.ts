@@ -1,6 +1,6 @@
 /** GCS-style object checksums: base64 of the big-endian CRC32C and of the MD5 digest. */
 import { createHash } from 'node:crypto';
-import { crc32cOf } from '../../shared/storage/crc32c.ts';
+import { crc32cOf } from '../../../shared/storage/crc32c.ts';
 
 export interface Checksums {
   md5Hash: string;

@@ -8,8 +8,8 @@ import { adapt, BigQueryWriteClient, managedwriter, protos } from '@google-cloud
 import { PassThroughClient } from 'google-auth-library';
 import protobuf from 'protobufjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
-import { type BigQueryStorageServer, startBigQueryStorageServer } from '../../testing/bigquery-storage-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from './bigquery-server/index.ts';
+import { type BigQueryStorageServer, startBigQueryStorageServer } from './bigquery-storage-server/index.ts';
 
 type JsonRow = Record<string, string | number | null>;
 type AppendResult = protos.google.cloud.bigquery.storage.v1.IAppendRowsResponse;

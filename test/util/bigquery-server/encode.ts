@@ -7,8 +7,8 @@
  * seconds.
  */
 import type { DuckDBResult } from '@duckdb/node-api';
-import { fieldTypeOfDuckdb } from '../../warehouse/duckdb-exec.ts';
-import type { FieldType } from '../../warehouse/warehouse.ts';
+import { fieldTypeOfDuckdb } from '../../../warehouse/duckdb-exec.ts';
+import type { FieldType } from '../../../warehouse/warehouse.ts';
 
 export interface BqField {
   name: string;

@@ -6,7 +6,7 @@
  * has no counterpart for are named by their keywords.
  */
 import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
-import { tokenize } from '../../warehouse/sql-lexer.ts';
+import { tokenize } from '../../../warehouse/sql-lexer.ts';
 
 /** Split a script on top-level semicolons; empty statements are dropped. */
 export function splitStatements(sql: string): string[] {

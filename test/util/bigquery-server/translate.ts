@@ -9,8 +9,8 @@
  * clauses DuckDB has no use for (PARTITION BY / CLUSTER BY / OPTIONS). Not a
  * general translator: anything else passes through and DuckDB reports it.
  */
-import { duckdbIdent } from '../../shared/duckdb-quote.ts';
-import { type Token, tokenize } from '../../warehouse/sql-lexer.ts';
+import { duckdbIdent } from '../../../shared/duckdb-quote.ts';
+import { type Token, tokenize } from '../../../warehouse/sql-lexer.ts';
 
 /** BigQuery NUMERIC is DECIMAL(38, 9) (DuckDB's bare NUMERIC is DECIMAL(18, 3)). */
 const NUMERIC = 'DECIMAL(38, 9)';

@@ -7,7 +7,7 @@ import { BigQuery, type QueryResultsOptions } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesBigQuerySchema } from '../../shared/schema/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from '../../testing/bigquery-server/index.ts';
+import { type RunningBigQueryServer, startBigQueryServer } from './bigquery-server/index.ts';
 import { salesJson, sampleRows } from '../warehouse/fixtures.ts';
 
 let server: RunningBigQueryServer;
