@@ -16,7 +16,7 @@ import { fromBigQueryError, missingObjectError } from './errors.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
-import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
+import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromBigQuery } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
@@ -404,10 +404,7 @@ export function normalizeBigQueryCell(type: FieldType, v: unknown): Cell {
     case 'BOOL':
       return text === 'true';
     case 'TIMESTAMP':
-      // int64 microseconds (the client asks for them), or float seconds from older servers.
-      return /^-?\d+$/.test(text)
-        ? timestampFromMicros(BigInt(text))
-        : timestampFromMicros(BigInt(Math.round(Number(text) * 1e6)));
+      return timestampFromBigQuery(text);
     default:
       return text;
   }
