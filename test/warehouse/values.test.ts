@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { parseWarehouseSpec } from '../../warehouse/open.ts';
-import { csvCell } from '../../warehouse/render.ts';
+import { csvCell, jsonRow } from '../../warehouse/render.ts';
 import {
   normalizeNumeric,
   parseParamFlag,
@@ -55,6 +55,12 @@ describe('normalized values', () => {
     // Past 2^53 microseconds (year 2255+) a double cannot hold every microsecond.
     expect(timestampFromBigQuery('32503680000.123457')).toBe('3000-01-01T00:00:00.123457Z');
     expect(timestampFromBigQuery('1.7E9')).toBe('2023-11-14T22:13:20.000000Z');
+  });
+
+  it('writes NaN and infinities in JSON rows as BigQuery does, not as null', () => {
+    expect(jsonRow({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY, d: 1.5, e: null })).toBe(
+      '{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5,"e":null}',
+    );
   });
 
   it('quotes CSV cells only when needed', () => {
