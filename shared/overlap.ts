@@ -68,7 +68,7 @@ export function canonicalPlaces(path: string): CanonicalPlace[] {
 function kernelPath(path: string): string {
   const text = path.startsWith('file://') ? new URL(path).pathname : path;
   const absolute = isAbsolute(text) ? text : `${process.cwd()}${sep}${text}`;
-  let current = sep;
+  let current: string = sep;
   for (const segment of absolute.split(sep)) {
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
