@@ -8,11 +8,13 @@
  * made absolute, symlinks in the part that exists are resolved (realpath), the
  * part that does not exist yet is appended as written, trailing slashes and
  * `.`/`..` segments are normalised, and on a case-insensitive filesystem names
- * compare without case. `gs://bucket/prefix` addresses compare by bucket and
+ * compare without case. A `..` after a symlink means two places — the text's
+ * parent (`path.resolve`, what the object store uses) and the link target's
+ * parent (what the kernel opens) — so such a path is compared as both. `gs://bucket/prefix` addresses compare by bucket and
  * prefix segments (`gs://b/landing-x` is not inside `gs://b/landing`).
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, sep } from 'node:path';
 import { OverlapError } from './errors.ts';
 import { parseLocation } from './storage/location.ts';
 
@@ -48,7 +50,43 @@ export function canonicalPlace(path: string): CanonicalPlace {
     return { root: `gs://${loc.bucket}`, segments, caseInsensitive: false, display: path };
   }
   // parseLocation resolved it to an absolute path (lexically: `.`, `..`, trailing slashes).
-  let existing = loc.root;
+  return localPlace(loc.root);
+}
+
+/**
+ * Every place a path can mean: its canonicalPlace, and, when a `..` follows a
+ * symlink, the place the kernel reaches by resolving the link before the `..`.
+ */
+export function canonicalPlaces(path: string): CanonicalPlace[] {
+  const lexical = canonicalPlace(path);
+  if (lexical.root !== sep) return [lexical];
+  const kernel = localPlace(kernelPath(path));
+  return kernel.display === lexical.display ? [lexical] : [lexical, kernel];
+}
+
+/** The path as the kernel walks it: each existing prefix's symlinks resolved before the next segment (`..` included). */
+function kernelPath(path: string): string {
+  const text = path.startsWith('file://') ? new URL(path).pathname : path;
+  const absolute = isAbsolute(text) ? text : `${process.cwd()}${sep}${text}`;
+  let current: string = sep;
+  for (const segment of absolute.split(sep)) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      current = dirname(current);
+      continue;
+    }
+    current = join(current, segment);
+    try {
+      current = realpathSync.native(current);
+    } catch {
+      // Not there (yet), or unreadable: kept as written.
+    }
+  }
+  return current;
+}
+
+function localPlace(absolute: string): CanonicalPlace {
+  let existing = absolute;
   const tail: string[] = [];
   while (!existsSync(existing) && dirname(existing) !== existing) {
     tail.unshift(basename(existing));
@@ -118,8 +156,8 @@ function overlapError(out: Place, oc: CanonicalPlace, other: Place, ic: Canonica
  * or is inside an input, or another output. Call it before writing anything.
  */
 export function refuseOverlap(opts: { outputs: readonly Place[]; inputs: readonly InputPlace[] }): void {
-  const outs = opts.outputs.map((p) => ({ p, c: canonicalPlace(p.path) }));
-  const ins = opts.inputs.map((p) => ({ p, c: canonicalPlace(p.path) }));
+  const outs = opts.outputs.flatMap((p) => canonicalPlaces(p.path).map((c) => ({ p, c })));
+  const ins = opts.inputs.flatMap((p) => canonicalPlaces(p.path).map((c) => ({ p, c })));
   for (const [i, o] of outs.entries()) {
     for (const input of ins) {
       const rel = relationOf(o.c, input.c);
@@ -128,6 +166,7 @@ export function refuseOverlap(opts: { outputs: readonly Place[]; inputs: readonl
       throw overlapError(o.p, o.c, input.p, input.c, rel);
     }
     for (const other of outs.slice(i + 1)) {
+      if (other.p === o.p) continue;
       const rel = relationOf(o.c, other.c);
       if (rel !== undefined) throw overlapError(o.p, o.c, other.p, other.c, rel);
     }

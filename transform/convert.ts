@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { prepareAtomicOutput } from '../shared/atomic.ts';
 import { stopOnInterrupt } from '../shared/cleanup.ts';
 import { refuseOverlap } from '../shared/overlap.ts';
+import { skipByteOrderMark } from '../shared/utf8.ts';
 import { InputError, UsageError, writeFailure } from '../shared/errors.ts';
 import {
   checkDomains,
@@ -225,6 +226,8 @@ export async function convertToParquet(opts: ConvertOptions): Promise<ParquetMan
           const start = consumeHeader(chunk, file);
           lineCursor[fi] = 1;
           bytes = chunk.subarray(start);
+        } else if (first) {
+          bytes = chunk.subarray(skipByteOrderMark(chunk));
         }
         first = false;
         if (bytes.length === 0) {

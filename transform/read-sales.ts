@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { formatEpochDay } from '../shared/dates.ts';
+import { skipByteOrderMark } from '../shared/utf8.ts';
 import { DEFAULT_DOMAINS, type SalesDomains, type SalesRecord } from '../shared/schema/index.ts';
 import { consumeHeader, emptyFileError } from './header.ts';
 import { formatOf, gunzipped, isGzip } from './inputs.ts';
@@ -96,6 +97,8 @@ export async function* readSalesChunks<B>(
     if (first && format === 'csv') {
       start = consumeHeader(chunk, file);
       lineBase = 1;
+    } else if (first) {
+      start = skipByteOrderMark(chunk);
     }
     first = false;
     const sink = collect(lineBase + 1);

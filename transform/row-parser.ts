@@ -15,6 +15,7 @@
  * the rest of the file (it costs one rejected line instead).
  */
 import { daysFromCivil, isLeapYear, parseIsoDate } from '../shared/dates.ts';
+import { lossyUtf8Decoder, strictUtf8Decoder } from '../shared/utf8.ts';
 import {
   formatFieldErrors,
   type Int64Value,
@@ -145,8 +146,8 @@ export class ChunkParser {
   private readonly validator: RecordValidator;
   private readonly categories: DomainTable;
   private readonly regions: DomainTable;
-  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
-  private readonly lossy = new TextDecoder('utf-8');
+  private readonly utf8 = strictUtf8Decoder();
+  private readonly lossy = lossyUtf8Decoder();
   private readonly encoder = new TextEncoder();
   private readonly idScratch = new Uint8Array(MAX_ID * 4);
 

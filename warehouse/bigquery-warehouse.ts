@@ -33,7 +33,7 @@ import {
   streamCountsSql,
   streamStageRows,
 } from './stream.ts';
-import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromMicros } from './values.ts';
+import { normalizeInt, normalizeNumeric, resolveNamedParam, timestampFromBigQuery } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
   CreateTableOptions,
@@ -475,10 +475,7 @@ export function normalizeBigQueryCell(type: FieldType, v: unknown): Cell {
     case 'BOOL':
       return text === 'true';
     case 'TIMESTAMP':
-      // int64 microseconds (the client asks for them), or float seconds from older servers.
-      return /^-?\d+$/.test(text)
-        ? timestampFromMicros(BigInt(text))
-        : timestampFromMicros(BigInt(Math.round(Number(text) * 1e6)));
+      return timestampFromBigQuery(text);
     default:
       return text;
   }

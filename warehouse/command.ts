@@ -11,7 +11,7 @@ import { openWarehouse, WAREHOUSE_OPTION } from './open.ts';
 import { TABLE_NAMES } from './tables.ts';
 import { VIEW_NAMES } from './views.ts';
 import { describeColumns, describeWarehouseObjects, resolveQueryInput } from './query.ts';
-import { csvHeader, csvRows, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
+import { csvHeader, csvRows, jsonRow, OUTPUT_FORMATS, type OutputFormat, renderTable } from './render.ts';
 import type { QueryResult } from './warehouse.ts';
 
 interface Args {
@@ -159,7 +159,7 @@ export const queryCommand: CommandModule<object, Args> = {
           if (page.rows.length > 0) process.stdout.write(`${csvRows(page.fields, page.rows)}\n`);
         } else {
           for (const r of page.rows) {
-            process.stdout.write(`${jsonRows === 0 ? '[\n' : ',\n'}${JSON.stringify(r)}`);
+            process.stdout.write(`${jsonRows === 0 ? '[\n' : ',\n'}${jsonRow(r)}`);
             jsonRows++;
           }
         }

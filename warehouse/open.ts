@@ -3,6 +3,7 @@
  * (or SALESFLOW_WAREHOUSE); the embedded DuckDB file is the default.
  */
 import { UsageError } from '../shared/errors.ts';
+import type { Place } from '../shared/overlap.ts';
 import type { WarehouseAccess } from './access.ts';
 import type { Warehouse } from './warehouse.ts';
 
@@ -31,6 +32,17 @@ export type WarehouseSpec = { kind: 'duckdb'; path: string } | { kind: 'bigquery
 
 const DATASET_RE = /^[A-Za-z0-9_]{1,1024}$/;
 const PROJECT_RE = /^[a-z][a-z0-9:.-]{2,62}$|^[a-z0-9-]{1,63}$/;
+
+/**
+ * The local files a warehouse lives in, for the overlap check of a command
+ * that writes files while reading it: a DuckDB database is its file, its
+ * write-ahead log (committed changes not yet checkpointed: replacing it loses
+ * them) and its spill folder. BigQuery has none.
+ */
+export function warehousePlaces(spec: WarehouseSpec): Place[] {
+  if (spec.kind !== 'duckdb') return [];
+  return [spec.path, `${spec.path}.wal`, `${spec.path}.tmp`].map((path) => ({ path, role: 'the warehouse' }));
+}
 
 export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouseOptions = {}): WarehouseSpec {
   const text = spec ?? process.env.SALESFLOW_WAREHOUSE ?? `duckdb:${DEFAULT_DUCKDB_PATH}`;

@@ -13,6 +13,15 @@ export function renderTable(fields: readonly ResultField[], rows: readonly Row[]
   );
 }
 
+/**
+ * One result row as a JSON object. JSON has no NaN or infinities (JSON.stringify
+ * writes null, a different value); they are written as BigQuery's API writes
+ * FLOAT64 values: "NaN", "Infinity", "-Infinity".
+ */
+export function jsonRow(row: Row): string {
+  return JSON.stringify(row, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+}
+
 export function csvCell(v: Cell): string {
   return v === null ? '' : csvField(String(v));
 }

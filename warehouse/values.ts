@@ -87,10 +87,30 @@ export function normalizeInt(text: string): Cell {
 
 /** Microseconds since epoch → `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
 export function timestampFromMicros(micros: bigint): string {
-  const ms = micros / 1000n;
+  // Floor, not BigInt's truncation: -1 µs is 1969-12-31T23:59:59.999999, not a second later.
   const rest = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // …T12:34:56.789Z
+  const seconds = (micros - rest) / 1_000_000n;
+  const iso = new Date(Number(seconds) * 1000).toISOString(); // …T12:34:56.000Z
   return `${iso.slice(0, 19)}.${String(rest).padStart(6, '0')}Z`;
+}
+
+/**
+ * A BigQuery TIMESTAMP as the API sends it: int64 microseconds (what the
+ * client asks for), or seconds as a decimal (`1704164645.123456`, `1.7E9`)
+ * from older servers — read as text, since a double cannot hold every
+ * microsecond past 2^53 of them (year 2255).
+ */
+export function timestampFromBigQuery(text: string): string {
+  if (/^-?\d+$/.test(text)) return timestampFromMicros(BigInt(text));
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
+  if (m === null || (m[2] === '' && (m[3] ?? '') === '')) return text;
+  // Shift the decimal point by the exponent + 6 (seconds → microseconds), then round half up.
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const point = m[2].length + Number(m[4] ?? 0) + 6;
+  const whole = point <= 0 ? 0n : BigInt(digits.slice(0, point).padEnd(point, '0') || '0');
+  const roundUp = point >= 0 && point < digits.length && digits[point] >= '5' ? 1n : 0n;
+  const micros = whole + roundUp;
+  return timestampFromMicros(m[1] === '-' ? -micros : micros);
 }
 
 /** DuckDB timestamp text ("2024-01-02 03:04:05.12+00") → ISO UTC with microseconds. */

@@ -6,6 +6,7 @@
  */
 import { type Data, Type } from 'apache-arrow';
 import { formatEpochDay, weekdayOfEpochDay } from '../../shared/dates.ts';
+import { lossyUtf8Decoder } from '../../shared/utf8.ts';
 import type { DatePart } from '../query.ts';
 
 export class LabelCodes {
@@ -38,7 +39,7 @@ export function dateLabel(day: number, part: DatePart | undefined): string {
   }
 }
 
-const decoder = new TextDecoder();
+const decoder = lossyUtf8Decoder();
 
 /**
  * Codes for a UTF-8 string column (plain or dictionary-encoded). Plain strings
@@ -57,9 +58,8 @@ export class StringCoder {
 
   decode(data: Data, out: Int32Array): void {
     if (data.typeId === Type.Dictionary) {
-      const dict = data.dictionary!;
-      const dictCodes = new Int32Array(dict.length);
-      for (let k = 0; k < dict.length; k++) dictCodes[k] = this.codes.code(String(dict.get(k)));
+      // Decoded here, not with dict.get(): Arrow's own decoder drops a leading U+FEFF.
+      const dictCodes = Int32Array.from(utf8Values(data.dictionary!.data), (label) => this.codes.code(label));
       const idx = data.values as ArrayLike<number>;
       for (let i = 0; i < data.length; i++) out[i] = dictCodes[idx[data.offset + i]];
       return;
@@ -92,6 +92,19 @@ export class StringCoder {
         }
         out[i] = code;
       }
+    }
+  }
+}
+
+/** The strings of Utf8 / LargeUtf8 chunks, decoded byte for byte. */
+function* utf8Values(chunks: readonly Data[]): Iterable<string> {
+  for (const d of chunks) {
+    const offsets = d.valueOffsets as Int32Array | BigInt64Array;
+    const bytes = d.values as Uint8Array;
+    for (let i = 0; i < d.length; i++) {
+      const s = Number(offsets[d.offset + i]);
+      const e = Number(offsets[d.offset + i + 1]);
+      yield decoder.decode(bytes.subarray(s, e));
     }
   }
 }

@@ -13,7 +13,7 @@
  * changed since it was listed stays for the next run, which loads the new
  * version.
  */
-import { isPreconditionFailed, type ObjectStore } from '../../shared/storage/index.ts';
+import { isPreconditionFailed, type ObjectStore, versionChecksum } from '../../shared/storage/index.ts';
 import type { FileOutcome } from '../file-outcome.ts';
 import { checkpoint } from '../crash.ts';
 import type { LandingFile } from './landing-file.ts';
@@ -68,6 +68,7 @@ function describeMove(moved: Moved, verb: string, to: string): string {
 }
 
 async function deleteIfUnchanged(from: ObjectStore, file: LandingFile): Promise<boolean> {
+  if (!(await sameBytesAsListed(from, file))) return false;
   try {
     await from.delete(file.key, { ifGenerationMatch: file.generation });
     return true;
@@ -75,6 +76,19 @@ async function deleteIfUnchanged(from: ObjectStore, file: LandingFile): Promise<
     if (isPreconditionFailed(err)) return false;
     throw err;
   }
+}
+
+/**
+ * A local file's generation (mtime, size, inode) misses a quick in-place
+ * rewrite of the same size: file timestamps come from a coarse clock. Its
+ * checksum does not, so a local source is hashed again before it is deleted
+ * (a rewrite between this and the unlink cannot be seen locally). On GCS the
+ * generation precondition of the delete is exact.
+ */
+async function sameBytesAsListed(from: ObjectStore, file: LandingFile): Promise<boolean> {
+  if (from.pinsGenerations) return true;
+  const now = await from.stat(file.key);
+  return now !== undefined && now.generation === file.generation && versionChecksum(now) === file.checksum;
 }
 
 /** Dispose of one file; returns a short description for the report. */

@@ -7,6 +7,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../../shared/errors.ts';
+import { lossyUtf8Decoder, strictUtf8Decoder } from '../../shared/utf8.ts';
 import {
   type DimensionSchema,
   formatFieldErrors,
@@ -54,8 +55,8 @@ export function readDimensionFile(
     }
   }
   if (data.length === 0) throw new InputError('the file is empty (0 bytes)', { file });
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  const lossy = new TextDecoder('utf-8');
+  const utf8 = strictUtf8Decoder();
+  const lossy = lossyUtf8Decoder();
   const rows: DimensionRow[] = [];
   const rejects: DimensionReject[] = [];
   const firstLineOfKey = new Map<string, number>();

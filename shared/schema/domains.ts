@@ -44,6 +44,8 @@ const DOMAIN_KEYS = ['categories', 'regions'] as const;
 const CONTROL_CHARACTER = new RegExp(
   `[${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}-${String.fromCharCode(0x9f)}]`,
 );
+/** Invisible formatting characters (zero-width spaces and joiners, bidi overrides, BOM): a value would look like another. */
+const FORMAT_CHARACTER = /\p{Cf}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why `v` cannot be a domain value, or null. */
@@ -55,6 +57,11 @@ export function domainValueProblem(v: unknown): string | null {
   if (CONTROL_CHARACTER.test(v)) return 'contains a line break or another control character';
   if (v.trim() !== v) return 'has leading or trailing spaces';
   if (LONE_SURROGATE.test(v)) return 'is not valid Unicode (a lone surrogate)';
+  const invisible = FORMAT_CHARACTER.exec(v);
+  if (invisible !== null) {
+    const code = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return `contains an invisible formatting character (U+${code})`;
+  }
   if (v === HIVE_NULL_NAME) return `is Hive's name for an empty partition`;
   return null;
 }
@@ -75,7 +82,8 @@ export function checkDomains(domains: SalesDomains, source = 'domains'): SalesDo
         field: key,
       });
     }
-    // Case-folded: `North` and `north` would share one partition folder on case-insensitive file systems.
+    // Case-folded: `North` and `north` would share one partition folder on case-insensitive file systems;
+    // NFKC-folded: `Ｎｏｒｔｈ` (full-width) is `North` to a reader, and to a person.
     const seen = new Map<string, string>();
     values.forEach((v: unknown, i: number) => {
       const problem = domainValueProblem(v);
@@ -83,11 +91,11 @@ export function checkDomains(domains: SalesDomains, source = 'domains'): SalesDo
       if (problem !== null) {
         throw new UsageError(`${source}: ${key}[${i}] ${shown} ${problem}`, { file: source, field: key });
       }
-      const folded = (v as string).toLowerCase();
+      const folded = (v as string).normalize('NFKC').toLowerCase();
       const first = seen.get(folded);
       if (first !== undefined) {
         throw new UsageError(
-          `${source}: ${key}[${i}] ${shown} repeats ${JSON.stringify(first)}${first === v ? '' : ' (values may differ only in case)'}`,
+          `${source}: ${key}[${i}] ${shown} repeats ${JSON.stringify(first)}${first === v ? '' : first.toLowerCase() === (v as string).toLowerCase() ? ' (values may differ only in case)' : ' (values may not differ only in Unicode compatibility forms such as full-width letters)'}`,
           { file: source, field: key },
         );
       }

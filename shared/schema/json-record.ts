@@ -6,13 +6,14 @@
  */
 import type { SalesRecord } from './record.ts';
 import { formatFieldErrors, type RecordValidator } from './validate.ts';
+import { strictUtf8Decoder } from '../utf8.ts';
 
 export type JsonRecordVerdict =
   | { ok: true; record: SalesRecord; text: string }
   /** `text` is undefined when the bytes are not UTF-8 (the caller keeps the bytes as it sees fit). */
   | { ok: false; text: string | undefined; reason: string };
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const UTF8 = strictUtf8Decoder();
 
 export function judgeJsonRecord(bytes: Uint8Array, validator: RecordValidator): JsonRecordVerdict {
   let text: string;

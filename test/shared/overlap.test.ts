@@ -30,6 +30,25 @@ describe('canonicalPlace / relationOf', () => {
     expect(canonicalPlace(join(tmp(), 'link', 'new')).display).toBe(join(canonicalPlace(real).display, 'new'));
   });
 
+  it('refuses a place that overlaps through a symlink followed by ..: the kernel resolves the link first', () => {
+    const base = join(tmp(), 'dotdot');
+    mkdirSync(join(base, 'in', 'sub'), { recursive: true });
+    mkdirSync(join(base, 'x'));
+    mkdirSync(join(base, 'elsewhere', 'deep'), { recursive: true });
+    symlinkSync(join(base, 'in', 'sub'), join(base, 'x', 'l'));
+    symlinkSync(join(base, 'elsewhere', 'deep'), join(base, 'in', 'l2'));
+    const input = { path: join(base, 'in'), role: 'input' };
+    // Written as typed (not path.join, which would drop `l/..`): x/l/.. is in/ for the kernel, x/ as text.
+    expect(() => refuseOverlap({ outputs: [{ path: `${base}/x/l/../out`, role: '-o' }], inputs: [input] })).toThrow(
+      OverlapError,
+    );
+    // And the other way round: as text in/l2/.. is in/ itself, whatever the kernel makes of it.
+    expect(() => refuseOverlap({ outputs: [{ path: `${base}/in/l2/..`, role: '-o' }], inputs: [input] })).toThrow(
+      OverlapError,
+    );
+    expect(() => refuseOverlap({ outputs: [{ path: `${base}/x/out`, role: '-o' }], inputs: [input] })).not.toThrow();
+  });
+
   it('compares gs:// addresses by bucket and prefix segments', () => {
     expect(rel('gs://bkt/landing/archive/', 'gs://bkt/landing')).toBe('inside');
     expect(rel('gs://bkt//landing', 'gs://bkt/landing/')).toBe('same');

@@ -339,6 +339,21 @@ describe('convertToParquet', { timeout: 120_000 }, () => {
 });
 
 describe('readSalesFile', () => {
+  it('skips a byte-order mark at the start of an NDJSON file, and only there', async () => {
+    const file = join(tmp(), 'bom.ndjson');
+    const line = (id: string) =>
+      `{"id":"${id}","customer":7,"date":"2024-01-01","amount":"1.00","category":"Books","region":"North"}`;
+    writeFileSync(file, `\uFEFF${line('TX-1')}\n\uFEFF${line('TX-2')}\n`);
+    const ids: string[] = [];
+    const lines: number[] = [];
+    for await (const b of readSalesFile(file)) {
+      ids.push(...b.records.map((r) => r.transaction_id));
+      lines.push(...b.rejects.map((r) => r.line));
+    }
+    expect(ids).toEqual(['TX-1']);
+    expect(lines).toEqual([2]);
+  });
+
   it('streams validated records and rejects with line numbers, like to-parquet', async () => {
     const rows = sampleRows(5000, 9);
     const csv = join(tmp(), 'read.csv.gz');

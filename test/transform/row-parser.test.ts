@@ -126,3 +126,29 @@ describe('ChunkParser (NDJSON)', () => {
     expect(got.rejects[1]).toMatchObject({ line: 2, reason: 'customer_id "0" must be at least 1' });
   });
 });
+
+describe('ChunkParser: U+FEFF inside the data', () => {
+  // A byte-order mark only means something at the very start of a file (the
+  // header check skips it there); anywhere else it is a character of the value,
+  // never silently dropped, so every reader gives the same verdict.
+  it('is part of the value in a CSV line: the row is refused, not loaded without it', () => {
+    const got = parse('TX-1,1,2024-01-01,1.00,Books,North\n\uFEFFTX-2,1,2024-01-01,1.00,Books,North\n');
+    expect(got.rows.map((r) => r.id)).toEqual(['TX-1']);
+    expect(got.rejects).toEqual([
+      {
+        line: 1,
+        raw: '\uFEFFTX-2,1,2024-01-01,1.00,Books,North',
+        reason: expect.stringMatching(/^transaction_id "\uFEFFTX-2" has characters other than/),
+      },
+    ]);
+  });
+
+  it('is part of the line in NDJSON: the line is not JSON', () => {
+    const got = parse(
+      '\uFEFF{"id":"TX-1","customer":7,"date":"2024-01-01","amount":"1.00","category":"Books","region":"North"}\n',
+      'ndjson',
+    );
+    expect(got.rows).toEqual([]);
+    expect(got.rejects[0].reason).toMatch(/^row is not valid JSON/);
+  });
+});

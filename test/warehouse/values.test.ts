@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../shared/errors.ts';
 import { parseWarehouseSpec } from '../../warehouse/open.ts';
-import { csvCell } from '../../warehouse/render.ts';
+import { csvCell, jsonRow } from '../../warehouse/render.ts';
 import {
   normalizeNumeric,
   parseParamFlag,
   resolveParam,
+  timestampFromBigQuery,
   timestampFromDuckdb,
   timestampFromMicros,
 } from '../../warehouse/values.ts';
@@ -45,6 +46,21 @@ describe('normalized values', () => {
     expect(timestampFromMicros(1704164645123456n)).toBe('2024-01-02T03:04:05.123456Z');
     expect(timestampFromDuckdb('2024-01-02 03:04:05.123456')).toBe('2024-01-02T03:04:05.123456Z');
     expect(timestampFromDuckdb('2024-01-02 05:04:05.1+02')).toBe('2024-01-02T03:04:05.100000Z');
+  });
+
+  it('reads BigQuery timestamps exactly before 1970 and far from it, as micros or as float seconds', () => {
+    expect(timestampFromMicros(-1n)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(timestampFromMicros(-1_500_000n)).toBe('1969-12-31T23:59:58.500000Z');
+    expect(timestampFromBigQuery('-0.000001')).toBe('1969-12-31T23:59:59.999999Z');
+    // Past 2^53 microseconds (year 2255+) a double cannot hold every microsecond.
+    expect(timestampFromBigQuery('32503680000.123457')).toBe('3000-01-01T00:00:00.123457Z');
+    expect(timestampFromBigQuery('1.7E9')).toBe('2023-11-14T22:13:20.000000Z');
+  });
+
+  it('writes NaN and infinities in JSON rows as BigQuery does, not as null', () => {
+    expect(jsonRow({ a: Number.NaN, b: Number.POSITIVE_INFINITY, c: Number.NEGATIVE_INFINITY, d: 1.5, e: null })).toBe(
+      '{"a":"NaN","b":"Infinity","c":"-Infinity","d":1.5,"e":null}',
+    );
   });
 
   it('quotes CSV cells only when needed', () => {

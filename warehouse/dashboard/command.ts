@@ -5,7 +5,7 @@ import { EXIT_FAILURE, UsageError } from '../../shared/errors.ts';
 import { formatBytes } from '../../shared/format.ts';
 import { parseInterval } from '../../shared/interval.ts';
 import { log } from '../../shared/log.ts';
-import { parseWarehouseSpec, WAREHOUSE_OPTION } from '../open.ts';
+import { parseWarehouseSpec, WAREHOUSE_OPTION, warehousePlaces } from '../open.ts';
 import { parseReportFilters } from './filters.ts';
 import { loadReportModel } from './report-model.ts';
 import { startDashboardServer } from './server.ts';
@@ -87,8 +87,7 @@ export const dashboardCommand: CommandModule<object, Args> = {
       const filters = parseReportFilters({ from: args.from, to: args.to, region: args.region });
       const model = await loadReportModel({ warehouse: args.warehouse, warehouseOptions, filters });
       // The report may not land on (or around) the warehouse it reads.
-      const spec = parseWarehouseSpec(args.warehouse, warehouseOptions);
-      const inputs = spec.kind === 'duckdb' ? [{ path: spec.path, role: 'the warehouse' }] : [];
+      const inputs = warehousePlaces(parseWarehouseSpec(args.warehouse, warehouseOptions));
       const bytes = await writeReportFile(model, args.out, { force: args.force, inputs });
       process.stdout.write(`${resolve(args.out)}\n`);
       log.info(`report written (${formatBytes(bytes)}, ${model.warehouse}, ${model.filterText})`);

@@ -8,7 +8,7 @@
  * folder and on the GCS test server.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, utimesSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CrashPoint, onCheckpoint } from '../../../pipelines/crash.ts';
@@ -143,6 +143,25 @@ describe('pipeline batch: a local file that changes while it is handled', () => 
       });
     },
   );
+
+  it('rewritten in place after the commit with the same size and timestamp: the new version is not deleted', async () => {
+    // File timestamps come from a coarse clock (jiffies; seconds on some filesystems): a writer that
+    // truncates and rewrites a file quickly can leave size, mtime and inode as they were.
+    const { a, opts } = setup('same-stamp');
+    const at = Math.floor(Date.now() / 1000) - 600;
+    utimesSync(a, at, at);
+    const loaded = readFileSync(a);
+    const [header, ...lines] = loaded.toString().trimEnd().split('\n');
+    const rewritten = `${[header, ...lines.reverse()].join('\n')}\n`;
+    expect(rewritten.length).toBe(loaded.length);
+    changeAt('after-commit', 'a.csv', () => {
+      writeFileSync(a, rewritten);
+      utimesSync(a, at, at);
+    });
+    const s = await runBatch({ ...opts, archive: undefined, deleteSource: true });
+    expect(s.files.find((f) => f.key === 'a.csv')?.disposition).toMatch(/not deleted.*changed since/);
+    expect(readFileSync(a, 'utf8')).toBe(rewritten);
+  });
 
   it('a file modified less than --min-age ago waits; an older one loads', async () => {
     const { a, opts } = setup('min-age');

@@ -35,6 +35,12 @@ const BAD: [unknown[], RegExp][] = [
   [['x'.repeat(101)], /longer than 100 characters/],
   [['__HIVE_DEFAULT_PARTITION__'], /Hive's name for an empty partition/],
   [['bad\uD800'], /lone surrogate/],
+  [['North', 'North\u200B'], /regions\[1\] .* contains an invisible formatting character \(U\+200B\)/],
+  [['Nor\u202Eth'], /invisible formatting character \(U\+202E\)/],
+  [
+    ['North', '\uFF2E\uFF4F\uFF52\uFF54\uFF48'],
+    /regions\[1\] .* repeats "North" \(values may not differ only in Unicode/,
+  ],
   [['North', 7], /regions\[1\] 7 is number, not a string/],
   [[], /"regions" must be a non-empty array/],
 ];
