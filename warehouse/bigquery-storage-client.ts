@@ -24,9 +24,24 @@ export function parseStorageEndpoint(text: string, from: string): { host: string
   return { host: m[1], port };
 }
 
-export async function createStorageWriterClient(projectId: string, endpoint?: string): Promise<WriterClient> {
+/**
+ * `restEmulated`: the REST API goes to an emulator, so Google's Storage Write
+ * endpoint is not the peer meant — refused, naming the variable to set.
+ */
+export async function createStorageWriterClient(
+  projectId: string,
+  endpoint?: string,
+  restEmulated = false,
+): Promise<WriterClient> {
   const { managedwriter } = await import('@google-cloud/bigquery-storage');
   const text = endpoint ?? process.env[STORAGE_EMULATOR_VARIABLE];
+  if (!text && restEmulated) {
+    throw new UsageError(
+      `the BigQuery REST API goes to an emulator but the Storage Write API (which pipeline stream writes through) ` +
+        `would go to Google: set ${STORAGE_EMULATOR_VARIABLE}=host:port of its emulator`,
+      { field: STORAGE_EMULATOR_VARIABLE },
+    );
+  }
   if (!text) return new managedwriter.WriterClient({ projectId });
   const { host, port } = parseStorageEndpoint(text, endpoint === undefined ? STORAGE_EMULATOR_VARIABLE : 'endpoint');
   // sslCreds must come from the @grpc/grpc-js google-gax loads (grpc-js checks instanceof): package.json pins

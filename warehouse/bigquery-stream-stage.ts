@@ -47,6 +47,8 @@ export interface StreamStageWriterOptions {
   fields: readonly BigQueryField[];
   /** `host:port` of a Storage Write API emulator or test server; default BIGQUERY_STORAGE_EMULATOR_HOST, else Google's. */
   endpoint?: string;
+  /** The REST API goes to an emulator: then Google's Storage Write API is never the right peer (refused, naming the variable). */
+  restEmulated?: boolean;
   /** Attempts of one append on retryable failures (default 8, backoff from 100 ms doubling to 5 s). */
   attempts?: number;
   /** Longest one append may wait for its answer before the connection is dropped and the append retried (default 60 s). */
@@ -180,7 +182,7 @@ export class StreamStageWriter {
   private async open(): Promise<Connection> {
     if (this.conn) return this.conn;
     const { managedwriter, adapt } = await import('@google-cloud/bigquery-storage');
-    this.client ??= await createStorageWriterClient(this.opts.projectId, this.opts.endpoint);
+    this.client ??= await createStorageWriterClient(this.opts.projectId, this.opts.endpoint, this.opts.restEmulated);
     if (this.streamName === undefined) {
       try {
         this.streamName = await this.client.createWriteStream({

@@ -96,6 +96,8 @@ export class BigQueryWarehouse implements Warehouse {
   /** Transactions run again because a concurrent writer's aborted them (see commit-lock.ts). */
   transactionRetries = 0;
   private readonly storageEndpoint: string | undefined;
+  /** The REST API goes to an emulator or test server (an endpoint or BIGQUERY_EMULATOR_HOST). */
+  private readonly restEmulated: boolean;
   /** Stream micro-batches → stream_stage through the Storage Write API, opened on the first commit. */
   private stageWriter: StreamStageWriter | undefined;
   /** This handle's batch ids: `<writer>-<n>`. */
@@ -105,6 +107,7 @@ export class BigQueryWarehouse implements Warehouse {
   private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
     this.client = client;
     this.storageEndpoint = opts.storageEndpoint;
+    this.restEmulated = Boolean(opts.endpoint ?? process.env.BIGQUERY_EMULATOR_HOST);
     this.projectId = opts.projectId;
     this.datasetId = opts.dataset;
     this.location = opts.location ?? 'US';
@@ -467,6 +470,7 @@ export class BigQueryWarehouse implements Warehouse {
       table: 'stream_stage',
       fields: STREAM_STAGE_FIELDS,
       endpoint: this.storageEndpoint,
+      restEmulated: this.restEmulated,
     });
     await this.stageWriter.append(streamStageRows(req, batchId, now));
     // The script commits as a whole; the hook runs before it is sent (a crash then leaves only staged rows).
