@@ -138,6 +138,22 @@ describe('BigQuery test server: concurrent transactions', () => {
     expect(await run(`SELECT id FROM ${t1.ids}`)).toEqual([{ id: 'Z' }]);
   });
 
+  it('a MERGE conflicts only when it updated rows: one that only inserted is an append, as on BigQuery', async () => {
+    const { ids } = await freshTables();
+    await run(`INSERT INTO ${ids} (id) VALUES ('old')`);
+    const upsert = (id: string) =>
+      `MERGE ${ids} T USING (SELECT '${id}' AS id) S ON T.id = S.id WHEN MATCHED THEN UPDATE SET id = S.id WHEN NOT MATCHED THEN INSERT (id) VALUES (S.id)`;
+    const inserting = `BEGIN TRANSACTION; ${upsert('M')}; COMMIT TRANSACTION;`;
+    const [a, b] = await interleave(inserting, inserting, 2);
+    expect(a).not.toBeInstanceOf(Error);
+    expect(b).not.toBeInstanceOf(Error);
+    expect(await run(`SELECT id FROM ${ids} WHERE id = 'M'`)).toEqual([{ id: 'M' }, { id: 'M' }]);
+    const updating = `BEGIN TRANSACTION; ${upsert('old')}; COMMIT TRANSACTION;`;
+    const [c, d] = await interleave(updating, updating, 2);
+    expect(c).not.toBeInstanceOf(Error);
+    expect((d as Error).message).toMatch(/aborted due to concurrent update/);
+  });
+
   it('an aborted transaction leaves nothing behind, and a script that ends inside its transaction rolls it back', async () => {
     const { ids, lock } = await freshTables();
     const a = `BEGIN TRANSACTION; UPDATE ${lock} SET n = n + 1 WHERE TRUE; INSERT INTO ${ids} (id) VALUES ('A'); COMMIT TRANSACTION;`;

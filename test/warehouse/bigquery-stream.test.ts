@@ -71,6 +71,8 @@ describe('BigQuery stream commits (Storage Write API)', () => {
     try {
       for (let b = 0; b < 12; b++) {
         const events = sales.slice(b * 20, b * 20 + 20).map((r, i) => event(r, `f-${b}-${i}`, t0 + b * 1000 + i));
+        // The largest INT64 customer id: exact only as a decimal string, never as a JavaScript number.
+        if (b === 0) events[0] = { ...events[0], record: { ...events[0].record, customer_id: 9223372036854775807n } };
         const r = await w.commitStreamBatch({ events, rejects: [reject(`f-${b}-x`, t0 + b, 'nope')], source: SOURCE });
         silver += r.silver;
         expect(r).toMatchObject({ bronze: 20, quarantined: 1, redelivered: 0, duplicates: 0 });
@@ -93,8 +95,10 @@ describe('BigQuery stream commits (Storage Write API)', () => {
     // Staged rows go with their commit.
     expect(await count(w, 'SELECT COUNT(*) AS n FROM stream_stage')).toBe(0);
     // TIMESTAMPs went as microseconds: the milliseconds are exact (as milliseconds they would be January 1970).
-    const first = await w.query("SELECT _publish_time FROM bronze_sales WHERE _message_id = 'f-0-0'");
-    expect(first.rows[0]._publish_time).toBe('2031-03-01T10:00:00.123000Z');
+    const first = await w.query(
+      "SELECT b._publish_time, s.customer_id FROM silver_sales s JOIN bronze_sales b USING (_message_id) WHERE _message_id = 'f-0-0'",
+    );
+    expect(first.rows[0]).toEqual({ _publish_time: '2031-03-01T10:00:00.123000Z', customer_id: '9223372036854775807' });
   });
 
   it('two consumers committing the same events at once: one transaction is aborted and runs again; silver has each sale once', async () => {

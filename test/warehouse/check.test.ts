@@ -63,12 +63,22 @@ describe('--no-create on DuckDB', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/lacks what the commands need.*column silver_sales\._event_time, view gold_daily_sales/);
     await withDuckDB(db, async (x) => {
-      expect((await x.query("SELECT COUNT(*) AS n FROM duckdb_views() WHERE view_name = 'gold_daily_sales'")).rows[0].n).toBe(0);
+      expect(
+        (await x.query("SELECT COUNT(*) AS n FROM duckdb_views() WHERE view_name = 'gold_daily_sales'")).rows[0].n,
+      ).toBe(0);
       // Completed by someone else (here: ensure), with a view of their own.
       await x.ensure();
       await x.run(`CREATE OR REPLACE VIEW gold_avg_by_region AS ${CUSTOM_VIEW}`);
     });
-    const ok = await runSalesflow(['pipeline', 'batch', '-s', join(root, 'landing'), '-w', `duckdb:${db}`, '--no-create']);
+    const ok = await runSalesflow([
+      'pipeline',
+      'batch',
+      '-s',
+      join(root, 'landing'),
+      '-w',
+      `duckdb:${db}`,
+      '--no-create',
+    ]);
     expect(ok.code, ok.stderr).toBe(0);
     await withDuckDB(db, async (x) => {
       expect((await x.query('SELECT COUNT(*) AS n FROM silver_sales')).rows[0].n).toBe(5);
@@ -78,13 +88,23 @@ describe('--no-create on DuckDB', () => {
 });
 
 describe('--no-create on BigQuery', () => {
-  const open = (dataset: string) =>
-    BigQueryWarehouse.open({ projectId: PROJECT, dataset, endpoint: bq.url });
+  const open = (dataset: string) => BigQueryWarehouse.open({ projectId: PROJECT, dataset, endpoint: bq.url });
 
   it('a missing dataset is named and not created (the stream command exits 2)', async () => {
-    const r = await runSalesflow(['pipeline', 'stream', '-s', 'projects/p/subscriptions/sales-sub', '-w', `bigquery:${PROJECT}.absent`, '--no-create'], {
-      env: { BIGQUERY_EMULATOR_HOST: bq.url, PUBSUB_EMULATOR_HOST: '127.0.0.1:9' },
-    });
+    const r = await runSalesflow(
+      [
+        'pipeline',
+        'stream',
+        '-s',
+        'projects/p/subscriptions/sales-sub',
+        '-w',
+        `bigquery:${PROJECT}.absent`,
+        '--no-create',
+      ],
+      {
+        env: { BIGQUERY_EMULATOR_HOST: bq.url, PUBSUB_EMULATOR_HOST: '127.0.0.1:9' },
+      },
+    );
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`lacks what the commands need.*dataset ${PROJECT}\\.absent`));
     const w = await open('absent');

@@ -431,7 +431,8 @@ export class BigQueryServer {
         // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added, drop what
         // DROP COLUMN dropped.
         const catalog = (await this.schemaFromCatalog(s, t)).fields;
-        const has = (list: readonly BqField[], name: string) => list.some((f) => f.name.toLowerCase() === name.toLowerCase());
+        const has = (list: readonly BqField[], name: string) =>
+          list.some((f) => f.name.toLowerCase() === name.toLowerCase());
         const fields = (existing.schema?.fields ?? []).filter((f) => has(catalog, f.name));
         existing.schema = { fields: [...fields, ...catalog.filter((c) => !has(fields, c.name))] };
         continue;
