@@ -127,11 +127,23 @@ async function main(): Promise<void> {
         }),
       ),
     );
-  /** Wait for `condition` while every consumer runs. */
-  const whileRunning = (cs: ReturnType<typeof consumers>, condition: () => Promise<boolean>, what: string) => {
+  /** Wait until `target` messages are committed while every consumer runs; two minutes without progress is a failure. */
+  const whileRunning = (cs: ReturnType<typeof consumers>, w: BigQueryWarehouse, target: number, what: string) => {
     const early = earlyExit(cs);
     early.catch(() => {});
-    return Promise.race([until(condition, what, 30 * 60_000), early]);
+    let last = -1;
+    let since = Date.now();
+    const progressing = async () => {
+      const n = await messages(w);
+      if (n !== last) [last, since] = [n, Date.now()];
+      else if (Date.now() - since > 120_000) {
+        throw new Error(
+          `${what}: stuck at ${n} of ${target} for 2 min:\n${cs.map((c) => c.output().slice(-2000)).join('\n---\n')}`,
+        );
+      }
+      return n >= target;
+    };
+    return Promise.race([until(progressing, what, 30 * 60_000), early]);
   };
   /** Drain consumers (SIGTERM) and sum the commits their summaries report. */
   const drain = async (cs: ReturnType<typeof consumers>) => {
@@ -181,7 +193,7 @@ async function main(): Promise<void> {
           const abortedBefore = bq.server.transactions.aborted;
           const started = performance.now();
           const cs = consumers(sub, `throughput_${kind}_${i}`, kind === 'one' ? 1 : 2);
-          await whileRunning(cs, async () => (await messages(w)) >= BACKLOG, 'the backlog to be committed');
+          await whileRunning(cs, w, BACKLOG, 'the backlog to be committed');
           const seconds = (performance.now() - started) / 1000;
           const commits = await drain(cs);
           sample = { seconds, commits, aborted: bq.server.transactions.aborted - abortedBefore };
@@ -251,7 +263,7 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'ignore', 'inherit'],
       });
       if ((await exited(publisher)) !== 0) throw new Error('the publisher failed');
-      await whileRunning(cs, async () => (await messages(w)) >= total, 'the paced events to be committed');
+      await whileRunning(cs, w, total, 'the paced events to be committed');
       const commits = await drain(cs);
       const { rows } = await w.query(
         'SELECT b._publish_time AS published, s._loaded_at AS loaded FROM silver_sales s JOIN bronze_sales b ON b._message_id = s._message_id',
