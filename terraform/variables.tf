@@ -239,7 +239,7 @@ variable "image_tag" {
 }
 
 variable "check_only" {
-  description = "Run the commands with --no-create: they check that the dataset, tables and views Terraform made exist instead of creating them (the runtime identities have no dataset-creation rights). Needs a salesflow that has the flag; see README."
+  description = "Run the commands with --no-create: they check that the dataset, tables (with their columns) and views Terraform made exist, exit 2 naming what is missing, and create none of them (the runtime identities have no dataset-creation rights). See README."
   type        = bool
   default     = true
 }

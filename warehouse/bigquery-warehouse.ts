@@ -7,27 +7,28 @@
  * form and normalized like DuckDB's.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BigQuery, Job, QueryResultsOptions } from '@google-cloud/bigquery';
 import { createBigQueryClient } from '../shared/bigquery/client.ts';
 import { bigQueryRef } from './bigquery-ref.ts';
-import { SalesflowError, UsageError } from '../shared/errors.ts';
+import { SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { bigqueryStatementKind, checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
-import { fromBigQueryError } from '../shared/bigquery/errors.ts';
+import { fromBigQueryError, isTransactionConflict } from '../shared/bigquery/errors.ts';
 import { missingObjectError } from './errors.ts';
+import { StreamStageWriter } from './bigquery-stream-stage.ts';
+import { seedCommitLockSql } from './commit-lock.ts';
+import { missingObjects, type WarehouseCatalog, WarehouseNotReadyError } from './check.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { paramNames } from './sql-lexer.ts';
 import { addMissingColumnsSql, TABLES, tableDef } from './tables.ts';
 import {
   type MinuteSelection,
-  refreshMinuteTotalsSql,
+  refreshMinuteTotals,
+  STAGE_INCOMPLETE,
   STREAM_STAGE_FIELDS,
-  STREAM_STAGE_INPUT,
   type StreamCommitRequest,
   type StreamCommitResult,
+  streamCommitParams,
   streamCommitResult,
   streamCommitStatements,
   streamCountsSql,
@@ -66,7 +67,15 @@ export interface BigQueryWarehouseOptions {
   maxRetries?: number;
   /** Default `pipeline`; openWarehouse defaults to `read`. Read and write handles dry-run each statement first. */
   access?: WarehouseAccess;
+  /**
+   * `host:port` of the Storage Write API (the stream stages its micro-batches through it): an emulator or test
+   * server; default BIGQUERY_STORAGE_EMULATOR_HOST, else Google's.
+   */
+  storageEndpoint?: string;
 }
+
+/** Runs of one transaction that concurrent writers aborted, before the failure is passed on (transient). */
+const TRANSACTION_ATTEMPTS = 12;
 
 const DEFAULT_PAGE_SIZE = 10_000;
 const INSERT_BATCH = 500;
@@ -88,11 +97,21 @@ export class BigQueryWarehouse implements Warehouse {
   readonly datasetId: string;
   readonly location: string;
   readonly access: WarehouseAccess;
-  /** This writer's staging table for stream micro-batches, created on first use. */
-  private streamStage: string | undefined;
+  /** Transactions run again because a concurrent writer's aborted them (see commit-lock.ts). */
+  transactionRetries = 0;
+  private readonly storageEndpoint: string | undefined;
+  /** The REST API goes to an emulator or test server (an endpoint or BIGQUERY_EMULATOR_HOST). */
+  private readonly restEmulated: boolean;
+  /** Stream micro-batches → stream_stage through the Storage Write API, opened on the first commit. */
+  private stageWriter: StreamStageWriter | undefined;
+  /** This handle's batch ids: `<writer>-<n>`. */
+  private readonly writerId = randomBytes(6).toString('hex');
+  private batches = 0;
 
   private constructor(client: BigQuery, opts: BigQueryWarehouseOptions) {
     this.client = client;
+    this.storageEndpoint = opts.storageEndpoint;
+    this.restEmulated = Boolean(opts.endpoint ?? process.env.BIGQUERY_EMULATOR_HOST);
     this.projectId = opts.projectId;
     this.datasetId = opts.dataset;
     this.location = opts.location ?? 'US';
@@ -149,8 +168,38 @@ export class BigQueryWarehouse implements Warehouse {
       throw fromBigQueryError(err, this.context('ensure'));
     }
     const ref = (n: string) => this.ref(n);
-    // One script: columns a table created by an earlier version lacks, then the views (replaced in place).
-    await this.runJob([...migrations, ...VIEWS.map((v) => createViewSql('bigquery', v, ref))].join(';\n'));
+    // One script: columns a table created by an earlier version lacks, the views (replaced in place), the lock's row.
+    await this.runJob(
+      [...migrations, ...VIEWS.map((v) => createViewSql('bigquery', v, ref)), seedCommitLockSql('bigquery')].join(
+        ';\n',
+      ),
+    );
+  }
+
+  async check(): Promise<void> {
+    checkWritable(this.access, 'check the dataset, tables and views', { object: this.target });
+    const dataset = this.client.dataset(this.datasetId, { location: this.location });
+    const catalog: WarehouseCatalog = { exists: false, tables: new Map(), views: new Set() };
+    try {
+      [catalog.exists] = await dataset.exists();
+      if (catalog.exists) {
+        const [tables] = await dataset.getTables({ autoPaginate: true });
+        for (const t of tables) {
+          const type = (t.metadata as { type?: string } | undefined)?.type;
+          if (type === 'VIEW') catalog.views.add(String(t.id));
+          else if (tableDef(String(t.id))) {
+            const [metadata] = await t.getMetadata();
+            const fields = (metadata as { schema?: { fields?: { name: string }[] } }).schema?.fields ?? [];
+            catalog.tables.set(String(t.id), new Set(fields.map((f) => f.name)));
+          }
+        }
+      }
+    } catch (err) {
+      throw fromBigQueryError(err, this.context('check'));
+    }
+    const missing = missingObjects(catalog, `dataset ${this.projectId}.${this.datasetId}`);
+    if (missing.length > 0) throw new WarehouseNotReadyError(this.target, missing);
+    await this.runJob(seedCommitLockSql('bigquery'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
@@ -240,6 +289,11 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   async query(sql: string, opts: QueryOptions = {}): Promise<QueryResult> {
+    if (isTransactionScript(sql)) return this.retryingConflicts(() => this.collect(sql, opts));
+    return this.collect(sql, opts);
+  }
+
+  private async collect(sql: string, opts: QueryOptions): Promise<QueryResult> {
     const out: QueryResult = { fields: [], rows: [] };
     for await (const page of this.queryPages(sql, opts)) {
       out.fields = page.fields;
@@ -285,7 +339,33 @@ export class BigQueryWarehouse implements Warehouse {
 
   async run(sql: string, opts: QueryOptions = {}): Promise<RunResult> {
     await this.checkSql(sql, opts.params);
+    if (isTransactionScript(sql)) return this.retryingConflicts(() => this.runJob(sql, opts.params));
     return this.runJob(sql, opts.params);
+  }
+
+  /**
+   * Run a transaction again while BigQuery aborts it for a concurrent writer's
+   * ("Transaction is aborted due to concurrent update"): it had no effect, and
+   * its next run decides against what that writer committed. Backoff with full
+   * jitter, so contending writers spread out.
+   */
+  private async retryingConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransactionConflict(err)) throw err;
+        if (attempt >= TRANSACTION_ATTEMPTS) {
+          throw new TransientError(
+            `a transaction was aborted by concurrent writers ${attempt} times: ${(err as Error).message}`,
+            this.context('transaction'),
+            err,
+          );
+        }
+        this.transactionRetries++;
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(5000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Run SQL as a job and wait for it (our own DDL skips the statement check). */
@@ -384,46 +464,56 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * The micro-batch lands whole in this writer's own staging table (one load
-   * job, WRITE_TRUNCATE), then one transaction script takes the verdicts and
-   * writes the medallion tables. Load jobs are limited per table and day on
-   * BigQuery (1,500), which bounds how often this path may commit; the Storage
-   * Write API removes that limit.
+   * The micro-batch goes to stream_stage through the Storage Write API (this
+   * handle's COMMITTED stream, at its offsets: bigquery-stream-stage.ts) under a
+   * batch id of its own, then one transaction script takes the verdicts and
+   * writes the medallion tables (stream.ts), and its last statement reads the
+   * counts. A crash between the two leaves staged rows that no transaction
+   * reads; the next commit of any consumer deletes them once they are an hour old.
    */
   async commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult> {
-    const ref = (n: string) => this.ref(n);
-    if (this.streamStage === undefined) {
-      const name = `stream_stage_${randomBytes(6).toString('hex')}`;
-      await this.createTable(name, STREAM_STAGE_FIELDS, { replace: true });
-      this.streamStage = name;
-    }
-    const stage = this.streamStage;
-    const dir = await mkdtemp(join(tmpdir(), 'salesflow-stream-'));
-    try {
-      const file = join(dir, 'batch.ndjson');
-      await writeFile(file, stageNdjson(streamStageRows(req)));
-      await this.load(file, stage, { format: 'NEWLINE_DELIMITED_JSON', write: 'truncate' });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-    // The script commits as a whole; the hook runs before it is sent (a crash then leaves nothing).
-    req.beforeCommit?.();
-    await this.run(transactionScript('bigquery', streamCommitStatements('bigquery', ref, stage)), {
-      params: { source: req.source },
+    checkWritable(this.access, 'commit a stream batch', { object: this.target });
+    const batchId = `${this.writerId}-${++this.batches}`;
+    const now = Date.now();
+    this.stageWriter ??= new StreamStageWriter({
+      projectId: this.projectId,
+      datasetId: this.datasetId,
+      table: 'stream_stage',
+      fields: STREAM_STAGE_FIELDS,
+      endpoint: this.storageEndpoint,
+      restEmulated: this.restEmulated,
     });
-    const counts = await this.query(streamCountsSql(ref, stage));
-    return streamCommitResult(counts.rows[0]);
+    await this.stageWriter.append(streamStageRows(req, batchId, now));
+    // The script commits as a whole; the hook runs before it is sent (a crash then leaves only staged rows).
+    req.beforeCommit?.();
+    const script = `${transactionScript(
+      'bigquery',
+      streamCommitStatements('bigquery', (n) => this.ref(n)),
+    )}\n${streamCountsSql()};`;
+    try {
+      const { rows } = await this.query(script, { params: streamCommitParams(req, batchId, now) });
+      return streamCommitResult(rows[0]);
+    } catch (err) {
+      if (err instanceof Error && err.message.includes(STAGE_INCOMPLETE)) {
+        // Rows of the batch were not readable (or were deleted as stale): nothing was written; stage it again.
+        throw new TransientError(err.message, this.context('stream commit', { batch: batchId }), err);
+      }
+      throw err;
+    }
   }
 
-  async refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
-    if ('minutes' in selection && selection.minutes.length === 0) return 0;
-    const { sql, params } = refreshMinuteTotalsSql('bigquery', (n) => this.ref(n), selection);
-    return (await this.run(sql, { params })).affectedRows;
+  refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
+    return refreshMinuteTotals(this, selection);
+  }
+
+  /** Stats of the stream's Storage Write path (appends, retries, streams), for tests and benchmarks. */
+  streamStageStats() {
+    return this.stageWriter?.stats;
   }
 
   async close(): Promise<void> {
-    if (this.streamStage !== undefined) await this.dropTable(this.streamStage).catch(() => {});
-    this.streamStage = undefined;
+    await this.stageWriter?.close();
+    this.stageWriter = undefined;
   }
 
   /** Whether a table from the shared definitions exists with its partitioning (for diagnostics/tests). */
@@ -481,16 +571,7 @@ export function normalizeBigQueryCell(type: FieldType, v: unknown): Cell {
   }
 }
 
-/** Staged text rows as NDJSON objects for a load job (booleans and integers as JSON values). */
-function stageNdjson(rows: readonly (readonly (string | null)[])[]): string {
-  const lines = rows.map((row) => {
-    const obj: Record<string, unknown> = {};
-    STREAM_STAGE_INPUT.forEach((f, i) => {
-      const v = row[i];
-      if (v === null) return;
-      obj[f.name] = f.type === 'BOOL' ? v === 'true' : f.type === 'INT64' ? Number(v) : v;
-    });
-    return JSON.stringify(obj);
-  });
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+/** A script that is one transaction (transactionScript), optionally followed by reads. */
+function isTransactionScript(sql: string): boolean {
+  return /^\s*BEGIN\s+TRANSACTION\s*;/i.test(sql);
 }

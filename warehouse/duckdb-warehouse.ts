@@ -30,15 +30,17 @@ import { firstKeyword, rewriteParams } from './sql-lexer.ts';
 import { addMissingColumnsSql, createTableSql, duckdbTypeOf, TABLES, tableDef } from './tables.ts';
 import {
   type MinuteSelection,
-  refreshMinuteTotalsSql,
-  STREAM_STAGE_FIELDS,
+  refreshMinuteTotals,
   type StreamCommitRequest,
   type StreamCommitResult,
+  streamCommitParams,
   streamCommitResult,
   streamCommitStatements,
   streamCountsSql,
   streamStageRows,
 } from './stream.ts';
+import { seedCommitLockSql, takeCommitLockSql } from './commit-lock.ts';
+import { missingObjects, type WarehouseCatalog, WarehouseNotReadyError } from './check.ts';
 import { resolveNamedParam } from './values.ts';
 import { createViewSql, VIEWS } from './views.ts';
 import type {
@@ -63,8 +65,6 @@ import { checkRow } from './row-check.ts';
 import { duckdbIdent, duckdbString } from '../shared/duckdb-quote.ts';
 
 const DEFAULT_PAGE_SIZE = 10_000;
-/** The stream's micro-batch staging table (TEMP: per connection, one writer). */
-const STREAM_STAGE = 'stream_stage';
 /** insertIds remembered per table (BigQuery de-duplicates best effort over a short window). */
 const INSERT_ID_MEMORY = 1_000_000;
 
@@ -84,6 +84,8 @@ const CONFINED_CONFIG: Record<string, string> = {
 export interface DuckDBOpenOptions {
   /** Default `pipeline` (this class is the loaders' building block; openWarehouse defaults to `read`). */
   access?: WarehouseAccess;
+  /** Refuse a missing file instead of creating it (`--no-create`; read and write handles always do). */
+  mustExist?: boolean;
 }
 
 export class DuckDBWarehouse implements Warehouse {
@@ -99,6 +101,8 @@ export class DuckDBWarehouse implements Warehouse {
   private readonly stagedViews = new Set<string>();
   /** DuckDB runs one statement at a time per connection; callers may overlap calls. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Stream micro-batches committed through this handle (their batch ids). */
+  private batches = 0;
 
   private constructor(path: string, access: WarehouseAccess, instance: DuckDBInstance, conn: DuckDBConnection) {
     this.path = path;
@@ -112,7 +116,9 @@ export class DuckDBWarehouse implements Warehouse {
     const access = opts.access ?? 'pipeline';
     const file = path !== ':memory:';
     // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
-    if (file && access !== 'pipeline' && !existsSync(path)) throw new WarehouseNotFoundError(`duckdb:${path}`);
+    if (file && (access !== 'pipeline' || opts.mustExist) && !existsSync(path)) {
+      throw new WarehouseNotFoundError(`duckdb:${path}`);
+    }
     if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
@@ -157,8 +163,31 @@ export class DuckDBWarehouse implements Warehouse {
     const statements = [
       ...TABLES.flatMap((t) => addMissingColumnsSql(t, columns(t.name), ref, 'duckdb')),
       ...VIEWS.map((v) => createViewSql('duckdb', v, ref)),
+      seedCommitLockSql('duckdb'),
     ];
     await this.runTrusted(statements.join(';\n'));
+  }
+
+  async check(): Promise<void> {
+    checkWritable(this.access, 'check the tables and views', { object: this.target });
+    const { rows } = await this.query(
+      "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal",
+    );
+    const views = await this.query(
+      "SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND schema_name = 'main' AND NOT internal",
+    );
+    const catalog: WarehouseCatalog = { exists: true, tables: new Map(), views: new Set() };
+    for (const v of views.rows) catalog.views.add(String(v.view_name));
+    for (const r of rows) {
+      const name = String(r.table_name);
+      if (catalog.views.has(name)) continue;
+      const columns = (catalog.tables.get(name) as Set<string> | undefined) ?? new Set<string>();
+      columns.add(String(r.column_name));
+      catalog.tables.set(name, columns);
+    }
+    const missing = missingObjects(catalog, `file ${this.path}`);
+    if (missing.length > 0) throw new WarehouseNotReadyError(this.target, missing);
+    await this.runTrusted(seedCommitLockSql('duckdb'));
   }
 
   async createTable(name: string, fields: readonly BigQueryField[], opts: CreateTableOptions = {}): Promise<void> {
@@ -438,41 +467,37 @@ export class DuckDBWarehouse implements Warehouse {
   }
 
   async commitStreamBatch(req: StreamCommitRequest): Promise<StreamCommitResult> {
+    checkWritable(this.access, 'commit a stream batch', { object: this.target });
     const ref = (n: string) => this.ref(n);
-    const rows = streamStageRows(req);
-    const statements = streamCommitStatements('duckdb', ref, STREAM_STAGE).map((sql) =>
-      this.prepare(sql, { source: req.source }),
+    const batchId = `batch-${++this.batches}`;
+    const now = Date.now();
+    const rows = streamStageRows(req, batchId, now);
+    const params = streamCommitParams(req, batchId, now);
+    const statements = [takeCommitLockSql('duckdb'), ...streamCommitStatements('duckdb', ref)].map((sql) =>
+      this.prepare(sql, params),
     );
     return this.serial(async () => {
       try {
-        // A TEMP table: the batch never reaches the database file except through the commit.
-        await this.conn.run(
-          createTableSql({ name: STREAM_STAGE, fields: [...STREAM_STAGE_FIELDS] }, ref, {
-            replace: true,
-            scratch: true,
-          }),
-        );
-        // The appender, not bound lists: one list value per column per batch held ~1.5 KB a row of
-        // native memory a long stream never got back (measured: 350 vs 150 MB RSS after 200k rows).
-        const appender = await this.conn.createAppender(STREAM_STAGE, 'main', 'temp');
-        try {
-          for (const row of rows) {
-            for (const v of row) {
-              if (v === null) appender.appendNull();
-              else appender.appendVarchar(v);
-            }
-            // The verdict columns, set by the commit.
-            for (let i = row.length; i < STREAM_STAGE_FIELDS.length; i++) appender.appendNull();
-            appender.endRow();
-          }
-        } finally {
-          appender.closeSync();
-        }
         await inTransaction(this.conn, async () => {
+          // Staged inside the transaction: the batch reaches the database file only through the commit.
+          // The appender, not bound lists: one list value per column per batch held ~1.5 KB a row of
+          // native memory a long stream never got back (measured: 350 vs 150 MB RSS after 200k rows).
+          const appender = await this.conn.createAppender('stream_stage');
+          try {
+            for (const row of rows) {
+              for (const v of row) {
+                if (v === null) appender.appendNull();
+                else appender.appendVarchar(v);
+              }
+              appender.endRow();
+            }
+          } finally {
+            appender.closeSync();
+          }
           for (const st of statements) await runScript(this.conn, st.sql, st.bindings);
           req.beforeCommit?.();
         });
-        const counts = await this.conn.runAndReadAll(streamCountsSql(ref, STREAM_STAGE));
+        const counts = await this.conn.runAndReadAll(streamCountsSql());
         return streamCommitResult(counts.getRowObjectsJson()[0]);
       } catch (err) {
         throw this.wrap(err, 'stream commit');
@@ -480,10 +505,8 @@ export class DuckDBWarehouse implements Warehouse {
     });
   }
 
-  async refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
-    if ('minutes' in selection && selection.minutes.length === 0) return 0;
-    const { sql, params } = refreshMinuteTotalsSql('duckdb', (n) => this.ref(n), selection);
-    return (await this.run(sql, { params })).affectedRows;
+  refreshMinuteTotals(selection: MinuteSelection): Promise<number> {
+    return refreshMinuteTotals(this, selection);
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../shared/errors.ts';
 import { parseParamFlag } from './values.ts';
 import type { ParamValue } from './warehouse.ts';
 
-export const EXAMPLES_DIR = fileURLToPath(new URL('../sql/examples', import.meta.url));
+export const EXAMPLES_DIR = fileURLToPath(new URL('../sql/examples/', import.meta.url));
 
 export interface SqlFile {
   name: string;

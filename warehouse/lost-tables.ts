@@ -6,14 +6,15 @@
  * the table, so someone restores it or starts a new warehouse knowingly.
  */
 import { SalesflowError } from '../shared/errors.ts';
-import { TABLE_NAMES } from './tables.ts';
+import { DATA_TABLE_NAMES } from './tables.ts';
 import type { Warehouse } from './warehouse.ts';
 
-const DATA_TABLES = TABLE_NAMES.filter((t) => t !== 'load_log');
+const DATA_TABLES = DATA_TABLE_NAMES.filter((t) => t !== 'load_log');
 
+/** Working tables (staging, the commit lock) are not records: missing, they are just created. */
 export async function refuseLostTables(w: Warehouse, existing: ReadonlySet<string>): Promise<void> {
-  const missing = TABLE_NAMES.filter((t) => !existing.has(t));
-  if (missing.length === 0 || missing.length === TABLE_NAMES.length) return;
+  const missing = DATA_TABLE_NAMES.filter((t) => !existing.has(t));
+  if (missing.length === 0 || missing.length === DATA_TABLE_NAMES.length) return;
   const count = async (sql: string) => Number((await w.query(sql)).rows[0]?.n ?? 0);
   let evidence: string | undefined;
   if (existing.has('load_log')) {

@@ -26,6 +26,10 @@ export interface OpenWarehouseOptions {
   location?: string;
   /** BigQuery: client retries of transient failures (default 3; a dashboard that refreshes anyway wants 0). */
   maxRetries?: number;
+  /** BigQuery Storage Write API `host:port` (test server); default BIGQUERY_STORAGE_EMULATOR_HOST, else Google. */
+  storageEndpoint?: string;
+  /** The warehouse must exist already (`--no-create`): a missing DuckDB file is refused, never created. */
+  mustExist?: boolean;
 }
 
 export type WarehouseSpec = { kind: 'duckdb'; path: string } | { kind: 'bigquery'; project: string; dataset: string };
@@ -82,7 +86,7 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
   // Each implementation is loaded only when chosen (the BigQuery client is a heavy import).
   if (parsed.kind === 'duckdb') {
     const { DuckDBWarehouse } = await import('./duckdb-warehouse.ts');
-    return DuckDBWarehouse.open(parsed.path, { access });
+    return DuckDBWarehouse.open(parsed.path, { access, mustExist: opts.mustExist });
   }
   const { BigQueryWarehouse } = await import('./bigquery-warehouse.ts');
   return BigQueryWarehouse.open({
@@ -91,9 +95,23 @@ export async function openWarehouse(spec?: string, opts: OpenWarehouseOptions = 
     endpoint: opts.endpoint,
     location: opts.location,
     maxRetries: opts.maxRetries,
+    storageEndpoint: opts.storageEndpoint,
     access,
   });
 }
+
+/**
+ * `--create` / `--no-create` of the loaders: create the warehouse's dataset,
+ * tables and views when missing (default), or — against a dataset someone else
+ * provisions (Terraform's `check_only`) — only check they exist (check.ts).
+ */
+export const CREATE_OPTION = {
+  type: 'boolean',
+  default: true,
+  describe:
+    "Create the warehouse's dataset, tables and views when missing; --no-create only checks that they exist " +
+    '(exit 2 naming what is missing) and creates none of them: for a dataset Terraform manages',
+} as const;
 
 /** The `--warehouse` flag, the same for every command that reaches the warehouse. */
 export const WAREHOUSE_OPTION = {

@@ -1,28 +1,38 @@
 /**
- * The streaming commit, written once for both dialects: a micro-batch of
- * messages (valid events and rejects) is staged in a table of its own, then ONE
- * transaction decides and writes:
+ * The streaming commit, written once for both dialects. A micro-batch of
+ * messages (valid events and rejects) is staged in `stream_stage` under a batch
+ * id of its own (DuckDB: appended inside the transaction; BigQuery: through the
+ * Storage Write API, see bigquery-stream-stage.ts), then ONE transaction decides
+ * and writes:
  *
- * - `new_message`: the message id is in neither bronze nor quarantine yet, so a
- *   redelivered message adds nothing;
- * - `keep`: a valid event whose transaction_id is not in silver (from files or
+ * - the commit lock first (commit-lock.ts): concurrent writers take effect one
+ *   at a time, each against everything committed before it;
+ * - the batch's verdicts, in a TEMP table: `new_message` — the message id is in
+ *   neither bronze nor quarantine yet, so a redelivered message adds nothing;
+ *   `keep` — a valid event whose transaction_id is not in silver (from files or
  *   earlier events) and is the first of its id in the batch by (publish time,
- *   message id) — the rest are counted as duplicates;
+ *   message id) — the rest are counted as duplicates. A staged row appears once
+ *   per position even if its append landed twice;
+ * - a check that every message of the batch was staged (else the transaction
+ *   fails and nothing is written);
  * - valid new messages → bronze_sales, kept events → silver_sales, invalid new
- *   messages → quarantine_sales (payload, attributes, reasons).
+ *   messages → quarantine_sales (payload, attributes, reasons);
+ * - the batch's staged rows are deleted, with any an hour old (left by a
+ *   consumer that died between staging and committing).
  *
  * The verdicts are taken inside the transaction, so a crash anywhere before
- * COMMIT leaves no trace, and a re-delivery after a crash past COMMIT finds
- * everything already there: the effect of a run equals an uninterrupted one's.
+ * COMMIT leaves no trace but staged rows nobody commits, and a re-delivery
+ * after a crash past COMMIT finds everything already there: the effect of a
+ * run equals an uninterrupted one's, with one consumer or several.
  * gold_sales_per_minute is recomputed from silver for given minutes (MERGE by
- * minute and region), so it is exact and idempotent whoever computes it.
+ * minute and region, in a transaction with the same lock), so it is exact and
+ * idempotent whoever computes it.
  */
-import type { BigQueryField, SalesRecord } from '../shared/schema/index.ts';
-import { COLUMN_NAMES } from '../shared/schema/index.ts';
+import { COLUMN_NAMES, type SalesRecord } from '../shared/schema/index.ts';
 import { formatCents } from '../shared/money.ts';
 import { currentTimestampSql } from './merge.ts';
-import { stagingFields } from './tables.ts';
-import type { Dialect, Params, ParamValue } from './warehouse.ts';
+import { tableDef } from './tables.ts';
+import { type Dialect, type Params, type ParamValue, transactionScript, type Warehouse } from './warehouse.ts';
 
 /** A message whose data is a valid sales record. */
 export interface StreamEvent {
@@ -71,33 +81,29 @@ export interface StreamCommitResult {
 /** Minutes (epoch ms of their start) whose totals to recompute, or every minute with rows loaded since `since`. */
 export type MinuteSelection = { minutes: readonly number[] } | { since: number };
 
-export const STREAM_STAGE_FIELDS: readonly BigQueryField[] = [
-  { name: '_seq', type: 'INT64', mode: 'NULLABLE' },
-  { name: 'valid', type: 'BOOL', mode: 'NULLABLE' },
-  ...stagingFields(),
-  { name: '_message_id', type: 'STRING', mode: 'NULLABLE' },
-  { name: '_publish_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
-  { name: '_event_time', type: 'TIMESTAMP', mode: 'NULLABLE' },
-  { name: 'raw_row', type: 'STRING', mode: 'NULLABLE' },
-  { name: 'reasons', type: 'STRING', mode: 'NULLABLE' },
-  { name: '_attributes', type: 'STRING', mode: 'NULLABLE' },
-  { name: '_payload_encoding', type: 'STRING', mode: 'NULLABLE' },
-  { name: 'new_message', type: 'BOOL', mode: 'NULLABLE' },
-  { name: 'keep', type: 'BOOL', mode: 'NULLABLE' },
-];
+/** The staging table's columns, in order (the rows of streamStageRows follow it). */
+export const STREAM_STAGE_FIELDS = tableDef('stream_stage')?.fields ?? [];
 
-/** Columns filled from the request (the verdict columns are set by the commit). */
-export const STREAM_STAGE_INPUT = STREAM_STAGE_FIELDS.filter((f) => f.name !== 'new_message' && f.name !== 'keep');
+/** The TEMP table holding one commit's verdicts (per connection on DuckDB, per script on BigQuery). */
+const BATCH_VERDICTS = 'stream_batch';
+
+/** Staged rows older than this were left by a consumer that died before committing them. */
+export const STALE_STAGE_MS = 3_600_000;
+
+/** What the commit fails with when rows of its batch are not in the stage (a retry stages them again). */
+export const STAGE_INCOMPLETE = 'salesflow: the micro-batch is not completely staged';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The staged rows as text values in STREAM_STAGE_INPUT order (events first, then rejects). */
-export function streamStageRows(req: StreamCommitRequest): (string | null)[][] {
+/** The staged rows of one batch as text values in STREAM_STAGE_FIELDS order (events first, then rejects). */
+export function streamStageRows(req: StreamCommitRequest, batchId: string, stagedAt: number): (string | null)[][] {
   const rows: (string | null)[][] = [];
   let seq = 0;
+  const staged = iso(stagedAt);
   for (const e of req.events) {
     const r = e.record;
     rows.push([
+      batchId,
       String(seq++),
       'true',
       r.transaction_id,
@@ -113,10 +119,12 @@ export function streamStageRows(req: StreamCommitRequest): (string | null)[][] {
       null,
       null,
       null,
+      staged,
     ]);
   }
   for (const x of req.rejects) {
     rows.push([
+      batchId,
       String(seq++),
       'false',
       null,
@@ -132,46 +140,66 @@ export function streamStageRows(req: StreamCommitRequest): (string | null)[][] {
       x.reasons,
       JSON.stringify(x.attributes),
       x.payloadEncoding ?? null,
+      staged,
     ]);
   }
   return rows;
 }
 
-/** The transaction's statements over the staged batch `stage` (a table this writer alone uses). */
-export function streamCommitStatements(dialect: Dialect, ref: (name: string) => string, stage: string): string[] {
+/** The commit's parameters: the batch, how many messages it has, where they came from. */
+export function streamCommitParams(req: StreamCommitRequest, batchId: string, now: number): Params {
+  return {
+    batch: batchId,
+    expected: req.events.length + req.rejects.length,
+    source: req.source,
+    stale_before: { type: 'TIMESTAMP', value: iso(now - STALE_STAGE_MS) },
+  };
+}
+
+/**
+ * The transaction's statements (after the commit lock) for the batch `@batch`
+ * of `@expected` messages staged in stream_stage.
+ */
+export function streamCommitStatements(dialect: Dialect, ref: (name: string) => string): string[] {
   const cols = COLUMN_NAMES.join(', ');
   const now = currentTimestampSql(dialect);
-  const s = ref(stage);
+  const stage = ref('stream_stage');
+  const ids = (table: string, column: string) => `SELECT ${column} FROM ${ref(table)} WHERE ${column} IS NOT NULL`;
   return [
-    `UPDATE ${s} SET keep = FALSE, new_message =
-  NOT EXISTS (SELECT 1 FROM ${ref('bronze_sales')} b WHERE b._message_id = ${s}._message_id)
-  AND NOT EXISTS (SELECT 1 FROM ${ref('quarantine_sales')} q WHERE q._message_id = ${s}._message_id)
-WHERE TRUE`,
-    `UPDATE ${s} SET keep = TRUE
-WHERE valid
-  AND _seq IN (
-    SELECT _seq FROM (
-      SELECT _seq, ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY _publish_time, _message_id) AS rn
-      FROM ${s} WHERE valid
-    ) firsts WHERE rn = 1
-  )
-  AND NOT EXISTS (SELECT 1 FROM ${ref('silver_sales')} t WHERE t.transaction_id = ${s}.transaction_id)`,
+    `CREATE OR REPLACE TEMP TABLE ${BATCH_VERDICTS} AS
+WITH staged AS (
+  SELECT * FROM ${stage} WHERE _batch_id = @batch
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY _seq ORDER BY _staged_at) = 1
+),
+firsts AS (
+  SELECT _seq FROM staged WHERE valid
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY transaction_id ORDER BY _publish_time, _message_id) = 1
+)
+SELECT staged.*,
+  _message_id NOT IN (${ids('bronze_sales', '_message_id')})
+    AND _message_id NOT IN (${ids('quarantine_sales', '_message_id')}) AS new_message,
+  valid AND _seq IN (SELECT _seq FROM firsts)
+    AND transaction_id NOT IN (${ids('silver_sales', 'transaction_id')}) AS keep
+FROM staged`,
+    `SELECT CASE WHEN (SELECT COUNT(*) FROM ${BATCH_VERDICTS}) = @expected THEN 0
+  ELSE ERROR('${STAGE_INCOMPLETE}') END AS complete`,
     `INSERT INTO ${ref('bronze_sales')} (${cols}, _source_file, _ingested_at, _message_id, _publish_time, _event_time)
-SELECT ${cols}, @source, ${now}, _message_id, _publish_time, _event_time FROM ${s} WHERE valid AND new_message`,
+SELECT ${cols}, @source, ${now}, _message_id, _publish_time, _event_time FROM ${BATCH_VERDICTS} WHERE valid AND new_message`,
     `INSERT INTO ${ref('quarantine_sales')} (raw_row, _source_file, reasons, _ingested_at, _message_id, _publish_time, _attributes, _payload_encoding)
-SELECT raw_row, @source, reasons, ${now}, _message_id, _publish_time, _attributes, _payload_encoding FROM ${s} WHERE NOT valid AND new_message`,
+SELECT raw_row, @source, reasons, ${now}, _message_id, _publish_time, _attributes, _payload_encoding FROM ${BATCH_VERDICTS} WHERE NOT valid AND new_message`,
     `INSERT INTO ${ref('silver_sales')} (${cols}, _source_file, _loaded_at, _message_id, _event_time)
-SELECT ${cols}, @source, ${now}, _message_id, _event_time FROM ${s} WHERE keep`,
+SELECT ${cols}, @source, ${now}, _message_id, _event_time FROM ${BATCH_VERDICTS} WHERE keep`,
+    `DELETE FROM ${stage} WHERE _batch_id = @batch OR _staged_at < @stale_before`,
   ];
 }
 
-/** Counts of the committed batch, read from its stage afterwards. */
-export function streamCountsSql(ref: (name: string) => string, stage: string): string {
+/** Counts of the committed batch, read from its verdicts (after COMMIT, in the same script or connection). */
+export function streamCountsSql(): string {
   const n = (cond: string) => `SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
   return `SELECT ${n('valid AND new_message')} AS bronze, ${n('keep')} AS silver,
   ${n('valid AND NOT keep')} AS duplicates, ${n('NOT valid AND new_message')} AS quarantined,
   ${n('NOT new_message')} AS redelivered
-FROM ${ref(stage)}`;
+FROM ${BATCH_VERDICTS}`;
 }
 
 export function streamCommitResult(row: Record<string, unknown> | undefined): StreamCommitResult {
@@ -191,11 +219,24 @@ function minuteOf(dialect: Dialect, expr: string): string {
 }
 
 /**
- * MERGE the totals of the selected minutes, recomputed from silver's streamed
- * rows, into gold_sales_per_minute: new (minute, region) rows are inserted,
- * changed ones updated, equal ones left alone.
+ * Recompute the selected minutes' totals from silver's streamed rows into
+ * gold_sales_per_minute, in one transaction (behind the commit lock, so two
+ * processes refreshing one minute never both insert it): the rows that differ
+ * go to a TEMP table, new (minute, region) rows are inserted, changed ones
+ * updated, equal ones left alone. Resolves to the rows changed.
  */
-export function refreshMinuteTotalsSql(
+export async function refreshMinuteTotals(
+  w: Pick<Warehouse, 'dialect' | 'ref' | 'query'>,
+  selection: MinuteSelection,
+): Promise<number> {
+  if ('minutes' in selection && selection.minutes.length === 0) return 0;
+  const { sql, params } = refreshMinuteTotalsScript(w.dialect, (n) => w.ref(n), selection);
+  const { rows } = await w.query(sql, { params });
+  return Number(rows[0]?.changed ?? 0);
+}
+
+/** The refresh as one script: the transaction, then the count of rows it changed. */
+export function refreshMinuteTotalsScript(
   dialect: Dialect,
   ref: (name: string) => string,
   selection: MinuteSelection,
@@ -218,21 +259,31 @@ export function refreshMinuteTotalsSql(
     // The range lets both engines prune silver before the minute test.
     filter = `_event_time >= @from AND _event_time < @to AND ${minuteOf(dialect, '_event_time')} IN (${names.join(', ')})`;
   }
+  const gold = ref('gold_sales_per_minute');
   const into = dialect === 'duckdb' ? 'MERGE INTO' : 'MERGE';
   const now = currentTimestampSql(dialect);
-  const sql = `${into} ${ref('gold_sales_per_minute')} T
-USING (
+  const changes = `CREATE OR REPLACE TEMP TABLE ${GOLD_CHANGES} AS
+SELECT S.window_start, S.sales_region, S.transactions, S.total_sales
+FROM (
   SELECT ${minuteOf(dialect, '_event_time')} AS window_start, sales_region,
     COUNT(*) AS transactions, SUM(sale_amount) AS total_sales
   FROM ${ref('silver_sales')}
   WHERE _event_time IS NOT NULL AND ${filter}
   GROUP BY 1, 2
 ) S
+LEFT JOIN ${gold} T ON T.window_start = S.window_start AND T.sales_region = S.sales_region
+WHERE T.window_start IS NULL OR T.transactions <> S.transactions OR T.total_sales <> S.total_sales`;
+  const merge = `${into} ${gold} T
+USING ${GOLD_CHANGES} S
 ON T.window_start = S.window_start AND T.sales_region = S.sales_region
-WHEN MATCHED AND (T.transactions <> S.transactions OR T.total_sales <> S.total_sales) THEN
+WHEN MATCHED THEN
   UPDATE SET transactions = S.transactions, total_sales = S.total_sales, updated_at = ${now}
 WHEN NOT MATCHED THEN
   INSERT (window_start, sales_region, transactions, total_sales, updated_at)
   VALUES (S.window_start, S.sales_region, S.transactions, S.total_sales, ${now})`;
+  const sql = `${transactionScript(dialect, [changes, merge])}\nSELECT COUNT(*) AS changed FROM ${GOLD_CHANGES};`;
   return { sql, params };
 }
+
+/** The TEMP table of one refresh's changed minute rows. */
+const GOLD_CHANGES = 'gold_changes';

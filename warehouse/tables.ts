@@ -21,6 +21,8 @@ export const TABLE_NAMES = [
   'dim_products',
   'quarantine_dims',
   'gold_sales_per_minute',
+  'stream_stage',
+  'commit_lock',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -31,6 +33,12 @@ export interface TableDef {
   /** DATE column the BigQuery table is partitioned on (by day). */
   partitionBy?: string;
   clusterBy?: string[];
+  /**
+   * A working table of the pipelines (what they stage, how they serialize their
+   * transactions), not a record of the data: missing, it is simply created,
+   * never taken as a sign that rows were lost.
+   */
+  working?: boolean;
 }
 
 const field = (name: string, type: FieldType, mode: 'REQUIRED' | 'NULLABLE', description: string): BigQueryField => ({
@@ -152,7 +160,55 @@ export const TABLES: readonly TableDef[] = [
     ],
     clusterBy: ['sales_region'],
   },
+  {
+    name: 'stream_stage',
+    description:
+      'Working table of pipeline stream: each micro-batch lands here under its batch id (through the Storage Write API ' +
+      'on BigQuery), then one transaction moves it into bronze, silver and quarantine and deletes it. Rows older than ' +
+      'an hour were left by a consumer that crashed in between; the next commit deletes them.',
+    fields: streamStageFields(),
+    clusterBy: ['_batch_id'],
+    working: true,
+  },
+  {
+    name: 'commit_lock',
+    description:
+      'One row every writing transaction (stream commits, gold refreshes, batch commits) updates first: BigQuery runs ' +
+      'transactions that update the same table one at a time (a concurrent one aborts and is retried), so two ' +
+      'consumers can never both insert the same transaction_id.',
+    fields: [
+      field('name', 'STRING', 'REQUIRED', 'The lock (one row, `warehouse`).'),
+      field('commits', 'INT64', 'REQUIRED', 'Transactions that took it.'),
+      field('updated_at', 'TIMESTAMP', 'REQUIRED', 'When it was last taken.'),
+    ],
+    working: true,
+  },
 ];
+
+/** The tables that hold records (not working tables). */
+export const DATA_TABLE_NAMES: readonly TableName[] = TABLE_NAMES.filter((n) => !tableDef(n)?.working);
+
+/**
+ * A stream micro-batch as staged: which batch, its order, whether the message
+ * is a valid sale, the sale's columns, the message's id and times, and for a
+ * reject the payload, reasons and attributes.
+ */
+function streamStageFields(): BigQueryField[] {
+  return [
+    field('_batch_id', 'STRING', 'REQUIRED', 'The micro-batch (writer id and sequence number).'),
+    field('_seq', 'INT64', 'REQUIRED', 'Position of the message in its micro-batch.'),
+    field('valid', 'BOOL', 'REQUIRED', 'True for a valid sale, false for a reject.'),
+    ...stagingFields(),
+    field('_message_id', 'STRING', 'REQUIRED', 'Pub/Sub message id.'),
+    field('_publish_time', 'TIMESTAMP', 'REQUIRED', 'When the message was published.'),
+    field('_event_time', 'TIMESTAMP', 'NULLABLE', 'When the sale happened (valid sales).'),
+    field('raw_row', 'STRING', 'NULLABLE', 'A reject: the payload (text, or base64).'),
+    field('reasons', 'STRING', 'NULLABLE', 'A reject: why (field: reason; …).'),
+    field('_attributes', 'STRING', 'NULLABLE', 'A reject: the message attributes as JSON.'),
+    field('_payload_encoding', 'STRING', 'NULLABLE', 'A reject: base64 when the payload was not UTF-8.'),
+    field('_staged_at', 'TIMESTAMP', 'REQUIRED', 'When the batch was staged.'),
+  ];
+}
 
 /** The Pub/Sub message a row came from (NULL for rows loaded from files). */
 function messageFields(): BigQueryField[] {

@@ -7,6 +7,7 @@
  */
 import type { BigQueryField } from '../shared/schema/index.ts';
 import type { WarehouseAccess } from './access.ts';
+import { takeCommitLockSql } from './commit-lock.ts';
 import type { MinuteSelection, StreamCommitRequest, StreamCommitResult } from './stream.ts';
 import type { TableName } from './tables.ts';
 
@@ -155,6 +156,12 @@ export interface Warehouse {
   ref(name: TableName | string): string;
   /** Create the dataset/schema, tables and views if missing; safe to call repeatedly. */
   ensure(): Promise<void>;
+  /**
+   * `--no-create`: check that the dataset (file), every table with the columns
+   * the code needs, and every view exist, creating nothing; a WarehouseNotReadyError
+   * (exit 2) names what is missing. For a warehouse someone else provisions (Terraform).
+   */
+  check(): Promise<void>;
   /** Run a query and return every row. */
   query(sql: string, opts?: QueryOptions): Promise<QueryResult>;
   /** Run a query and yield its rows a page at a time (DuckDB streams, BigQuery pages). */
@@ -204,9 +211,15 @@ export interface CreateTableOptions {
   scratch?: boolean;
 }
 
-/** Wrap statements in this dialect's transaction script syntax. */
+/**
+ * Wrap statements in this dialect's transaction script syntax: all take effect
+ * or none. The first statement takes the commit lock (commit-lock.ts), so
+ * writing transactions of several processes on one BigQuery dataset take effect
+ * one at a time, each seeing everything committed before it (a concurrent one
+ * aborts, and BigQueryWarehouse runs it again).
+ */
 export function transactionScript(dialect: Dialect, statements: readonly string[]): string {
-  const body = statements.map((s) => `${s.trim().replace(/;$/, '')};`).join('\n');
+  const body = [takeCommitLockSql(dialect), ...statements].map((s) => `${s.trim().replace(/;$/, '')};`).join('\n');
   return dialect === 'bigquery'
     ? `BEGIN TRANSACTION;\n${body}\nCOMMIT TRANSACTION;`
     : `BEGIN TRANSACTION;\n${body}\nCOMMIT;`;

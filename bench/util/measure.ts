@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../../shared/format.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH_DATA = join(REPO_ROOT, 'data', 'bench');
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 /** The Node running the bench (the pinned one under npm scripts). */

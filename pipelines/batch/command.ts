@@ -8,7 +8,7 @@ import { formatBatchReport } from './report.ts';
 import { type BatchOptions, DEFAULT_GROUP_BYTES, DEFAULT_MAX_ERROR_RATE, runBatch } from './run-batch.ts';
 import { describeFailedPass, watchBatch } from './watch.ts';
 import { parseInterval } from '../../shared/interval.ts';
-import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
+import { CREATE_OPTION, WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 
 interface Args {
   source: string;
@@ -21,6 +21,7 @@ interface Args {
   'max-error-rate': number;
   'group-mb': number;
   'min-age': string;
+  create: boolean;
   verbose?: boolean;
 }
 
@@ -42,6 +43,7 @@ export const batchCommand: CommandModule<object, Args> = {
           'Keep running, looking for new files every INTERVAL (60s, 5m); a pass failing on a transient error is retried',
       })
       .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
+      .option('create', CREATE_OPTION)
       .option('archive', { type: 'string', describe: 'Move loaded files here (gs://… or a folder), after the commit' })
       .option('delete-source', { type: 'boolean', describe: 'Delete loaded files after the commit instead' })
       .option('rejected', {
@@ -85,6 +87,10 @@ export const batchCommand: CommandModule<object, Args> = {
         'GCS → BigQuery (Parquet is validated inside BigQuery)',
       )
       .example('salesflow pipeline batch -s data/landing --watch 60s --delete-source', 'poll every minute')
+      .example(
+        'salesflow pipeline batch -s gs://my-bucket/landing -w bigquery:my-project.salesflow --no-create',
+        'into a dataset Terraform made: check its tables and views, create none',
+      )
       .epilogue(
         'Each file is loaded whole or not at all: valid rows go to bronze_sales and (new transaction_ids only) ' +
           'silver_sales, invalid rows to quarantine_sales with file, line and reasons, and a load_log row is written ' +
@@ -94,7 +100,7 @@ export const batchCommand: CommandModule<object, Args> = {
           'again. What is loaded, logged and archived is one verified copy of each file: a file that changes while ' +
           'it is read is left in place (waiting) and loaded whole by a later run. ' +
           'Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
-          '2 for invalid flags or a source that does not exist; 1 when the run failed (the warehouse busy or ' +
+          '2 for invalid flags, a source that does not exist, or (--no-create) a warehouse lacking a table or view; 1 when the run failed (the warehouse busy or ' +
           'unreachable, a file not archived): files stay in place for the next run.',
       ),
   handler: async (args) => {
@@ -134,6 +140,7 @@ function batchOptions(args: Args): BatchOptions {
     groupBytes: args['group-mb'] * 2 ** 20,
     minAgeMs: parseInterval(args['min-age'], 'min-age', 0),
     progress: args.verbose ? true : undefined,
+    checkOnly: !args.create,
     onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
   };
 }

@@ -70,6 +70,8 @@ export interface BatchOptions {
   onFile?: (outcome: FileOutcome) => void;
   /** Draw a progress line (default: stderr is a TTY). */
   progress?: boolean;
+  /** `--no-create`: check that the warehouse has its tables and views, create none of them. */
+  checkOnly?: boolean;
 }
 
 export interface BatchSummary {
@@ -122,9 +124,13 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const w =
     typeof opts.warehouse === 'object'
       ? opts.warehouse
-      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
+      : await openWarehouse(opts.warehouse, {
+          ...opts.warehouseOptions,
+          access: 'pipeline',
+          mustExist: opts.checkOnly,
+        });
   try {
-    await w.ensure();
+    await (opts.checkOnly ? w.check() : w.ensure());
     const log = await readLoadLog(w);
     const listed = await listLanding(source);
     await checkpoint(

@@ -1,7 +1,7 @@
 /** `salesflow pipeline dims DIR|gs://…`: load customers/products dimension files into the warehouse. */
 import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
-import { WAREHOUSE_OPTION } from '../../warehouse/open.ts';
+import { CREATE_OPTION, WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 import { formatDimsReport } from './report.ts';
 import { DEFAULT_DIMS_MAX_ERROR_RATE, runDims } from './run-dims.ts';
 
@@ -11,6 +11,7 @@ interface Args {
   dataset?: string;
   'bigquery-endpoint'?: string;
   'max-error-rate': number;
+  create: boolean;
 }
 
 export const dimsCommand: CommandModule<object, Args> = {
@@ -24,6 +25,7 @@ export const dimsCommand: CommandModule<object, Args> = {
         describe: 'A folder, one file, or gs://bucket/prefix with customers*.csv / products*.csv (.gz too)',
       })
       .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
+      .option('create', CREATE_OPTION)
       .option('dataset', { type: 'string', describe: 'bigquery: dataset, when --warehouse names only the project' })
       .option('bigquery-endpoint', {
         type: 'string',
@@ -48,13 +50,15 @@ export const dimsCommand: CommandModule<object, Args> = {
         'Rows are upserted on customer_id / product_id: new keys are inserted, changed rows updated, identical rows ' +
           'left alone, so re-running never duplicates (a file version already in load_log is skipped). Invalid rows ' +
           'go to quarantine_dims with file, line and reasons; a file with a wrong header or more invalid rows than ' +
-          '--max-error-rate loads nothing. Exit 3 when any row or file was rejected.',
+          '--max-error-rate loads nothing. Exit 3 when any row or file was rejected; 2 for bad flags or (--no-create) ' +
+          'a warehouse lacking a table or view.',
       ),
   handler: async (args) => {
     const summary = await runDims({
       source: args.source,
       warehouse: args.warehouse,
       maxErrorRate: args['max-error-rate'],
+      checkOnly: !args.create,
       warehouseOptions: { dataset: args.dataset, endpoint: args['bigquery-endpoint'] },
     });
     process.stdout.write(`${formatDimsReport(summary)}\n`);

@@ -56,6 +56,8 @@ export interface DimsOptions {
   domains?: SalesDomains;
   storeOptions?: GcsStoreOptions;
   warehouseOptions?: OpenWarehouseOptions;
+  /** `--no-create`: check that the warehouse has its tables and views, create none of them. */
+  checkOnly?: boolean;
 }
 
 /**
@@ -107,9 +109,13 @@ export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
   const w =
     typeof opts.warehouse === 'object'
       ? opts.warehouse
-      : await openWarehouse(opts.warehouse, { ...opts.warehouseOptions, access: 'pipeline' });
+      : await openWarehouse(opts.warehouse, {
+          ...opts.warehouseOptions,
+          access: 'pipeline',
+          mustExist: opts.checkOnly,
+        });
   try {
-    await w.ensure();
+    await (opts.checkOnly ? w.check() : w.ensure());
     const log = await readLoadLog(w);
     const outcomes: DimFileOutcome[] = [];
     const infos = [];

@@ -19,7 +19,7 @@ interface StreamArgs {
   'commit-interval': string;
   'max-batch': number;
   'allowed-lateness': string;
-  create: boolean;
+  create?: boolean;
   topic?: string;
   'dead-letter-topic'?: string;
   'max-delivery-attempts'?: number;
@@ -64,8 +64,10 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
       })
       .option('create', {
         type: 'boolean',
-        default: false,
-        describe: 'Create the subscription (and --topic, --dead-letter-topic) if missing',
+        describe:
+          'Create the subscription (and --topic, --dead-letter-topic) if missing. --no-create creates nothing: the ' +
+          "warehouse's dataset, tables and views must exist (exit 2 naming what is missing), as in a dataset " +
+          'Terraform manages; by default missing ones are created',
       })
       .option('topic', { type: 'string', describe: 'With --create: the topic to subscribe to' })
       .option('dead-letter-topic', {
@@ -110,6 +112,10 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
         'create the subscription with a dead-letter policy first',
       )
       .example(
+        'salesflow pipeline stream -s sales-sub -w bigquery:my-proj.salesflow --no-create',
+        'one of N consumers (Cloud Run instances) on a Terraform-managed subscription and dataset',
+      )
+      .example(
         'PUBSUB_EMULATOR_HOST=127.0.0.1:8085 salesflow pipeline stream -s projects/local/subscriptions/sales-sub -w duckdb:data/wh.duckdb',
         'against the emulator',
       )
@@ -121,8 +127,9 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
           'as each minute of event time closes (recomputed from silver). SIGINT/SIGTERM drains (commit, ack, ' +
           'exit 0); a second signal stops at once. A transient failure (warehouse unreachable) acks nothing and ' +
           'the stream starts again after a backoff. With $PORT set, GET / on it answers the status as JSON. ' +
-          'Exit 0; 3 when messages were quarantined; 1 on a terminal failure; 2 for bad flags or a warehouse ' +
-          'file another process holds.',
+          'Several processes may consume one subscription into one BigQuery dataset (docs/streaming.md). ' +
+          'Exit 0; 3 when messages were quarantined; 1 on a terminal failure or a warehouse file another process ' +
+          'holds; 2 for bad flags or (--no-create) a warehouse lacking a table or view.',
       ),
   handler: async (args) => {
     const drain = new AbortController();
@@ -140,6 +147,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
       subscription: args.subscription,
       project: defaultPubSubProject(args.project),
       warehouse: args.warehouse,
+      checkOnly: args.create === false,
       create: args.create
         ? {
             topic: args.topic as string,

@@ -41,6 +41,8 @@ export interface RunStreamOptions {
   warehouseOptions?: OpenWarehouseOptions;
   /** Create the subscription (and topics, dead-letter policy) when missing. */
   create?: { topic: string; deadLetterTopic?: string; maxDeliveryAttempts?: number };
+  /** `--no-create`: check that the warehouse has its tables and views, create none of them. */
+  checkOnly?: boolean;
   /** Longest a message waits for its commit (default 2000 ms). */
   commitIntervalMs?: number;
   /** Most messages per micro-batch (default 5000). */
@@ -158,7 +160,7 @@ export function startStream(opts: RunStreamOptions): StreamHandle {
     const pubsub = opts.client ?? createPubSubClient({ projectId: name.project, apiEndpoint: opts.apiEndpoint });
     let stoppedBy: StreamSummary['stoppedBy'] = 'drain';
     try {
-      await warehouse.ensure();
+      await (opts.checkOnly ? warehouse.check() : warehouse.ensure());
       const reconciled = await warehouse.refreshMinuteTotals({
         since: Date.now() - (opts.reconcileWindowMs ?? RECONCILE_WINDOW_MS),
       });
@@ -308,7 +310,7 @@ function subscriptionSpec(opts: RunStreamOptions, project: string): Subscription
  */
 async function openStreamWarehouse(spec: string | undefined, opts: RunStreamOptions): Promise<Warehouse> {
   try {
-    return await openWarehouse(spec, { ...opts.warehouseOptions, access: 'pipeline' });
+    return await openWarehouse(spec, { ...opts.warehouseOptions, access: 'pipeline', mustExist: opts.checkOnly });
   } catch (err) {
     if (!(err instanceof WarehouseLockedError)) throw err;
     throw new SalesflowError(

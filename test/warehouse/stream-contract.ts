@@ -9,10 +9,11 @@ import type { StreamEvent, StreamReject } from '../../warehouse/stream.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { salesJson, sampleRows, type SampleRow } from './fixtures.ts';
 
-const SOURCE = 'projects/p/subscriptions/sales-sub';
+export const SOURCE = 'projects/p/subscriptions/sales-sub';
 const MINUTE = 60_000;
 
-function event(r: SampleRow, messageId: string, publishTime: number, eventTime = publishTime): StreamEvent {
+/** A valid sale as the stream hands it to the warehouse. */
+export function event(r: SampleRow, messageId: string, publishTime: number, eventTime = publishTime): StreamEvent {
   return {
     messageId,
     publishTime,
@@ -28,7 +29,8 @@ function event(r: SampleRow, messageId: string, publishTime: number, eventTime =
   };
 }
 
-function reject(messageId: string, publishTime: number, payload: string, base64 = false): StreamReject {
+/** A poison message as the stream hands it to the warehouse. */
+export function reject(messageId: string, publishTime: number, payload: string, base64 = false): StreamReject {
   return {
     messageId,
     publishTime,

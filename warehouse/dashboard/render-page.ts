@@ -23,7 +23,7 @@ export interface PageOptions {
   refreshSeconds?: number;
 }
 
-const ASSETS = new URL('./assets', import.meta.url);
+const ASSETS = new URL('./assets/', import.meta.url);
 export const ECHARTS_PATH = createRequire(import.meta.url).resolve('echarts/dist/echarts.min');
 
 /** The browser-side files: the page script, its styles and ECharts (read once, then kept). */

@@ -13,6 +13,7 @@ import { readSalesFile } from '../../../transform/read-sales.ts';
 import { BigQueryWarehouse } from '../../../warehouse/bigquery-warehouse.ts';
 import { DuckDBWarehouse } from '../../../warehouse/duckdb-warehouse.ts';
 import { startBigQueryServer } from '../../util/bigquery-server/index.ts';
+import { startBigQueryStorageServer } from '../../util/bigquery-storage-server/index.ts';
 import { startTcpProxy, type TcpProxy } from '../../util/tcp-proxy.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {
@@ -41,19 +42,30 @@ const withDuckDB = async <T>(path: string, fn: (w: DuckDBWarehouse) => Promise<T
   }
 };
 
-/** A BigQuery test server behind a proxy the test can cut; the warehouse reaches it with no client retries. */
+/**
+ * A BigQuery test server behind a proxy the test can cut; the warehouse reaches it with no client retries
+ * (the Storage Write API server beside it stays up: staged batches wait for a commit that cannot run).
+ */
 async function withWarehouseBehindProxy(
   projectId: string,
   fn: (warehouse: BigQueryWarehouse, proxy: TcpProxy) => Promise<void>,
 ): Promise<void> {
   const bq = await startBigQueryServer({ projectId });
+  const storage = await startBigQueryStorageServer({ bigquery: bq });
   const proxy = await startTcpProxy(Number(new URL(bq.url).port));
-  const warehouse = await BigQueryWarehouse.open({ projectId, dataset: 'sales', endpoint: proxy.url, maxRetries: 0 });
+  const warehouse = await BigQueryWarehouse.open({
+    projectId,
+    dataset: 'sales',
+    endpoint: proxy.url,
+    storageEndpoint: storage.endpoint,
+    maxRetries: 0,
+  });
   try {
     await fn(warehouse, proxy);
   } finally {
     await warehouse.close();
     await proxy.stop();
+    await storage.stop();
     await bq.stop();
   }
 }

@@ -32,6 +32,16 @@ import { BqHttpError, duplicate, errorBody, invalid, invalidQuery, notFound } fr
 import { parseMultipartRelated } from '../multipart.ts';
 import { statementTypeOf } from './statement-type.ts';
 import { translateBigQuerySql } from './translate.ts';
+import {
+  concurrentUpdate,
+  hasTransaction,
+  isDuckdbConflict,
+  mutationTarget,
+  type OpenTransaction,
+  TransactionTracker,
+  transactionBoundary,
+} from './transactions.ts';
+import { splitStatements } from './statement-type.ts';
 import { duckdbIdent as ident, duckdbString } from '../../../shared/duckdb-quote.ts';
 
 export interface BigQueryServerOptions {
@@ -98,6 +108,13 @@ export class BigQueryServer {
   private readonly insertIds = new Map<string, Set<string>>();
   private readonly uploads = new Map<string, ResumableUpload>();
   url = '';
+  /** Concurrent transactions and their conflicts (transactions.ts). */
+  readonly transactions = new TransactionTracker();
+  /**
+   * Tests: awaited before each statement of a transaction script runs, to hold
+   * one job at a chosen point while another runs (an interleaving on purpose).
+   */
+  beforeTransactionStatement?: (statement: { jobId: string; index: number; sql: string }) => Promise<void> | void;
 
   constructor(opts: BigQueryServerOptions = {}) {
     this.projectId = opts.projectId ?? 'test-project';
@@ -411,12 +428,13 @@ export class BigQueryServer {
       const existing = this.tables.get(key(s, t));
       if (existing && existing.type === k && k === 'TABLE') {
         if (!opts.columns) continue;
-        // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added.
-        const fields = existing.schema?.fields ?? [];
-        const added = (await this.schemaFromCatalog(s, t)).fields.filter(
-          (c) => !fields.some((f) => f.name.toLowerCase() === c.name.toLowerCase()),
-        );
-        if (added.length > 0) existing.schema = { fields: [...fields, ...added] };
+        // Keep the fields as created (modes, descriptions); add what ALTER TABLE … ADD COLUMN added, drop what
+        // DROP COLUMN dropped.
+        const catalog = (await this.schemaFromCatalog(s, t)).fields;
+        const has = (list: readonly BqField[], name: string) =>
+          list.some((f) => f.name.toLowerCase() === name.toLowerCase());
+        const fields = (existing.schema?.fields ?? []).filter((f) => has(catalog, f.name));
+        existing.schema = { fields: [...fields, ...catalog.filter((c) => !has(fields, c.name))] };
         continue;
       }
       const meta: TableMeta = existing ?? {
@@ -651,22 +669,27 @@ export class BigQueryServer {
     let statementType = 'SELECT';
     let result: Awaited<ReturnType<typeof encodeResult>> | undefined;
     let affected = 0;
+    // A script holding a transaction runs beside other jobs, on its own connection (transactions.ts).
+    const concurrent = !dryRun && hasTransaction(config.query);
     await this.serial(async () => {
       await this.conn.run(`SET schema = ${duckdbString(dataset ?? 'main')}`);
       try {
         statementType = await statementTypeOf(this.conn, config.query!, sql);
         // A dry run parses and names the statement, like BigQuery's; nothing runs.
-        if (dryRun) return;
+        if (dryRun || concurrent) return;
         const r = await runScript(this.conn, sql, bindings);
         affected = r.affectedRows;
         if (r.returnsRows) result = await encodeResult(r.last, { int64Timestamps: true });
       } catch (err) {
-        if (err instanceof MissingParamError) throw invalidQuery(`Query parameter '${err.param}' not found`);
-        throw invalidQuery(err instanceof Error ? err.message : String(err));
+        throw queryError(err);
       } finally {
         await this.conn.run("SET schema = 'main'").catch(() => {});
       }
     });
+    if (concurrent) {
+      const jobId = (job.resource.jobReference as { jobId: string }).jobId;
+      ({ affected, result } = await this.runTransactionScript(jobId, config.query, paramTypes, bindings, dataset));
+    }
     const script = statementType === 'SCRIPT';
     const stats = job.resource.statistics as Record<string, unknown>;
     if (dryRun) {
@@ -687,6 +710,84 @@ export class BigQueryServer {
     job.schema = result?.schema;
     job.rows = result?.rows;
     job.affectedRows = affected;
+  }
+
+  /**
+   * A script holding a transaction, on a connection of its own, statement by
+   * statement: concurrent transactions interleave, and one that mutates a table
+   * another has mutated since it began is aborted as BigQuery aborts it.
+   */
+  private async runTransactionScript(
+    jobId: string,
+    bigquerySql: string,
+    paramTypes: Record<string, string>,
+    bindings: Record<string, string | null>,
+    dataset: string | undefined,
+  ): Promise<{ affected: number; result: Awaited<ReturnType<typeof encodeResult>> | undefined }> {
+    const conn = await this.instance.connect();
+    let open: OpenTransaction | undefined;
+    let affected = 0;
+    let result: Awaited<ReturnType<typeof encodeResult>> | undefined;
+    try {
+      await conn.run(`SET schema = ${duckdbString(dataset ?? 'main')}`);
+      const statements = splitStatements(bigquerySql);
+      for (const [index, statement] of statements.entries()) {
+        await this.beforeTransactionStatement?.({ jobId, index, sql: statement });
+        const boundary = transactionBoundary(statement);
+        const target = open ? mutationTarget(statement, dataset) : undefined;
+        let translated = translateBigQuerySql(statement, { paramTypes });
+        // A MERGE that only inserted mutated nothing: its actions tell.
+        if (target?.merge) translated = `${translated.trim().replace(/;$/, '')} RETURNING merge_action`;
+        let r: Awaited<ReturnType<typeof runScript>>;
+        let changed: number;
+        let mutated: boolean;
+        try {
+          r = await runScript(conn, translated, bindings);
+          if (target?.merge) {
+            const actions = (await r.last.getRowsJson()).map((row) => row[0]);
+            changed = actions.length;
+            mutated = actions.some((a) => a !== 'INSERT');
+          } else {
+            changed = r.affectedRows;
+            mutated = target !== undefined && changed > 0;
+          }
+        } catch (err) {
+          if (open && isDuckdbConflict(err)) {
+            this.transactions.countAbort();
+            throw concurrentUpdate(this.projectId, target?.table ?? 'unknown');
+          }
+          throw queryError(err);
+        }
+        if (open && target && mutated) {
+          try {
+            open.mutated(target.table);
+          } catch (err) {
+            await conn.run('ROLLBACK').catch(() => {});
+            throw err;
+          }
+        }
+        if (boundary === 'begin') {
+          // DuckDB takes a transaction's snapshot at its first read of the database, BigQuery at BEGIN.
+          await conn.run('SELECT 1 FROM duckdb_tables() LIMIT 0');
+          open = this.transactions.begin(this.projectId);
+        } else if (boundary === 'commit') {
+          open?.commit();
+          open = undefined;
+        } else if (boundary === 'rollback') {
+          open?.end();
+          open = undefined;
+        }
+        affected += changed;
+        if (index === statements.length - 1 && r.returnsRows && !target?.merge) {
+          result = await encodeResult(r.last, { int64Timestamps: true });
+        }
+      }
+      return { affected, result };
+    } finally {
+      // A script that ends inside its transaction rolls it back, as BigQuery does (closing the connection).
+      open?.end();
+      conn.closeSync();
+    }
   }
 
   /** jobs.query: run, then answer with the first page like getQueryResults. */
@@ -1005,4 +1106,11 @@ function sendJson(res: ServerResponse, status: number, payload: unknown): void {
 function sendEmpty(res: ServerResponse): void {
   res.writeHead(204);
   res.end();
+}
+
+/** A statement's failure as the job error BigQuery reports (a BqHttpError stands as it is). */
+function queryError(err: unknown): BqHttpError {
+  if (err instanceof BqHttpError) return err;
+  if (err instanceof MissingParamError) return invalidQuery(`Query parameter '${err.param}' not found`);
+  return invalidQuery(err instanceof Error ? err.message : String(err));
 }

@@ -65,9 +65,11 @@ const storage = await startBigQueryStorageServer({
   },
 });
 process.stdout.write(`BigQuery test server on ${bigquery.url} (project ${bigquery.projectId})\n`);
-process.stdout.write(`  export BIGQUERY_EMULATOR_HOST=${bigquery.url} GOOGLE_CLOUD_PROJECT=${bigquery.projectId}\n`);
 process.stdout.write(
-  `Storage Write API test server on ${storage.endpoint} (gRPC, insecure): client options\n` +
+  `  export BIGQUERY_EMULATOR_HOST=${bigquery.url} BIGQUERY_STORAGE_EMULATOR_HOST=${storage.endpoint} GOOGLE_CLOUD_PROJECT=${bigquery.projectId}\n`,
+);
+process.stdout.write(
+  `Storage Write API test server on ${storage.endpoint} (gRPC, insecure; salesflow reads BIGQUERY_STORAGE_EMULATOR_HOST): client options\n` +
     `  { apiEndpoint: '${storage.host}', port: ${storage.port}, sslCreds: grpc.credentials.createInsecure(), authClient: new PassThroughClient() }\n`,
 );
 const stop = async () => {
