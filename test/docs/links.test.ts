@@ -28,7 +28,7 @@ function proseLines(text: string): string[] {
 }
 
 /** GitHub's anchor for a heading: rendered text, lower case, punctuation dropped, spaces → '-'. */
-export function githubSlug(heading: string): string {
+function githubSlug(heading: string): string {
   const text = heading
     .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/[`*]/g, '')
