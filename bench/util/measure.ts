@@ -33,10 +33,15 @@ export interface BenchRunInfo {
 
 export function benchRunInfo(): BenchRunInfo {
   const args = process.argv.slice(2);
-  const runs = process.env.BENCH_RUNS ? `BENCH_RUNS=${process.env.BENCH_RUNS} ` : '';
+  // The variables that shape a bench run (BENCH_RUNS, SDK_BENCH_N, …) are part of its command.
+  const env = Object.entries(process.env)
+    .filter(([k]) => /(^|_)BENCH(_|$)/.test(k))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   const round = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
   return {
-    command: `${runs}node bench/${basename(process.argv[1] ?? '')}${args.length ? ` ${args.join(' ')}` : ''}`,
+    command: `${env}node bench/${basename(process.argv[1] ?? '')}${args.length ? ` ${args.join(' ')}` : ''}`,
     at: new Date().toISOString(),
     machine: {
       cpus: cpus().length,
