@@ -48,7 +48,13 @@ export interface BenchResult {
   recorded?: string;
   // stream-scale
   backlog?: number;
-  throughput?: { candidate: string; medianSeconds: number; medianPeakRssMB?: number; ratio: number }[];
+  throughput?: {
+    candidate: string;
+    medianSeconds: number;
+    eventsPerSecond?: number;
+    medianPeakRssMB?: number;
+    ratio: number;
+  }[];
   latency?: {
     consumers: number;
     events: number;
@@ -276,7 +282,12 @@ export function candidatesOf(r: BenchResult): CandidateFigures[] {
         medianSeconds: t.medianSeconds,
         medianPeakRssMB: t.medianPeakRssMB ?? null,
         ratio: t.medianSeconds / base,
-        extra: r.backlog ? { 'events/s': Math.round(r.backlog / t.medianSeconds) } : ({} as Record<string, number>),
+        extra:
+          t.eventsPerSecond !== undefined
+            ? { 'events/s': t.eventsPerSecond }
+            : r.backlog
+              ? { 'events/s': Math.round(r.backlog / t.medianSeconds) }
+              : ({} as Record<string, number>),
       }),
     );
   }
