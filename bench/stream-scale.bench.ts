@@ -19,14 +19,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { publishEvents } from '../generator/publish.ts';
 import { formatTable } from '../shared/format.ts';
 import { createPubSubClient, freePort, startPubSubEmulator } from '../shared/pubsub/index.ts';
 import { BigQueryWarehouse } from '../warehouse/bigquery-warehouse.ts';
 import { startBigQueryServer } from '../test/util/bigquery-server/index.ts';
 import { startBigQueryStorageServer } from '../test/util/bigquery-storage-server/index.ts';
-import { median, NODE, REPO_ROOT, RESULTS_DIR } from './util/measure.ts';
+import { median, NODE, REPO_ROOT, writeResult } from './util/measure.ts';
 
 const PROJECT = 'salesflow-scale';
 const BACKLOG = Number(process.env.BENCH_SCALE_BACKLOG ?? 20_000);
@@ -286,25 +285,15 @@ async function main(): Promise<void> {
         latency.map((l) => [l.consumers, l.events, l.commits, l.aborted, l.p50, l.p99, l.max]),
       )}\nload average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}\n`,
     );
-    await mkdir(RESULTS_DIR, { recursive: true });
-    await writeFile(
-      join(RESULTS_DIR, 'stream-scale.json'),
-      JSON.stringify(
-        {
-          suite: 'stream-scale',
-          at: new Date().toISOString(),
-          backlog: BACKLOG,
-          rate: RATE,
-          seconds: SECONDS,
-          throughput,
-          latency,
-          loadBefore,
-          loadAfter,
-        },
-        null,
-        2,
-      ),
-    );
+    await writeResult('stream-scale', {
+      backlog: BACKLOG,
+      rate: RATE,
+      seconds: SECONDS,
+      throughput,
+      latency,
+      loadBefore,
+      loadAfter,
+    });
   } finally {
     for (const h of handles) await h.close();
     await storage.stop();

@@ -16,14 +16,14 @@
  *     commit when idle), to show what the adaptive cadence buys.
  * (c) peak RSS of the pipeline processes in (a), each draining the whole backlog.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '@google-cloud/pubsub';
 import { publishEvents } from '../generator/publish.ts';
 import { startStream } from '../pipelines/stream/run-stream.ts';
 import { formatTable } from '../shared/format.ts';
 import { createPubSubClient, startPubSubEmulator } from '../shared/pubsub/index.ts';
-import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT, RESULTS_DIR } from './util/measure.ts';
+import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT, writeResult } from './util/measure.ts';
 
 const PROJECT = 'salesflow-bench';
 const BACKLOG = Number(process.env.BENCH_STREAM_BACKLOG ?? 100_000);
@@ -204,15 +204,7 @@ async function main(): Promise<void> {
       `\n(b) publish → visible in silver at ${RATE} events/s\n${formatTable(['micro-batches', 'seconds', 'events', 'commits', 'p50 ms', 'p99 ms', 'max ms'], lat)}\n` +
         `load average before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')}\n`,
     );
-    mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(
-      join(RESULTS_DIR, 'stream-latency.json'),
-      JSON.stringify(
-        { suite: 'stream-latency', at: new Date().toISOString(), rate: RATE, adaptive, fixed, loadBefore, loadAfter },
-        null,
-        2,
-      ),
-    );
+    await writeResult('stream-latency', { rate: RATE, adaptive, fixed, loadBefore, loadAfter });
   } finally {
     await emulator.stop();
   }

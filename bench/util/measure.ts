@@ -7,7 +7,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTable } from '../../shared/format.ts';
 
@@ -16,6 +17,48 @@ export const BENCH_DATA = join(REPO_ROOT, 'data', 'bench');
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
 /** The Node running the bench (the pinned one under npm scripts). */
 export const NODE = process.execPath;
+/** Load average when this bench process started: a result is only as good as the machine was quiet. */
+const LOAD_AT_START = loadavg();
+
+/**
+ * What every result file says about the run that produced it: the command to
+ * run it again, when, and how loaded the machine was (1/5/15-minute load
+ * averages at the start and at the end of the bench process).
+ */
+export interface BenchRunInfo {
+  command: string;
+  at: string;
+  machine: { cpus: number; memoryGiB: number; loadAverage: { start: number[]; end: number[] } };
+}
+
+export function benchRunInfo(): BenchRunInfo {
+  const args = process.argv.slice(2);
+  // The variables that shape a bench run (BENCH_RUNS, SDK_BENCH_N, …) are part of its command.
+  const env = Object.entries(process.env)
+    .filter(([k]) => /(^|_)BENCH(_|$)/.test(k))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
+  const round = (xs: number[]) => xs.map((x) => Math.round(x * 100) / 100);
+  return {
+    command: `${env}node bench/${basename(process.argv[1] ?? '')}${args.length ? ` ${args.join(' ')}` : ''}`,
+    at: new Date().toISOString(),
+    machine: {
+      cpus: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      loadAverage: { start: round(LOAD_AT_START), end: round(loadavg()) },
+    },
+  };
+}
+
+/** Write bench/results/<suite>.json, the input of `npm run bench:docs`. */
+export async function writeResult(suite: string, body: Record<string, unknown>): Promise<void> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  await writeFile(
+    join(RESULTS_DIR, `${suite.replace(/[^a-z0-9-]+/gi, '-')}.json`),
+    `${JSON.stringify({ suite, ...benchRunInfo(), ...body }, null, 2)}\n`,
+  );
+}
 
 export interface Candidate {
   name: string;
@@ -171,7 +214,7 @@ export async function compareInProcess<T>(
   });
 }
 
-/** Print a table (ratios vs the first row) and save JSON under bench/results/. */
+/** Print a table (ratios vs the first row) and save it under bench/results/ (see writeResult). */
 export async function report(suite: string, results: CandidateResult[], notes: string[] = []): Promise<void> {
   const base = results[0];
   const extraKeys = [...new Set(results.flatMap((r) => Object.keys(r.extra)))];
@@ -184,11 +227,19 @@ export async function report(suite: string, results: CandidateResult[], notes: s
   ]);
   const table = formatTable(['candidate', 'median s', `ratio vs ${base.name}`, 'peak RSS MB', ...extraKeys], rows);
   process.stdout.write(`\n## ${suite}\n${table}\n${notes.map((n) => `${n}\n`).join('')}`);
-  await mkdir(RESULTS_DIR, { recursive: true });
-  await writeFile(
-    join(RESULTS_DIR, `${suite.replace(/[^a-z0-9-]+/gi, '-')}.json`),
-    JSON.stringify({ suite, at: new Date().toISOString(), results, notes }, null, 2),
-  );
+  await writeResult(suite, {
+    runs: base.samples.length,
+    baseline: base.name,
+    candidates: results.map((r) => ({
+      name: r.name,
+      medianSeconds: r.medianSeconds,
+      medianPeakRssMB: r.medianPeakRssMB,
+      ratio: r.medianSeconds / base.medianSeconds,
+      extra: r.extra,
+      samples: r.samples,
+    })),
+    notes,
+  });
 }
 
 function formatExtra(v: number): string {
