@@ -41,11 +41,28 @@ afterAll(async () => {
   await bq?.stop();
 });
 
+/** One sale as a comparable line: from a published event's JSON, or from a silver row (amount in cents). */
+function silverLine(r: Record<string, unknown>): string {
+  const cents = 'cents' in r ? Number(r.cents) : Math.round(Number(r.sale_amount) * 100);
+  return [
+    r.transaction_id,
+    String(r.customer_id),
+    String(r.transaction_date),
+    cents,
+    r.product_category,
+    r.sales_region,
+  ]
+    .map(String)
+    .join('|');
+}
+
 const count = async (sql: string) => Number((await warehouse.query(sql)).rows[0].n);
 
 describe('pipeline stream: several consumers into one BigQuery dataset', () => {
   it('one killed mid-commit and one after its COMMIT: the survivor gets their messages; every valid event once in silver', async () => {
     await pubsub().topic('sales', ['sales-sub']);
+    // What an uninterrupted run makes of these messages: every valid sale once, as published.
+    const expected = new Map<string, string>();
     // Every sale 2–3 minutes old: their minutes close as soon as a consumer is idle, so gold settles quickly.
     const published = await publishEvents({
       topic: `projects/${PROJECT}/topics/sales`,
@@ -57,6 +74,11 @@ describe('pipeline stream: several consumers into one BigQuery dataset', () => {
       late: 1,
       lateMinutes: [2, 3],
       client: pubsub().client,
+      onSent: (_n, m) => {
+        if (m.transactionId === undefined) return;
+        const sale = JSON.parse(m.data.toString('utf8'));
+        expected.set(m.transactionId, silverLine(sale));
+      },
     });
     expect(published.published).toBe(600);
     const env = {
@@ -116,6 +138,13 @@ describe('pipeline stream: several consumers into one BigQuery dataset', () => {
 
     expect(await count('SELECT COUNT(*) AS n FROM silver_sales')).toBe(sales);
     expect(await count('SELECT COUNT(DISTINCT transaction_id) AS n FROM silver_sales')).toBe(sales);
+    expect(expected.size).toBe(sales);
+    const silver = await warehouse.query(
+      `SELECT transaction_id, customer_id, transaction_date, CAST(ROUND(sale_amount * 100) AS INT64) AS cents,
+         product_category, sales_region
+       FROM silver_sales ORDER BY transaction_id`,
+    );
+    expect(silver.rows.map(silverLine)).toEqual([...expected.keys()].sort().map((id) => expected.get(id)));
     expect(await count('SELECT COUNT(DISTINCT _message_id) AS n FROM bronze_sales')).toBe(validMessages);
     expect(await count('SELECT COUNT(DISTINCT _message_id) AS n FROM quarantine_sales')).toBe(published.invalid);
     expect((await warehouse.query(goldSql)).rows).toEqual((await warehouse.query(silverTotals)).rows);
