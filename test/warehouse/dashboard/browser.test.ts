@@ -59,7 +59,7 @@ interface Filters {
 
 function plainWhere(f: Filters, prefix = ''): { where: string; params: Params } {
   const conditions: string[] = [];
-  const params: Params = {};
+  const params: Record<string, Params[string]> = {};
   if (f.from) {
     conditions.push(`${prefix}transaction_date >= @f`);
     params.f = { type: 'DATE', value: f.from };

@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBWarehouse } from '../../../warehouse/index.ts';
 import { runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { fillGoldFixture } from '../../util/gold-fixture.ts';
