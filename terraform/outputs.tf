@@ -59,6 +59,6 @@ output "kms_key" {
 }
 
 output "looker_studio_links" {
-  description = "Looker Studio report-create link per gold view (reads the reporting dataset)."
+  description = "Looker Studio report-create link per gold table and view (reads the reporting dataset)."
   value       = module.catalog.looker_links
 }

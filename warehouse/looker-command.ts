@@ -1,7 +1,7 @@
-/** `salesflow looker`: print Looker Studio links that open a report on each gold view in BigQuery. */
+/** `salesflow looker`: print Looker Studio links that open a report on each gold table or view in BigQuery. */
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../shared/errors.ts';
-import { lookerLinks, LOOKER_VIEWS } from './looker.ts';
+import { lookerLinks, LOOKER_TABLES } from './looker.ts';
 import { parseWarehouseSpec, WAREHOUSE_OPTION } from './open.ts';
 
 interface Args {
@@ -16,28 +16,36 @@ interface Args {
 
 export const lookerCommand: CommandModule<object, Args> = {
   command: 'looker',
-  describe: 'Print Looker Studio links (Linking API) that open a report on each gold view in BigQuery',
+  describe: 'Print Looker Studio links (Linking API) that open a report on each gold table or view in BigQuery',
   builder: (y) =>
     y
       .option('warehouse', {
         ...WAREHOUSE_OPTION,
         alias: 'w',
-        describe: 'bigquery:PROJECT.DATASET holding the gold views',
+        describe: 'bigquery:PROJECT.DATASET holding the gold tables and views',
       })
       .option('dataset', { type: 'string', describe: 'Dataset, when --warehouse names only the project' })
-      .option('table', { alias: 't', type: 'string', describe: `One gold view (${LOOKER_VIEWS.join(', ')})` })
+      .option('table', {
+        alias: 't',
+        type: 'string',
+        describe: `One gold table or view (${LOOKER_TABLES.join(', ')})`,
+      })
       .option('billing-project', { type: 'string', describe: 'Project billed for the queries (default: the project)' })
       .option('template', { type: 'string', describe: 'Report ID of a Looker Studio report to copy (c.reportId)' })
-      .option('report-name', { type: 'string', describe: 'Name for the new report (default "salesflow — VIEW")' })
+      .option('report-name', { type: 'string', describe: 'Name for the new report (default "salesflow — TABLE")' })
       .option('format', { alias: 'f', choices: ['text', 'json'] as const, default: 'text' as const })
-      .example('salesflow looker -w bigquery:my-project.sales', 'one link per gold view, with the chart each suits')
+      .example(
+        'salesflow looker -w bigquery:my-project.sales',
+        'one link per gold table or view, with the chart each suits',
+      )
       .example(
         'salesflow looker -w bigquery:my-project.sales -t gold_sales_by_day_region --template 1a2b3c',
         'copy a template report',
       )
       .epilogue(
-        'Opening a link signs you in to Looker Studio and creates a report whose data source is the view (run ' +
-          'salesflow pipeline batch -w bigquery:… first so the views exist). Nothing is sent anywhere by this command.',
+        'Opening a link signs you in to Looker Studio and creates a report whose data source is the table or view ' +
+          '(run salesflow pipeline batch -w bigquery:… first so they exist; gold_sales_per_minute fills while ' +
+          'salesflow pipeline stream runs). Nothing is sent anywhere by this command.',
       ),
   handler: (args) => {
     const spec = parseWarehouseSpec(args.warehouse ?? 'bigquery:', { dataset: args.dataset });

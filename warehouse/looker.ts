@@ -1,12 +1,13 @@
 /**
- * Looker Studio Linking API URLs for the gold views: one click opens a new
- * report (optionally a copy of a template report) whose data source is that
- * BigQuery view. The parameters are the documented ones
+ * Looker Studio Linking API URLs for the gold tables and views: one click opens
+ * a new report (optionally a copy of a template report) whose data source is
+ * that BigQuery table or view. The parameters are the documented ones
  * (`ds.ds0.connector=bigQuery`, `type=TABLE`, projectId, datasetId, tableId,
  * billingProjectId, `r.reportName`, `c.reportId`), each URL-encoded.
  */
 import { UsageError } from '../shared/errors.ts';
-import { VIEW_NAMES, VIEWS } from './views.ts';
+import { TABLES } from './tables.ts';
+import { VIEWS } from './views.ts';
 
 export const LOOKER_CREATE_URL = 'https://lookerstudio.google.com/reporting/create';
 
@@ -37,7 +38,7 @@ export function lookerStudioUrl(o: LookerLinkOptions): string {
   return `${LOOKER_CREATE_URL}?${params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
-/** The gold views a Looker Studio report can read, with the chart each suits best. */
+/** The gold tables and views a Looker Studio report can read, with the chart each suits best. */
 export const LOOKER_CHARTS: Readonly<Record<string, string>> = {
   gold_sales_by_day_region:
     'time series: transaction_date as dimension, sales_region as breakdown, total_sales (or transactions) as metric',
@@ -50,9 +51,16 @@ export const LOOKER_CHARTS: Readonly<Record<string, string>> = {
   gold_load_health:
     'stacked column chart: load_date × files, status as breakdown; scorecards of rows_loaded / rows_rejected',
   gold_quarantine_reasons: 'horizontal bar chart of row_count by reason (sorted by reason_rank), or a table',
+  gold_sales_per_minute:
+    'time series: window_start (minute) as dimension, sales_region as breakdown, total_sales (or transactions) as metric; a scorecard of MAX(updated_at) for freshness',
 };
 
-export const LOOKER_VIEWS: readonly string[] = VIEW_NAMES.filter((v) => v.startsWith('gold_'));
+/** Gold is what analysts read: the gold_* views, then the gold_* tables the streaming pipeline keeps. */
+const GOLD: readonly { name: string; description: string }[] = [...VIEWS, ...TABLES].filter((t) =>
+  t.name.startsWith('gold_'),
+);
+
+export const LOOKER_TABLES: readonly string[] = GOLD.map((t) => t.name);
 
 export interface LookerLink {
   table: string;
@@ -61,19 +69,19 @@ export interface LookerLink {
   url: string;
 }
 
-/** Links for every gold view, or for the one `table` names. */
+/** Links for every gold table and view, or for the one `table` names. */
 export function lookerLinks(
   o: Omit<LookerLinkOptions, 'tableId' | 'reportName'> & { table?: string; reportName?: string },
 ): LookerLink[] {
-  if (o.table !== undefined && !LOOKER_VIEWS.includes(o.table)) {
-    throw new UsageError(`--table ${o.table}: not a gold view; choose one of ${LOOKER_VIEWS.join(', ')}`, {
+  if (o.table !== undefined && !LOOKER_TABLES.includes(o.table)) {
+    throw new UsageError(`--table ${o.table}: not a gold table or view; choose one of ${LOOKER_TABLES.join(', ')}`, {
       field: 'table',
     });
   }
-  return (o.table ? [o.table] : LOOKER_VIEWS).map((table) => ({
-    table,
-    description: VIEWS.find((v) => v.name === table)?.description ?? '',
-    chart: LOOKER_CHARTS[table] ?? '',
-    url: lookerStudioUrl({ ...o, tableId: table, reportName: o.reportName }),
+  return GOLD.filter((t) => o.table === undefined || t.name === o.table).map(({ name, description }) => ({
+    table: name,
+    description,
+    chart: LOOKER_CHARTS[name] ?? '',
+    url: lookerStudioUrl({ ...o, tableId: name, reportName: o.reportName }),
   }));
 }

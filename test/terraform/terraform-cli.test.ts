@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bigQueryRef } from '../../warehouse/bigquery-ref.ts';
+import { LOOKER_TABLES, lookerStudioUrl } from '../../warehouse/looker.ts';
 import { VIEWS } from '../../warehouse/views.ts';
 import { REPO_ROOT } from '../util/cli.ts';
 import { runTerraform, terraformVersion } from '../util/terraform/binary.ts';
@@ -85,17 +86,14 @@ describe.skipIf(!VERSION)(`terraform binary (${VERSION ?? 'absent'})`, () => {
     for (const view of VIEWS) {
       expect(views[view.name].query).toBe(view.sql('bigquery', (n) => bigQueryRef('acme-sales', 'salesflow', n)));
     }
-    // The Looker Studio links carry the same values a JS URL builder would encode.
-    const link = new URL(outputs.looker_links.value.gold_daily_sales);
-    expect(`${link.origin}${link.pathname}`).toBe('https://lookerstudio.google.com/reporting/create');
-    expect(Object.fromEntries(link.searchParams)).toEqual({
-      'r.reportName': 'salesflow gold_daily_sales',
-      'ds.ds0.connector': 'bigQuery',
-      'ds.ds0.type': 'TABLE',
-      'ds.ds0.projectId': 'acme-sales',
-      'ds.ds0.datasetId': 'salesflow_reporting',
-      'ds.ds0.tableId': 'gold_daily_sales',
-      'ds.ds0.billingProjectId': 'acme-sales',
-    });
+    // One Looker Studio link per gold table and view, each the very link `salesflow looker` builds.
+    const links = outputs.looker_links.value as Record<string, string>;
+    expect(Object.keys(links).sort()).toEqual([...LOOKER_TABLES].sort());
+    for (const table of LOOKER_TABLES) {
+      expect(links[table], table).toBe(
+        lookerStudioUrl({ projectId: 'acme-sales', datasetId: 'salesflow_reporting', tableId: table }),
+      );
+    }
+    expect(new URL(links.gold_sales_per_minute).searchParams.get('ds.ds0.type')).toBe('TABLE');
   });
 });

@@ -1,7 +1,8 @@
 /** The Looker Studio Linking API URL builder and `salesflow looker`. */
 import { describe, expect, it } from 'vitest';
-import { LOOKER_CHARTS, LOOKER_VIEWS, lookerLinks, lookerStudioUrl } from '../../warehouse/looker.ts';
-import { VIEW_NAMES } from '../../warehouse/views.ts';
+import { LOOKER_CHARTS, LOOKER_TABLES, lookerLinks, lookerStudioUrl } from '../../warehouse/looker.ts';
+import { TABLES } from '../../warehouse/tables.ts';
+import { VIEWS } from '../../warehouse/views.ts';
 import { runSalesflow } from '../util/cli.ts';
 
 describe('lookerStudioUrl', () => {
@@ -37,22 +38,40 @@ describe('lookerStudioUrl', () => {
     expect(new URL(url).searchParams.get('r.reportName')).toBe('Sales & returns: 50% = "ok"?');
   });
 
-  it('has a link and a chart suggestion for every gold view, and refuses a table that is not one', () => {
-    expect(LOOKER_VIEWS).toEqual(VIEW_NAMES.filter((v) => v.startsWith('gold_')));
+  it('has a link, a description and a chart suggestion for every gold view and gold table, and refuses anything else', () => {
+    // Gold is every gold_* object analysts read: the views and the stream's per-minute table.
+    const gold = [...VIEWS, ...TABLES].filter((t) => t.name.startsWith('gold_'));
+    expect([...LOOKER_TABLES].sort()).toEqual(gold.map((t) => t.name).sort());
+    expect(LOOKER_TABLES).toContain('gold_sales_per_minute');
     const links = lookerLinks({ projectId: 'p', datasetId: 'd' });
-    expect(links.map((l) => l.table)).toEqual(LOOKER_VIEWS);
+    expect(links.map((l) => l.table)).toEqual(LOOKER_TABLES);
     for (const l of links) {
       expect(LOOKER_CHARTS[l.table], l.table).toBeTruthy();
-      expect(new URL(l.url).searchParams.get('ds.ds0.tableId')).toBe(l.table);
+      expect(l.description, l.table).toBe(gold.find((t) => t.name === l.table)?.description);
+      expect(l.url).toBe(lookerStudioUrl({ projectId: 'p', datasetId: 'd', tableId: l.table }));
     }
     expect(() => lookerLinks({ projectId: 'p', datasetId: 'd', table: 'silver_sales' })).toThrow(
-      /not a gold view; choose one of gold_sales_by_category/,
+      /--table silver_sales: not a gold table or view; choose one of gold_sales_by_category, .*gold_sales_per_minute/,
     );
+  });
+
+  it('links the real-time table gold_sales_per_minute like a view: a BigQuery TABLE data source', () => {
+    const [live] = lookerLinks({ projectId: 'my-proj', datasetId: 'sales', table: 'gold_sales_per_minute' });
+    expect(live.chart).toMatch(/^time series: window_start/);
+    expect(Object.fromEntries(new URL(live.url).searchParams)).toEqual({
+      'r.reportName': 'salesflow — gold_sales_per_minute',
+      'ds.ds0.connector': 'bigQuery',
+      'ds.ds0.type': 'TABLE',
+      'ds.ds0.projectId': 'my-proj',
+      'ds.ds0.datasetId': 'sales',
+      'ds.ds0.tableId': 'gold_sales_per_minute',
+      'ds.ds0.billingProjectId': 'my-proj',
+    });
   });
 });
 
 describe('salesflow looker', () => {
-  it('prints one URL per gold view for bigquery:P.D, and refuses a DuckDB warehouse (exit 2)', async () => {
+  it('prints one URL per gold table or view for bigquery:P.D, and refuses a DuckDB warehouse (exit 2)', async () => {
     const ok = await runSalesflow([
       'looker',
       '-w',
@@ -66,6 +85,11 @@ describe('salesflow looker', () => {
     const [link] = JSON.parse(ok.stdout);
     expect(link.url).toBe(
       lookerStudioUrl({ projectId: 'my-proj', datasetId: 'sales', tableId: 'gold_sales_by_day_region' }),
+    );
+    const live = await runSalesflow(['looker', '-w', 'bigquery:my-proj.sales', '-t', 'gold_sales_per_minute']);
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stdout).toContain(
+      lookerStudioUrl({ projectId: 'my-proj', datasetId: 'sales', tableId: 'gold_sales_per_minute' }),
     );
     const duck = await runSalesflow(['looker', '-w', 'duckdb:x.duckdb']);
     expect(duck.code).toBe(2);

@@ -55,9 +55,9 @@ export const dashboardCommand: CommandModule<object, Args> = {
         describe: 'Write the report to this self-contained HTML file and exit',
       })
       .option('force', { alias: 'f', type: 'boolean', describe: 'Replace an existing --out file' })
-      .option('from', { type: 'string', describe: 'With --out: first sale date (YYYY-MM-DD)' })
-      .option('to', { type: 'string', describe: 'With --out: last sale date (YYYY-MM-DD)' })
-      .option('region', { type: 'string', describe: 'With --out: one sales region' })
+      .option('from', { type: 'string', describe: 'First sale date shown (YYYY-MM-DD)' })
+      .option('to', { type: 'string', describe: 'Last sale date shown (YYYY-MM-DD)' })
+      .option('region', { type: 'string', describe: 'One sales region' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
           throw new UsageError(`--port must be a whole number 0..65535 (got ${a.port})`, { field: 'port' });
@@ -83,8 +83,8 @@ export const dashboardCommand: CommandModule<object, Args> = {
       ),
   handler: async (args) => {
     const warehouseOptions = { dataset: args.dataset, endpoint: args['bigquery-endpoint'], location: args.location };
+    const filters = parseReportFilters({ from: args.from, to: args.to, region: args.region });
     if (args.out !== undefined) {
-      const filters = parseReportFilters({ from: args.from, to: args.to, region: args.region });
       const model = await loadReportModel({ warehouse: args.warehouse, warehouseOptions, filters });
       // The report may not land on (or around) the warehouse it reads.
       const inputs = warehousePlaces(parseWarehouseSpec(args.warehouse, warehouseOptions));
@@ -100,7 +100,9 @@ export const dashboardCommand: CommandModule<object, Args> = {
       refreshSeconds: refreshSeconds(args.refresh),
       load: (filters) => loadReportModel({ warehouse: args.warehouse, warehouseOptions, filters }),
     });
-    process.stdout.write(`dashboard at ${dashboard.url} (Ctrl-C to stop)\n`);
+    // The filters given here are the page's first ones: they travel in its address, as the page's own form puts them.
+    const query = new URLSearchParams(Object.entries(filters)).toString();
+    process.stdout.write(`dashboard at ${dashboard.url}${query ? `?${query}` : ''} (Ctrl-C to stop)\n`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);

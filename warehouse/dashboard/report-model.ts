@@ -101,9 +101,33 @@ export async function buildReportModel(w: Warehouse, filters: ReportFilters = {}
       message: `The warehouse ${w.target} has no sales yet: load some with salesflow pipeline batch -s DIR (or run salesflow demo).`,
     };
   } else if (Number(model.panels.kpis.rows[0]?.transactions ?? 0) === 0 && !model.panels.kpis.error) {
-    model.notice = { level: 'warning', message: `No sales match the filters (${model.filterText}).` };
+    model.notice = {
+      level: 'warning',
+      message: `No sales match the filters (${model.filterText}): ${whatThereIs(coverage, filters)}.`,
+    };
   }
   return model;
+}
+
+/** What the warehouse holds, for filters that select nothing: a typo'd region or a range beside the data says so. */
+function whatThereIs(coverage: Row[], filters: ReportFilters): string {
+  const regions = coverage.map((r) => String(r.sales_region));
+  const { region } = filters;
+  if (region !== undefined && !regions.includes(region)) {
+    return `the warehouse has no sales in ${region}; its regions are ${regions.join(', ')}`;
+  }
+  const rows = region === undefined ? coverage : coverage.filter((r) => r.sales_region === region);
+  const { first, last } = dateRangeOf(rows);
+  return `the sales${region === undefined ? '' : ` in ${region}`} run from ${first} to ${last}`;
+}
+
+/** First and last sale date of coverage rows. */
+function dateRangeOf(coverage: Row[]): { first: string | null; last: string | null } {
+  const dates = coverage
+    .flatMap((r) => [r.first_date, r.last_date])
+    .filter((d): d is string => typeof d === 'string')
+    .sort();
+  return { first: dates[0] ?? null, last: dates.at(-1) ?? null };
 }
 
 async function panelsOf(
@@ -123,10 +147,6 @@ async function panelsOf(
       }
     }),
   ]);
-  const dates = coverage
-    .flatMap((r) => [r.first_date, r.last_date])
-    .filter((d): d is string => typeof d === 'string')
-    .sort();
   return {
     available: true,
     generatedAt: new Date().toISOString(),
@@ -134,7 +154,7 @@ async function panelsOf(
     filters,
     filterText: describeFilters(filters),
     regions: coverage.map((r) => String(r.sales_region)),
-    dataRange: { first: dates[0] ?? null, last: dates.at(-1) ?? null },
+    dataRange: dateRangeOf(coverage),
     panels: Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<PanelName, Panel>,
     live,
   };

@@ -29,17 +29,18 @@ locals {
     }
   }
 
-  # Everything named gold_* (views now, the stream's gold tables later) is what
-  # analysts read, through one view each in the reporting dataset.
+  # Everything named gold_* (the gold views and the stream's gold_sales_per_minute
+  # table) is what analysts read, through one view each in the reporting dataset.
   gold = sort([for name in concat(keys(local.tables), keys(local.views)) : name if startswith(name, "gold_")])
 
   reporting_views = {
     for name in local.gold : name => "SELECT * FROM `${var.project_id}.${var.dataset_id}.${name}`"
   }
 
-  # Looker Studio Linking API: one report-create link per gold view, reading the
-  # reporting dataset's view of the same name. urlencode writes a space as "+";
-  # "%20" is what encodeURIComponent (and so a link built in JS) writes.
+  # Looker Studio Linking API: one report-create link per gold table or view,
+  # reading the reporting dataset's view of the same name: the link
+  # `salesflow looker` builds (warehouse/looker.ts), byte for byte. urlencode
+  # writes a space as "+"; "%20" is what encodeURIComponent writes.
   looker_links = {
     for name in local.gold : name => join("", [
       "https://lookerstudio.google.com/reporting/create?",
@@ -47,7 +48,7 @@ locals {
         for pair in concat(
           var.looker_template_report_id == "" ? [] : [["c.reportId", var.looker_template_report_id]],
           [
-            ["r.reportName", "salesflow ${name}"],
+            ["r.reportName", "salesflow — ${name}"],
             ["ds.ds0.connector", "bigQuery"],
             ["ds.ds0.type", "TABLE"],
             ["ds.ds0.projectId", var.project_id],

@@ -37,6 +37,6 @@ output "reporting_views" {
 }
 
 output "looker_links" {
-  description = "Looker Studio report-create link (Linking API) for each gold view, reading the reporting dataset."
+  description = "Looker Studio report-create link (Linking API) for each gold table and view, reading the reporting dataset."
   value       = local.looker_links
 }

@@ -117,11 +117,22 @@ for (const kind of ['duckdb', 'bigquery'] as const) {
       expect(m.filterText).toBe('2024-02-01 – 2024-02-29, South');
     });
 
-    it('says so when no sales match the filters', async () => {
+    it('says so when no sales match the filters, and what the warehouse does hold', async () => {
       const m = await load(kind, { region: 'Central' });
-      expect(m.notice).toEqual({ level: 'warning', message: 'No sales match the filters (all dates, Central).' });
+      expect(m.notice).toEqual({
+        level: 'warning',
+        message:
+          'No sales match the filters (all dates, Central): the warehouse has no sales in Central; its regions are East, North, South.',
+      });
       expect(m.panels.kpis.rows).toEqual([{ transactions: 0, total_sales: null, average_ticket: null }]);
       expect(m.panels.salesByDay.rows).toEqual([]);
+      // A date range beside the data: the notice gives the dates there are (of the region filtered on).
+      expect((await load(kind, { from: '2030-01-01', region: 'South' })).notice?.message).toBe(
+        'No sales match the filters (2030-01-01 – …, South): the sales in South run from 2024-01-11 to 2024-02-21.',
+      );
+      expect((await load(kind, { to: '2023-12-31' })).notice?.message).toBe(
+        'No sales match the filters (… – 2023-12-31, all regions): the sales run from 2024-01-10 to 2024-04-01.',
+      );
     });
   });
 }

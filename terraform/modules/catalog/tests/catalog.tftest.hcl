@@ -50,12 +50,16 @@ run "looker_links_follow_the_linking_api" {
   command = plan
 
   assert {
-    condition     = output.looker_links["gold_daily_sales"] == "https://lookerstudio.google.com/reporting/create?r.reportName=salesflow%20gold_daily_sales&ds.ds0.connector=bigQuery&ds.ds0.type=TABLE&ds.ds0.projectId=acme-sales&ds.ds0.datasetId=salesflow_reporting&ds.ds0.tableId=gold_daily_sales&ds.ds0.billingProjectId=acme-billing"
+    condition     = output.looker_links["gold_daily_sales"] == "https://lookerstudio.google.com/reporting/create?r.reportName=salesflow%20%E2%80%94%20gold_daily_sales&ds.ds0.connector=bigQuery&ds.ds0.type=TABLE&ds.ds0.projectId=acme-sales&ds.ds0.datasetId=salesflow_reporting&ds.ds0.tableId=gold_daily_sales&ds.ds0.billingProjectId=acme-billing"
     error_message = "Link: ${output.looker_links["gold_daily_sales"]}"
   }
   assert {
     condition     = toset(keys(output.looker_links)) == toset(output.gold)
-    error_message = "One link per gold view."
+    error_message = "One link per gold table and view."
+  }
+  assert {
+    condition     = contains(keys(output.looker_links), "gold_sales_per_minute")
+    error_message = "The stream's real-time table has a link too."
   }
 }
 
