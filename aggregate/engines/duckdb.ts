@@ -4,7 +4,8 @@
  * Parquet footers first (parquet_schema), so a wrong file is named.
  */
 import { open } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBDecimalValue } from '@duckdb/node-api';
+import { createDuckdb } from '../../shared/duckdb-instance.ts';
 import { InputError, SalesflowError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/columns.ts';
 import { loadDomains } from '../../shared/schema/domains.ts';
@@ -21,7 +22,7 @@ export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',
   async aggregate(source, queries) {
     const src = openLocalSource(source);
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await createDuckdb(':memory:');
     const conn = await instance.connect();
     try {
       const out: GroupTotals[][] = queries.map(() => []);
