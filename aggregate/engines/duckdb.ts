@@ -181,10 +181,10 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
       err,
     );
   }
-  const byFile = new Map<string, Map<string, FoundColumn>>(files.map((f) => [f.path, new Map()]));
+  const byFile = new Map<string, [string, FoundColumn][]>(files.map((f) => [f.path, []]));
   for (const r of rows) {
     if (r.type === null) continue; // the root group
-    byFile.get(String(r.file_name))?.set(String(r.name), parquetKind(r));
+    byFile.get(String(r.file_name))?.push([String(r.name), parquetKind(r)]);
   }
   const needed = COLUMN_NAMES.filter((c) => !partitions.includes(c));
   for (const [file, cols] of byFile) checkFileColumns(file, needed, cols);

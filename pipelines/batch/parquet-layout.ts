@@ -42,7 +42,7 @@ async function layoutProblem(store: ObjectStore, file: LandingFile): Promise<str
     throw err;
   }
   // Columns the file has are staged from the file (even if a folder names them too): check those as well.
-  const needed = COLUMN_NAMES.filter((c) => file.partitionValues[c] === undefined || found.has(c));
+  const needed = COLUMN_NAMES.filter((c) => file.partitionValues[c] === undefined || found.some(([n]) => n === c));
   // The target is NUMERIC(12,2): a wider decimal column holds values silver cannot.
   const problem = fileColumnsProblem(needed, found, { maxDecimalPrecision: columnSpec('sale_amount').precision });
   return problem?.message;
