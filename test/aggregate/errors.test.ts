@@ -42,7 +42,27 @@ const strayWith = (to: string | undefined) => async (east: string) => {
   await duck(`COPY (SELECT 999.999::DOUBLE AS xale_amount, ${STRAY_ROW}) TO '${file}' (FORMAT parquet)`);
   if (to !== undefined) renameParquetColumn(file, 'xale_amount', to);
 };
+/** A date-partitioned lake with one good folder and the given bad one. */
+async function dateLake(name: string, badFolder: string): Promise<string> {
+  const dir = join(tmp(), name);
+  for (const folder of ['transaction_date=2024-01-05', badFolder]) {
+    mkdirSync(join(dir, folder), { recursive: true });
+    await duck(
+      `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category, 'North' AS sales_region) TO '${join(dir, folder, 'part-0.parquet')}' (FORMAT parquet)`,
+    );
+  }
+  return dir;
+}
+const badFolders: Record<string, [string, RegExp]> = {};
 beforeAll(async () => {
+  badFolders.unpadded = [
+    await dateLake('date-unpadded', 'transaction_date=2024-1-6'),
+    /folder transaction_date=2024-1-6: transaction_date "2024-1-6" is not a valid date/,
+  ];
+  badFolders.outOfRange = [
+    await dateLake('date-out-of-range', 'transaction_date=0099-01-01'),
+    /folder transaction_date=0099-01-01: transaction_date "0099-01-01" .*1900-01-01/,
+  ];
   odd.caseDuplicate = [
     await lakeWith('case-dup', strayWith('SALE_AMOUNT')),
     /columns "SALE_AMOUNT" and "sale_amount" differ only in case/,
@@ -95,6 +115,17 @@ describe.each(ENGINES)('%s engine', (name) => {
       expect(err).toBeInstanceOf(InputError);
       expect(err.context.file).toMatch(/sales_region=East\/stray\.parquet$/);
       expect(err.message).toMatch(message);
+    },
+  );
+
+  it.each(['unpadded', 'outOfRange'])(
+    'refuses a partition folder whose value the validator refuses (%s), as pipeline batch does',
+    async (which) => {
+      const [lake, message] = badFolders[which];
+      const err = await run(lake, { by: ['date'] }).catch((e) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(message);
+      expect(err.context.file).toMatch(/^transaction_date=[^/]+\/part-0\.parquet$/);
     },
   );
 
