@@ -10,6 +10,7 @@
  * refused up front instead.
  */
 import { readFileSync } from 'node:fs';
+import { repeatedKey } from '../json-repeated-key.ts';
 import { InputError, UsageError } from '../errors.ts';
 
 export interface SalesDomains {
@@ -110,13 +111,19 @@ export function loadDomains(path?: string): SalesDomains {
   const file = path ?? process.env.SALESFLOW_DOMAINS;
   if (!file) return DEFAULT_DOMAINS;
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read domains file: ${(err as Error).message}`, { file }, err);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${file}: a domains file is a JSON object {"categories": [...], "regions": [...]}`, { file });
+  }
+  const repeated = repeatedKey(text);
+  if (repeated !== undefined) {
+    throw new UsageError(`${file}: key ${JSON.stringify(repeated)} appears twice (which list was meant?)`, { file });
   }
   const obj = parsed as Record<string, unknown>;
   const unknown = Object.keys(obj).filter((k) => !(DOMAIN_KEYS as readonly string[]).includes(k));

@@ -158,13 +158,25 @@ export class RecordValidator {
       return { ok: false, errors: [{ field: '_row', value: preview(obj), reason: 'is not a JSON object' }] };
     }
     const values = new Map<ColumnName, string>();
+    const keyOf = new Map<ColumnName, string>();
     const errors: FieldError[] = [];
     for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
       const col = lookupColumn(key);
       if (col === undefined) {
-        errors.push({ field: '_row', value: key, reason: `has unknown field "${key}"` });
+        errors.push({ field: '_row', value: key, reason: `has unknown field ${JSON.stringify(key)}` });
         continue;
       }
+      // Two keys naming one column (an alias, another case): neither value is the record's.
+      const earlier = keyOf.get(col);
+      if (earlier !== undefined) {
+        errors.push({
+          field: '_row',
+          value: key,
+          reason: `has fields ${JSON.stringify(earlier)} and ${JSON.stringify(key)} both name ${col}`,
+        });
+        continue;
+      }
+      keyOf.set(col, key);
       if (typeof raw === 'string') values.set(col, raw);
       else if (typeof raw === 'number' && Number.isInteger(raw) && !Number.isSafeInteger(raw)) {
         // Already rounded to a double by whoever parsed the JSON: the exact value is gone.
