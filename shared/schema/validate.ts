@@ -79,10 +79,22 @@ export function dateRangeReason(day: number): string | null {
 export function parseSaleAmount(v: string): number | string {
   if (v.length === 0) return 'is empty';
   const cents = parseCents(v);
-  if (Number.isNaN(cents)) return 'is not a decimal number with at most 2 decimals (e.g. 123.45)';
+  if (Number.isNaN(cents)) return malformedAmountReason(v);
   if (cents <= 0) return 'must be greater than 0';
   if (cents > MAX_NUMERIC_12_2_CENTS) return 'exceeds NUMERIC(12,2) (max 9999999999.99)';
   return cents;
+}
+
+/** Why a value parseCents refused is not an amount: too many decimals, too large, or not a decimal at all. */
+function malformedAmountReason(v: string): string {
+  const plain = /^(-?)0*([0-9]*)(\.[0-9]{1,2})?$/.exec(v);
+  if (plain === null || (plain[2] === '' && !/[0-9]/.test(v))) {
+    return 'is not a decimal number with at most 2 decimals (e.g. 123.45)';
+  }
+  if (plain[1] === '-') return 'must be greater than 0';
+  return plain[2].length > 10
+    ? 'exceeds NUMERIC(12,2) (max 9999999999.99)'
+    : 'has more than 10 digits before the decimal point';
 }
 
 /**
