@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../shared/errors.ts';
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from '../shared/schema/domains.ts';
 import { parseTransactionDate } from '../shared/schema/validate.ts';
+import { quoteForMessage } from '../shared/format.ts';
 
 export const GEN_FORMATS = ['csv', 'ndjson'] as const;
 export type GenFormat = (typeof GEN_FORMATS)[number];
@@ -152,7 +153,7 @@ export function countFlag(flag: string, text: string | number, min = 0): number 
 /** A date flag, judged like a transaction_date in the data (so every generated row is valid). */
 function dateOption(flag: string, v: string): number {
   const day = parseTransactionDate(v);
-  if (typeof day === 'string') throw new UsageError(`--${flag} ${JSON.stringify(v)} ${day}`, { field: flag });
+  if (typeof day === 'string') throw new UsageError(`--${flag} ${quoteForMessage(v)} ${day}`, { field: flag });
   return day;
 }
 

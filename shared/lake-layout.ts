@@ -11,6 +11,7 @@ import { InputError } from './errors.ts';
 import { escapePartitionValue, unescapePartitionValue } from './hive-path.ts';
 import { type ColumnName, lookupColumn } from './schema/columns.ts';
 import { typedValueProblem } from './schema/validate.ts';
+import { quoteForMessage } from './format.ts';
 
 /** A name the layout never reads: hidden (temp siblings) or `_`-prefixed (`_SUCCESS`, `_rejects/`). */
 export function isBookkeepingName(name: string): boolean {
@@ -68,7 +69,7 @@ export function partitionValuesProblem(values: PathPartitions['values']): string
   for (const [column, value] of Object.entries(values) as [ColumnName, string][]) {
     const reason = typedValueProblem(column, value);
     if (reason !== null)
-      return `folder ${column}=${escapePartitionValue(value)}: ${column} ${JSON.stringify(value)} ${reason}`;
+      return `folder ${column}=${escapePartitionValue(value)}: ${column} ${quoteForMessage(value)} ${reason}`;
   }
   return undefined;
 }

@@ -7,6 +7,7 @@
  */
 import { InputError } from '../errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from './columns.ts';
+import { quoteForMessage } from '../format.ts';
 
 /**
  * The physical shapes a sales column may have: UTF-8 strings, signed 64-bit
@@ -75,8 +76,8 @@ export function fileColumnsProblem(
     if (first !== undefined) {
       const how =
         first === name
-          ? `column ${quote(name)} appears twice`
-          : `columns ${quote(first)} and ${quote(name)} differ only in case`;
+          ? `column ${quoteForMessage(name)} appears twice`
+          : `columns ${quoteForMessage(first)} and ${quoteForMessage(name)} differ only in case`;
       return { field: name, message: `wrong schema: ${how} (column names must be unique, ignoring case)` };
     }
     byLowerCase.set(name.toLowerCase(), name);
@@ -85,7 +86,7 @@ export function fileColumnsProblem(
   if (unexpected.length > 0) {
     return {
       field: unexpected[0],
-      message: `wrong schema: unexpected column${unexpected.length > 1 ? 's' : ''} ${unexpected.map(quote).join(', ')} (a sales file has only ${COLUMN_NAMES.join(', ')}, by these exact names)`,
+      message: `wrong schema: unexpected column${unexpected.length > 1 ? 's' : ''} ${unexpected.map(quoteForMessage).join(', ')} (a sales file has only ${COLUMN_NAMES.join(', ')}, by these exact names)`,
     };
   }
   const found = new Map(columns);
@@ -106,10 +107,6 @@ export function fileColumnsProblem(
     }
   }
   return undefined;
-}
-
-function quote(name: string): string {
-  return JSON.stringify(name);
 }
 
 /** fileColumnsProblem as a thrown InputError naming the file. */

@@ -8,6 +8,7 @@ import type { SalesRecord } from './record.ts';
 import { formatFieldErrors, type RecordValidator } from './validate.ts';
 import { strictUtf8Decoder } from '../utf8.ts';
 import { repeatedKey } from '../json-repeated-key.ts';
+import { quoteForMessage } from '../format.ts';
 
 export type JsonRecordVerdict =
   | { ok: true; record: SalesRecord; text: string }
@@ -32,7 +33,7 @@ export function judgeJsonRecord(bytes: Uint8Array, validator: RecordValidator): 
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const repeated = repeatedKey(text);
     if (repeated !== undefined) {
-      return { ok: false, text, reason: `row has the field ${JSON.stringify(repeated)} twice (each field once)` };
+      return { ok: false, text, reason: `row has the field ${quoteForMessage(repeated)} twice (each field once)` };
     }
   }
   const result = validator.validateObject(value);

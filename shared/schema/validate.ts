@@ -9,6 +9,7 @@ import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
 import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
 import type { Int64Value, SalesRecord } from './record.ts';
+import { escapeUnseen, quoteForMessage } from '../format.ts';
 
 export interface FieldError<Field extends string = ColumnName> {
   /** The failing column, or `_row` for problems with the row as a whole. */
@@ -175,7 +176,7 @@ export class RecordValidator {
     for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
       const col = lookupColumn(key);
       if (col === undefined) {
-        errors.push({ field: '_row', value: key, reason: `has unknown field ${JSON.stringify(key)}` });
+        errors.push({ field: '_row', value: key, reason: `has unknown field ${quoteForMessage(key)}` });
         continue;
       }
       // Two keys naming one column (an alias, another case): neither value is the record's.
@@ -184,7 +185,7 @@ export class RecordValidator {
         errors.push({
           field: '_row',
           value: key,
-          reason: `has fields ${JSON.stringify(earlier)} and ${JSON.stringify(key)} both name ${col}`,
+          reason: `has fields ${quoteForMessage(earlier)} and ${quoteForMessage(key)} both name ${col}`,
         });
         continue;
       }
@@ -260,7 +261,7 @@ export class RecordValidator {
 export function formatFieldErrors(errors: readonly FieldError<string>[]): string {
   return errors
     .map((e) =>
-      e.field === '_row' ? `row ${e.reason}` : `${e.field} ${JSON.stringify(truncate(e.value))} ${e.reason}`,
+      e.field === '_row' ? `row ${e.reason}` : `${e.field} ${quoteForMessage(truncate(e.value))} ${e.reason}`,
     )
     .join('; ');
 }
@@ -284,13 +285,13 @@ export function checkHeader(header: readonly string[]): HeaderProblem | null {
   const misordered = missing.length === 0 && extra.length === 0;
   const parts: string[] = [];
   if (missing.length) parts.push(`missing ${missing.join(', ')}`);
-  if (extra.length) parts.push(`unexpected ${extra.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (extra.length) parts.push(`unexpected ${extra.map(quoteForMessage).join(', ')}`);
   if (misordered) parts.push('columns out of order');
   return {
     missing,
     extra,
     misordered,
-    message: `header does not match the sales schema (${parts.join('; ')}): expected "${CSV_HEADER}", got "${truncate(got.join(','), 200)}"`,
+    message: `header does not match the sales schema (${parts.join('; ')}): expected "${CSV_HEADER}", got ${quoteForMessage(truncate(got.join(','), 200))}`,
   };
 }
 
@@ -300,8 +301,8 @@ function truncate(s: string, max = 80): string {
 
 function preview(v: unknown): string {
   try {
-    return truncate(JSON.stringify(v) ?? String(v));
+    return truncate(escapeUnseen(JSON.stringify(v) ?? String(v)));
   } catch {
-    return truncate(String(v));
+    return truncate(escapeUnseen(String(v)));
   }
 }
