@@ -18,6 +18,8 @@ export interface LazyCommand {
   load?: () => Promise<AnyCommand>;
   /** A command group (`pipeline batch|stream|dims`): its own lazy subcommands. */
   subcommands?: LazyCommand[];
+  /** A group's --help examples (a command's own are in its module). */
+  examples?: readonly (readonly [command: string, description: string])[];
 }
 
 const PIPELINES: LazyCommand[] = [
@@ -69,6 +71,15 @@ export const commands: LazyCommand[] = [
     usage: 'pipeline',
     describe: `Run a data pipeline (${PIPELINES.map((p) => nameOf(p)).join(', ')})`,
     subcommands: PIPELINES,
+    examples: [
+      ['salesflow pipeline batch -s data/landing --archive data/archive', 'landing files → the local DuckDB warehouse'],
+      [
+        'salesflow pipeline stream -s sales-sub --project my-proj --until-idle 30s',
+        'Pub/Sub → the warehouse until the subscription is quiet',
+      ],
+      ['salesflow pipeline dims data', "gen --dimensions' customers/products files → dim tables"],
+      ['salesflow pipeline batch --help', "one pipeline's flags and more examples"],
+    ],
   },
   {
     usage: 'query [sql]',
@@ -82,7 +93,7 @@ export const commands: LazyCommand[] = [
   },
   {
     usage: 'looker',
-    describe: 'Print Looker Studio links (Linking API) that open a report on each gold view in BigQuery',
+    describe: 'Print Looker Studio links (Linking API) that open a report on each gold table or view in BigQuery',
     load: async () => (await import('../warehouse/looker-command.ts')).lookerCommand,
   },
   {
@@ -133,6 +144,7 @@ export async function loadCommands(
         builder: (y: Argv) =>
           subcommands
             .reduce((acc, c) => acc.command(c), y)
+            .example((named.examples ?? []).map(([cmd, what]) => [cmd, what]))
             .demandCommand(1, `Pick a ${nameOf(named)} ${SEE_LIST}: ${group.join(', ')}`),
         handler: () => {},
       },

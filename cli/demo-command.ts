@@ -1,7 +1,7 @@
 /** `salesflow demo` (also `npm run demo`): run the whole flow locally and print a step report. */
 import type { CommandModule } from 'yargs';
 import { EXIT_FAILURE, UsageError } from '../shared/errors.ts';
-import { parseCount } from '../generator/options.ts';
+import { countFlag } from '../generator/options.ts';
 import { DEMO_DEFAULTS, DEMO_STEPS, formatDemoReport, runDemo } from './demo.ts';
 
 interface DemoArgs {
@@ -32,12 +32,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .example('salesflow demo', `all steps (${DEMO_STEPS.map((s) => s.name).join(' → ')}) on 1M rows in data/demo`)
       .example('salesflow demo -n 100k -d /tmp/demo', 'a quick run elsewhere'),
   handler: async (args) => {
-    const rows = parseCount(args.rows);
-    const seed = parseCount(args.seed);
-    if (!Number.isInteger(rows) || rows < 1)
-      throw new UsageError(`--rows must be a whole number ≥ 1, got "${args.rows}"`, { field: 'rows' });
-    if (!Number.isInteger(seed) || seed < 0)
-      throw new UsageError(`--seed must be a whole number ≥ 0, got "${args.seed}"`, { field: 'seed' });
+    const rows = countFlag('rows', args.rows);
+    const seed = countFlag('seed', args.seed);
     let steps = DEMO_STEPS;
     if (args.steps !== undefined) {
       const wanted = args.steps

@@ -42,6 +42,11 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
     .alias('help', 'h')
     .version()
     .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .example([
+      ['salesflow demo', 'the whole flow on 1M rows in data/demo, each step reported'],
+      ['salesflow gen --help', "a command's flags and examples"],
+      ['salesflow pipeline --help', 'the pipelines (batch, stream, dims)'],
+    ])
     .epilogue('Exit codes: 0 ok, 1 the job failed, 2 invalid usage or input refused, 3 finished with rejected data.')
     .fail((msg, err, y) => {
       // Errors from handlers (and ours from .check) keep their own exit code; yargs' own

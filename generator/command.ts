@@ -1,11 +1,10 @@
 /** `salesflow gen`: flags → generateSales; progress on a TTY, a one-line summary. */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { createProgress } from '../shared/progress.ts';
 import { loadDomains } from '../shared/schema/domains.ts';
 import { generateSales, type GenSummary } from './generate.ts';
-import { GEN_DEFAULTS, GEN_FORMATS, type GenFormat, type GenOptions, parseCount } from './options.ts';
+import { countFlag, GEN_DEFAULTS, GEN_FORMATS, type GenFormat, type GenOptions } from './options.ts';
 
 interface GenArgs {
   rows: string;
@@ -22,17 +21,6 @@ interface GenArgs {
   force: boolean;
   verbose?: boolean;
   quiet?: boolean;
-}
-
-/** A count flag as a number, or a UsageError naming the flag. */
-function countFlag(flag: string, text: string): number {
-  const n = parseCount(text);
-  if (!Number.isFinite(n)) {
-    throw new UsageError(`--${flag} must be a whole number (e.g. 1000000, 1e6, 250k, 10M), got "${text}"`, {
-      field: flag,
-    });
-  }
-  return n;
 }
 
 export function genOptionsFromArgs(args: GenArgs): GenOptions {

@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../shared/errors.ts';
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from '../shared/schema/domains.ts';
 import { parseTransactionDate } from '../shared/schema/validate.ts';
+import { quoteForMessage } from '../shared/format.ts';
 
 export const GEN_FORMATS = ['csv', 'ndjson'] as const;
 export type GenFormat = (typeof GEN_FORMATS)[number];
@@ -71,12 +72,22 @@ export const MAX_CUSTOMERS = 10_000_000;
 export const MAX_BATCH_SIZE = 100_000_000;
 export const MAX_WORKERS = 64;
 
+/** The whole-number flags of gen and their ranges, for the command line and the library alike. */
+const COUNT_RANGES = {
+  rows: [1, MAX_ROWS],
+  'batch-size': [1, MAX_BATCH_SIZE],
+  seed: [0, Number.MAX_SAFE_INTEGER],
+  workers: [0, MAX_WORKERS],
+  customers: [1, MAX_CUSTOMERS],
+} as const;
+type CountFlag = keyof typeof COUNT_RANGES;
+
 export function resolveGenOptions(o: GenOptions = {}): ResolvedGenOptions {
-  const rows = intOption('rows', o.rows ?? GEN_DEFAULTS.rows, 1, MAX_ROWS);
-  const batchSize = intOption('batch-size', o.batchSize ?? GEN_DEFAULTS.batchSize, 1, MAX_BATCH_SIZE);
-  const seed = intOption('seed', o.seed ?? GEN_DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
-  const workers = intOption('workers', o.workers ?? availableParallelism(), 0, MAX_WORKERS);
-  const customers = intOption('customers', o.customers ?? GEN_DEFAULTS.customers, 1, MAX_CUSTOMERS);
+  const rows = intOption('rows', o.rows ?? GEN_DEFAULTS.rows);
+  const batchSize = intOption('batch-size', o.batchSize ?? GEN_DEFAULTS.batchSize);
+  const seed = intOption('seed', o.seed ?? GEN_DEFAULTS.seed);
+  const workers = intOption('workers', o.workers ?? availableParallelism());
+  const customers = intOption('customers', o.customers ?? GEN_DEFAULTS.customers);
   const startDate = o.startDate ?? GEN_DEFAULTS.startDate;
   const endDate = o.endDate ?? GEN_DEFAULTS.endDate;
   const startDay = dateOption('start-date', startDate);
@@ -110,17 +121,39 @@ export function resolveGenOptions(o: GenOptions = {}): ResolvedGenOptions {
   };
 }
 
-function intOption(flag: string, v: number, min: number, max: number): number {
+function intOption(flag: CountFlag, v: number): number {
+  const [min, max] = COUNT_RANGES[flag];
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${String(v)}`, { field: flag });
+    throw new UsageError(`--${flag} must be ${wholeNumberRule(min, max)}, got ${JSON.stringify(v)}`, { field: flag });
   }
   return v;
+}
+
+function wholeNumberRule(min: number, max: number): string {
+  return `a whole number from ${min} to ${max}`;
+}
+
+/**
+ * A whole-number flag as typed ("1000000", "1e6", "250k", "10M") → its value,
+ * or a UsageError quoting the text (never a number it was rounded to). Gen's
+ * flags take gen's ranges; other flags (publish, demo) give their own minimum.
+ */
+export function countFlag(flag: string, text: string | number, min = 0): number {
+  const [lo, hi] = flag in COUNT_RANGES ? COUNT_RANGES[flag as CountFlag] : [min, Number.MAX_SAFE_INTEGER];
+  const n = parseCount(text);
+  if (!Number.isSafeInteger(n) || n < lo || n > hi) {
+    throw new UsageError(
+      `--${flag} must be ${wholeNumberRule(lo, hi)} (e.g. 100000, 1e6, 250k, 10M), got "${String(text).trim()}"`,
+      { field: flag },
+    );
+  }
+  return n;
 }
 
 /** A date flag, judged like a transaction_date in the data (so every generated row is valid). */
 function dateOption(flag: string, v: string): number {
   const day = parseTransactionDate(v);
-  if (typeof day === 'string') throw new UsageError(`--${flag} ${JSON.stringify(v)} ${day}`, { field: flag });
+  if (typeof day === 'string') throw new UsageError(`--${flag} ${quoteForMessage(v)} ${day}`, { field: flag });
   return day;
 }
 

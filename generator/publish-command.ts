@@ -1,12 +1,11 @@
 /** `salesflow publish`: sale events (with a fault mix) onto a Pub/Sub topic, paced, with a summary. */
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../shared/errors.ts';
 import { createProgress } from '../shared/progress.ts';
 import { defaultPubSubProject } from '../shared/pubsub/names.ts';
 import { loadDomains } from '../shared/schema/domains.ts';
 import { handleStopSignals } from '../shared/stop-signals.ts';
 import { DEFAULT_FIRST_ROW } from './events.ts';
-import { GEN_DEFAULTS, parseCount } from './options.ts';
+import { countFlag, GEN_DEFAULTS } from './options.ts';
 import { formatPublishSummary, publishEvents } from './publish.ts';
 
 interface PublishArgs {
@@ -23,16 +22,6 @@ interface PublishArgs {
   domains?: string;
   verbose?: boolean;
   quiet?: boolean;
-}
-
-function count(flag: string, text: string): number {
-  const n = parseCount(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new UsageError(`--${flag} must be a whole number ≥ 0 (e.g. 100000, 100k, 1M), got "${text}"`, {
-      field: flag,
-    });
-  }
-  return n;
 }
 
 export const publishCommand: CommandModule<object, PublishArgs> = {
@@ -89,7 +78,7 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
           'and flushes what was sent.',
       ),
   handler: async (args) => {
-    const rows = count('rows', args.rows);
+    const rows = countFlag('rows', args.rows);
     const tty = process.stderr.isTTY === true;
     const show = !args.quiet && (tty || args.verbose === true);
     const progress = createProgress({ label: 'publish', total: rows, unit: 'msg', enabled: show, plain: !tty });
@@ -101,11 +90,11 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         project: defaultPubSubProject(args.project),
         rows,
         rate: args.rate,
-        seed: count('seed', args.seed),
+        seed: countFlag('seed', args.seed),
         duplicates: args.duplicates,
         invalid: args.invalid,
         late: args.late,
-        firstRow: count('first-row', args['first-row']),
+        firstRow: countFlag('first-row', args['first-row']),
         create: args.create,
         domains: loadDomains(args.domains),
         signal: stop.signal,

@@ -54,3 +54,28 @@ export function formatTable(columns: readonly string[], rows: readonly (readonly
 export function formatPercent(rate: number): string {
   return Number.isFinite(rate) ? `${Number((rate * 100).toFixed(2))}%` : '?%';
 }
+
+/**
+ * Characters a reader of a message cannot see or that reorder what it shows:
+ * controls, format characters (zero-width, bidi overrides, U+FEFF), every
+ * space but U+0020, line/paragraph separators, private-use and unassigned
+ * code points, lone surrogates.
+ */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Cs}]|(?! )\p{Zs}/gu;
+
+/**
+ * A value quoted for a message (quarantine reasons, errors): JSON string
+ * syntax with every character one cannot see written as `\uXXXX`, so
+ * `"TX\u200b1"` shows why it differs from `"TX1"`. Never for data.
+ */
+export function quoteForMessage(value: string): string {
+  return escapeUnseen(JSON.stringify(value));
+}
+
+/** `text` (JSON, or a message) with every character one cannot see written as `\\uXXXX`. */
+export function escapeUnseen(text: string): string {
+  // An astral character is written as its two UTF-16 units, as JSON would.
+  return text.replace(UNSEEN, (ch) =>
+    Array.from({ length: ch.length }, (_, i) => `\\u${ch.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  );
+}

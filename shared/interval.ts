@@ -1,5 +1,6 @@
 /** An interval flag (`--watch 60s`, `--refresh 10s`, `--min-age 0`; 5m, 1h, or plain seconds) → milliseconds; at least `minMs` (1 s unless given). */
 import { UsageError } from './errors.ts';
+import { quoteForMessage } from './format.ts';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -16,9 +17,12 @@ export function parseInterval(text: string, flag = 'watch', minMs = 1000): numbe
   if (!(ms >= minMs && ms <= MAX_INTERVAL_MS)) {
     const least = minMs > 0 ? ` of at least ${minMs / 1000}s and` : '';
     const most = ` at most ${Math.floor(MAX_INTERVAL_MS / UNIT_MS.h)}h`;
-    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected an interval${least}${most}, like 60s, 5m or 1h`, {
-      field: flag,
-    });
+    throw new UsageError(
+      `--${flag} ${quoteForMessage(text)}: expected an interval${least}${most}, like 60s, 5m or 1h`,
+      {
+        field: flag,
+      },
+    );
   }
   return ms;
 }

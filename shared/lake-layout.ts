@@ -8,8 +8,10 @@
  * twice).
  */
 import { InputError } from './errors.ts';
-import { unescapePartitionValue } from './hive-path.ts';
+import { escapePartitionValue, unescapePartitionValue } from './hive-path.ts';
 import { type ColumnName, lookupColumn } from './schema/columns.ts';
+import { typedValueProblem } from './schema/validate.ts';
+import { quoteForMessage } from './format.ts';
 
 /** A name the layout never reads: hidden (temp siblings) or `_`-prefixed (`_SUCCESS`, `_rejects/`). */
 export function isBookkeepingName(name: string): boolean {
@@ -56,6 +58,22 @@ export function pathPartitions(folders: readonly string[], lead = 0): PathPartit
   return out;
 }
 
+/**
+ * Why a file's partition folders hold a value its column cannot have (the
+ * validator's verdict: `transaction_date=2024-1-6`, a date out of range, a
+ * `customer_id=7.9`), or undefined. One value stands for every row of the
+ * file, so every reader of a lake refuses the file rather than reading a value
+ * no row could carry.
+ */
+export function partitionValuesProblem(values: PathPartitions['values']): string | undefined {
+  for (const [column, value] of Object.entries(values) as [ColumnName, string][]) {
+    const reason = typedValueProblem(column, value);
+    if (reason !== null)
+      return `folder ${column}=${escapePartitionValue(value)}: ${column} ${quoteForMessage(value)} ${reason}`;
+  }
+  return undefined;
+}
+
 /** Where a landing key's lake starts: the folders before its first partition folder (all of them if it has none). */
 export function leadingFolders(folders: readonly string[]): number {
   const i = folders.findIndex((f) => parseHiveFolder(f) !== undefined);
@@ -94,8 +112,9 @@ export interface LakeFiles<T> {
  * The data files of a lake rooted where `folders(file)` starts: those under its
  * partition folders, in its order — `_manifest.json`'s partitionBy when given,
  * else the order the files agree on (files that disagree with each other make
- * the lake ambiguous: an InputError naming two of them). `describe` names a file
- * in messages.
+ * the lake ambiguous: an InputError naming two of them). A folder value the
+ * validator refuses is an InputError naming the file (partitionValuesProblem).
+ * `describe` names a file in messages.
  */
 export function selectLakeFiles<T>(
   candidates: readonly T[],
@@ -130,6 +149,8 @@ export function selectLakeFiles<T>(
         );
       }
     }
+    const badValue = partitionValuesProblem(pp.values);
+    if (badValue !== undefined) throw new InputError(badValue, { file: describe(file), step: 'open source' });
     out.files.push({ ...file, partitions: pp.values });
   }
   return out;

@@ -146,7 +146,7 @@ function overlapError(out: Place, oc: CanonicalPlace, other: Place, ic: Canonica
   const how = rel === 'same' ? 'is the same place as' : rel === 'inside' ? 'is inside' : 'contains';
   return new OverlapError(
     `${describe(out, oc)} ${how} ${describe(other, ic)}: writing there could overwrite, delete or re-read it; ` +
-      `choose a ${out.role} apart from it`,
+      `choose another place for the ${out.role}`,
     { file: out.path, output: out.path, input: other.path },
   );
 }

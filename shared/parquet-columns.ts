@@ -10,19 +10,15 @@ import { readSchema } from 'parquet-wasm/esm';
 import { InputError } from './errors.ts';
 import { initParquetWasm } from './parquet-wasm.ts';
 import { arrowColumnKind } from './schema/arrow.ts';
-import type { FoundColumn } from './schema/file-columns.ts';
+import type { FoundColumns } from './schema/file-columns.ts';
 
 /** Reads bytes [start, end] (inclusive) of the file. */
 export type RangeReader = (start: number, end: number) => Promise<Uint8Array>;
 
 const MAGIC = 'PAR1';
 
-/** Column name → what it is; an InputError when the bytes are not a Parquet file. */
-export async function readParquetColumns(
-  file: string,
-  size: number,
-  read: RangeReader,
-): Promise<Map<string, FoundColumn>> {
+/** The file's columns in order; an InputError when the bytes are not a Parquet file. */
+export async function readParquetColumns(file: string, size: number, read: RangeReader): Promise<FoundColumns> {
   const bad = (why: string, cause?: unknown) =>
     new InputError(`not a readable Parquet file: ${why}`, { file, step: 'read schema' }, cause);
   if (size < 12) throw bad(`${size} bytes is too short for a Parquet file`);
@@ -38,7 +34,5 @@ export async function readParquetColumns(
   } catch (err) {
     throw bad(err instanceof Error ? err.message : String(err), err);
   }
-  const found = new Map<string, FoundColumn>();
-  for (const f of tableFromIPC(schema.intoIPCStream()).schema.fields) found.set(f.name, arrowColumnKind(f.type));
-  return found;
+  return tableFromIPC(schema.intoIPCStream()).schema.fields.map((f) => [f.name, arrowColumnKind(f.type)] as const);
 }

@@ -7,7 +7,8 @@
 import { existsSync } from 'node:fs';
 import { makeDirs } from '../shared/make-dirs.ts';
 import { dirname, join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { createDuckdb } from '../shared/duckdb-instance.ts';
 import { LoadError, QueryError, SalesflowError, TransientError, UsageError } from '../shared/errors.ts';
 import { makeWorkDir, type WorkDir } from '../shared/work-dir.ts';
 import { checkStatement, checkWritable, type WarehouseAccess } from './access.ts';
@@ -126,7 +127,7 @@ export class DuckDBWarehouse implements Warehouse {
         : { ...CONFINED_CONFIG, access_mode: access === 'read' && file ? 'READ_ONLY' : 'READ_WRITE' };
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(path, config);
+      instance = await createDuckdb(path, config);
     } catch (err) {
       throw openError(path, err);
     }

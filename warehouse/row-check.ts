@@ -6,6 +6,7 @@
  */
 import type { BigQueryField } from '../shared/schema/index.ts';
 import { parseIsoDate } from '../shared/dates.ts';
+import { escapeUnseen } from '../shared/format.ts';
 
 export type RowCheck = { ok: true; values: (string | null)[] } | { ok: false; reasons: string[] };
 
@@ -33,7 +34,7 @@ export function checkRow(fields: readonly BigQueryField[], row: Record<string, u
 }
 
 function valueText(f: BigQueryField, v: unknown): string | { reason: string } {
-  const shown = JSON.stringify(v)?.slice(0, 60) ?? String(v);
+  const shown = escapeUnseen(JSON.stringify(v)?.slice(0, 60) ?? String(v));
   const bad = (what: string) => ({ reason: `cannot convert ${shown} to ${what}` });
   switch (f.type) {
     case 'STRING':

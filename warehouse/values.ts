@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../shared/errors.ts';
 import type { Cell, FieldType, Params, ParamValue } from './warehouse.ts';
+import { quoteForMessage } from '../shared/format.ts';
 
 export const FIELD_TYPES: readonly FieldType[] = ['STRING', 'INT64', 'NUMERIC', 'FLOAT64', 'BOOL', 'DATE', 'TIMESTAMP'];
 
@@ -47,7 +48,7 @@ export function resolveParam(name: string, v: ParamValue): ResolvedParam {
 export function parseParamFlag(flag: string): [string, ParamValue] {
   const m = /^([A-Za-z_]\w*)(?::([A-Za-z0-9]+))?=(.*)$/s.exec(flag);
   if (m === null) {
-    throw new UsageError(`--param ${JSON.stringify(flag)}: expected name=value or name:TYPE=value`, {
+    throw new UsageError(`--param ${quoteForMessage(flag)}: expected name=value or name:TYPE=value`, {
       field: 'param',
     });
   }

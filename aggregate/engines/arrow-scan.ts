@@ -12,7 +12,7 @@ import { parseIsoDate } from '../../shared/dates.ts';
 import { InputError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName, columnSpec } from '../../shared/schema/columns.ts';
 import { arrowColumnKind } from '../../shared/schema/arrow.ts';
-import { checkFileColumns, type FoundColumn } from '../../shared/schema/file-columns.ts';
+import { checkFileColumns } from '../../shared/schema/file-columns.ts';
 import type { GroupTotals } from '../groups.ts';
 import { partitionsMatch, partitionValueMatches } from '../lake.ts';
 import { type AggregateQuery, type Filter, filtersKey, type GroupKey, queryColumns } from '../query.ts';
@@ -405,12 +405,10 @@ function errorText(err: unknown): string {
 /** Check the file's columns (all sales columns not in the path); returns the names it has. */
 function checkSchema(task: ScanTask, wasmSchema: ReturnType<ParquetFile['schema']>): void {
   const schema: Schema = tableFromIPC(wasmSchema.intoIPCStream()).schema;
-  const found = new Map<string, FoundColumn>();
-  for (const f of schema.fields) found.set(f.name, arrowColumnKind(f.type));
   checkFileColumns(
     task.path,
     COLUMN_NAMES.filter((c) => task.partitions[c] === undefined),
-    found,
+    schema.fields.map((f) => [f.name, arrowColumnKind(f.type)] as const),
   );
 }
 

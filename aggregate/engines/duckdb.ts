@@ -4,7 +4,8 @@
  * Parquet footers first (parquet_schema), so a wrong file is named.
  */
 import { open } from 'node:fs/promises';
-import { type DuckDBConnection, DuckDBDecimalValue, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBDecimalValue } from '@duckdb/node-api';
+import { createDuckdb } from '../../shared/duckdb-instance.ts';
 import { InputError, SalesflowError } from '../../shared/errors.ts';
 import { COLUMN_NAMES, type ColumnName } from '../../shared/schema/columns.ts';
 import { loadDomains } from '../../shared/schema/domains.ts';
@@ -21,7 +22,7 @@ export const duckdbEngine: AggregateEngine = {
   name: 'duckdb',
   async aggregate(source, queries) {
     const src = openLocalSource(source);
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await createDuckdb(':memory:');
     const conn = await instance.connect();
     try {
       const out: GroupTotals[][] = queries.map(() => []);
@@ -180,10 +181,10 @@ async function checkSchemas(conn: DuckDBConnection, files: readonly LakeFile[], 
       err,
     );
   }
-  const byFile = new Map<string, Map<string, FoundColumn>>(files.map((f) => [f.path, new Map()]));
+  const byFile = new Map<string, [string, FoundColumn][]>(files.map((f) => [f.path, []]));
   for (const r of rows) {
     if (r.type === null) continue; // the root group
-    byFile.get(String(r.file_name))?.set(String(r.name), parquetKind(r));
+    byFile.get(String(r.file_name))?.push([String(r.name), parquetKind(r)]);
   }
   const needed = COLUMN_NAMES.filter((c) => !partitions.includes(c));
   for (const [file, cols] of byFile) checkFileColumns(file, needed, cols);

@@ -10,7 +10,8 @@
  */
 import { InputError } from '../../shared/errors.ts';
 import { readParquetColumns } from '../../shared/parquet-columns.ts';
-import { COLUMN_NAMES, type ColumnName, columnSpec, typedValueProblem } from '../../shared/schema/index.ts';
+import { partitionValuesProblem } from '../../shared/lake-layout.ts';
+import { COLUMN_NAMES, columnSpec } from '../../shared/schema/index.ts';
 import { fileColumnsProblem } from '../../shared/schema/file-columns.ts';
 import { isPreconditionFailed, type ObjectStore } from '../../shared/storage/index.ts';
 import type { LandingFile } from './landing-file.ts';
@@ -26,10 +27,8 @@ export async function parquetLayoutProblem(store: ObjectStore, file: LandingFile
 }
 
 async function layoutProblem(store: ObjectStore, file: LandingFile): Promise<string | undefined> {
-  for (const [column, value] of Object.entries(file.partitionValues) as [ColumnName, string][]) {
-    const reason = typedValueProblem(column, value);
-    if (reason !== null) return `folder ${column}=${value}: ${column} ${JSON.stringify(value)} ${reason}`;
-  }
+  const badValue = partitionValuesProblem(file.partitionValues);
+  if (badValue !== undefined) return badValue;
   let found: Awaited<ReturnType<typeof readParquetColumns>>;
   try {
     // The version listed (its size says where the footer is), or the file changed: left waiting.
@@ -42,7 +41,7 @@ async function layoutProblem(store: ObjectStore, file: LandingFile): Promise<str
     throw err;
   }
   // Columns the file has are staged from the file (even if a folder names them too): check those as well.
-  const needed = COLUMN_NAMES.filter((c) => file.partitionValues[c] === undefined || found.has(c));
+  const needed = COLUMN_NAMES.filter((c) => file.partitionValues[c] === undefined || found.some(([n]) => n === c));
   // The target is NUMERIC(12,2): a wider decimal column holds values silver cannot.
   const problem = fileColumnsProblem(needed, found, { maxDecimalPrecision: columnSpec('sale_amount').precision });
   return problem?.message;

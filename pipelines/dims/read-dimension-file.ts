@@ -15,6 +15,7 @@ import {
   validateDimensionFields,
 } from '../../shared/schema/index.ts';
 import { splitCsvLine } from '../../transform/row-parser.ts';
+import { quoteForMessage } from '../../shared/format.ts';
 
 export interface DimensionRow {
   line: number;
@@ -99,7 +100,7 @@ export function readDimensionFile(
     const key = checked.values[keyIndex] as string;
     const first = firstLineOfKey.get(key);
     if (first !== undefined) {
-      rejects.push({ line, raw: cap(text), reasons: `${schema.key} ${JSON.stringify(key)} repeats line ${first}` });
+      rejects.push({ line, raw: cap(text), reasons: `${schema.key} ${quoteForMessage(key)} repeats line ${first}` });
       continue;
     }
     firstLineOfKey.set(key, line);

@@ -31,6 +31,7 @@ import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { fromPubSubError } from '../../shared/pubsub/errors.ts';
 import type { SourceBatch, SourceContext } from '../sdk/io/source.ts';
 import { type Source, unboundedSource } from '../sdk/io/source.ts';
+import { parseIsoDate } from '../../shared/dates.ts';
 
 export interface PubSubMessageValue {
   id: string;
@@ -88,12 +89,22 @@ export interface PubSubSource extends Source<PubSubMessageValue> {
   close(): Promise<void>;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/i;
 
-/** Epoch ms of an RFC 3339 timestamp, or undefined. */
+/**
+ * Epoch ms of an RFC 3339 timestamp, or undefined. Every field must be in its
+ * range: Date.parse rolls `2024-02-30` over to March 1 and `T24:00` to the
+ * next day, which would file the event under a time it never had.
+ */
 export function parseRfc3339(text: string | undefined): number | undefined {
-  if (text === undefined || !RFC3339.test(text)) return undefined;
-  const ms = Date.parse(text);
+  const m = text === undefined ? null : RFC3339.exec(text);
+  if (m === null) return undefined;
+  const inRange = (v: string, max: number) => Number(v) <= max;
+  if (Number.isNaN(parseIsoDate(m[1])) || !inRange(m[2], 23) || !inRange(m[3], 59) || !inRange(m[4], 59)) {
+    return undefined;
+  }
+  if (m[7] !== undefined && (!inRange(m[8], 23) || !inRange(m[9], 59))) return undefined;
+  const ms = Date.parse(m[0]);
   return Number.isFinite(ms) ? ms : undefined;
 }
 

@@ -4,6 +4,7 @@
  * command accepts both forms and reports a bad name the same way.
  */
 import { UsageError } from '../errors.ts';
+import { quoteForMessage } from '../format.ts';
 
 export type PubSubKind = 'topics' | 'subscriptions';
 
@@ -44,7 +45,7 @@ export function parsePubSubName(input: string, kind: PubSubKind, project?: strin
     }
   } else {
     if (input.includes('/')) {
-      throw new UsageError(`invalid ${what} "${input}": give a name or projects/PROJECT/${kind}/NAME`, {
+      throw new UsageError(`invalid ${what} ${quoteForMessage(input)}: give a name or projects/PROJECT/${kind}/NAME`, {
         object: input,
       });
     }
@@ -53,16 +54,16 @@ export function parsePubSubName(input: string, kind: PubSubKind, project?: strin
   }
   if (!resolvedProject) {
     throw new UsageError(
-      `no project for ${what} "${input}": pass --project, a full projects/PROJECT/${kind}/NAME, or set GOOGLE_CLOUD_PROJECT`,
+      `no project for ${what} ${quoteForMessage(input)}: pass --project, a full projects/PROJECT/${kind}/NAME, or set GOOGLE_CLOUD_PROJECT`,
       { object: input },
     );
   }
   if (!PROJECT_ID.test(resolvedProject)) {
-    throw new UsageError(`invalid project id "${resolvedProject}"`, { object: input });
+    throw new UsageError(`invalid project id ${quoteForMessage(resolvedProject)}`, { object: input });
   }
   if (!RESOURCE_ID.test(id) || id.startsWith('goog')) {
     throw new UsageError(
-      `invalid ${what} name "${id}": 3-255 characters, letters, digits and - _ . ~ + %, starting with a letter, not "goog"`,
+      `invalid ${what} name ${quoteForMessage(id)}: 3-255 characters, letters, digits and - _ . ~ + %, starting with a letter, not "goog"`,
       { object: input },
     );
   }

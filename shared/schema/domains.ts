@@ -10,7 +10,9 @@
  * refused up front instead.
  */
 import { readFileSync } from 'node:fs';
+import { repeatedKey } from '../json-repeated-key.ts';
 import { InputError, UsageError } from '../errors.ts';
+import { quoteForMessage } from '../format.ts';
 
 export interface SalesDomains {
   readonly categories: readonly string[];
@@ -87,7 +89,7 @@ export function checkDomains(domains: SalesDomains, source = 'domains'): SalesDo
     const seen = new Map<string, string>();
     values.forEach((v: unknown, i: number) => {
       const problem = domainValueProblem(v);
-      const shown = typeof v === 'string' ? JSON.stringify(v) : String(v);
+      const shown = typeof v === 'string' ? quoteForMessage(v) : String(v);
       if (problem !== null) {
         throw new UsageError(`${source}: ${key}[${i}] ${shown} ${problem}`, { file: source, field: key });
       }
@@ -95,7 +97,7 @@ export function checkDomains(domains: SalesDomains, source = 'domains'): SalesDo
       const first = seen.get(folded);
       if (first !== undefined) {
         throw new UsageError(
-          `${source}: ${key}[${i}] ${shown} repeats ${JSON.stringify(first)}${first === v ? '' : first.toLowerCase() === (v as string).toLowerCase() ? ' (values may differ only in case)' : ' (values may not differ only in Unicode compatibility forms such as full-width letters)'}`,
+          `${source}: ${key}[${i}] ${shown} repeats ${quoteForMessage(first)}${first === v ? '' : first.toLowerCase() === (v as string).toLowerCase() ? ' (values may differ only in case)' : ' (values may not differ only in Unicode compatibility forms such as full-width letters)'}`,
           { file: source, field: key },
         );
       }
@@ -110,20 +112,29 @@ export function loadDomains(path?: string): SalesDomains {
   const file = path ?? process.env.SALESFLOW_DOMAINS;
   if (!file) return DEFAULT_DOMAINS;
   let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new InputError(`cannot read domains file: ${(err as Error).message}`, { file }, err);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${file}: a domains file is a JSON object {"categories": [...], "regions": [...]}`, { file });
   }
+  const repeated = repeatedKey(text);
+  if (repeated !== undefined) {
+    throw new UsageError(`${file}: key ${quoteForMessage(repeated)} appears twice (which list was meant?)`, { file });
+  }
   const obj = parsed as Record<string, unknown>;
   const unknown = Object.keys(obj).filter((k) => !(DOMAIN_KEYS as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new UsageError(`${file}: unknown key ${JSON.stringify(unknown[0])}; expected "categories" and/or "regions"`, {
-      file,
-    });
+    throw new UsageError(
+      `${file}: unknown key ${quoteForMessage(unknown[0])}; expected "categories" and/or "regions"`,
+      {
+        file,
+      },
+    );
   }
   const pick = (key: keyof SalesDomains) => (obj[key] === undefined ? DEFAULT_DOMAINS[key] : obj[key]);
   const domains = { categories: pick('categories'), regions: pick('regions') } as SalesDomains;

@@ -6,7 +6,8 @@
  * this decides, in one place, what is acceptable.
  */
 import { InputError } from '../errors.ts';
-import { type ColumnName, columnSpec } from './columns.ts';
+import { COLUMN_NAMES, type ColumnName, columnSpec } from './columns.ts';
+import { quoteForMessage } from '../format.ts';
 
 /**
  * The physical shapes a sales column may have: UTF-8 strings, signed 64-bit
@@ -18,6 +19,12 @@ export type ColumnKind = 'string' | 'int64' | 'date' | 'decimal2' | 'other';
 
 /** A column as a reader found it: its kind, the reader's own type text, and a decimal's precision. */
 export type FoundColumn = readonly [kind: ColumnKind, type: string, precision?: number];
+
+/**
+ * A file's columns in file order, as the reader listed them: a list, not a map,
+ * so two columns of the same name are both seen.
+ */
+export type FoundColumns = readonly (readonly [name: string, column: FoundColumn])[];
 
 export function expectedKind(column: ColumnName): ColumnKind {
   switch (columnSpec(column).type) {
@@ -48,18 +55,47 @@ export interface ColumnRules {
   maxDecimalPrecision?: number;
 }
 
-/** Why the columns do not fit the record (missing, or of the wrong kind), or undefined. */
+/**
+ * Why the columns do not fit the record, or undefined. The rule is the CSV
+ * header's: exactly the sales columns (those a hive folder supplies may be
+ * left out), each once, by its exact name, of its kind. Two names equal but for
+ * case are refused by name: DuckDB and BigQuery match columns case-insensitively
+ * and would take either one (a DOUBLE `SALE_AMOUNT` read as `sale_amount`),
+ * the Arrow reader the exact one, so engines would disagree on the same file.
+ * An extra column is refused like an extra CSV field: it is not a sales file.
+ */
 export function fileColumnsProblem(
   needed: readonly ColumnName[],
-  found: ReadonlyMap<string, FoundColumn>,
+  columns: FoundColumns,
   rules: ColumnRules = {},
-): { field: ColumnName; message: string } | undefined {
+): { field: string; message: string } | undefined {
+  const names = columns.map(([name]) => name);
+  const byLowerCase = new Map<string, string>();
+  for (const name of names) {
+    const first = byLowerCase.get(name.toLowerCase());
+    if (first !== undefined) {
+      const how =
+        first === name
+          ? `column ${quoteForMessage(name)} appears twice`
+          : `columns ${quoteForMessage(first)} and ${quoteForMessage(name)} differ only in case`;
+      return { field: name, message: `wrong schema: ${how} (column names must be unique, ignoring case)` };
+    }
+    byLowerCase.set(name.toLowerCase(), name);
+  }
+  const unexpected = names.filter((n) => !(COLUMN_NAMES as readonly string[]).includes(n));
+  if (unexpected.length > 0) {
+    return {
+      field: unexpected[0],
+      message: `wrong schema: unexpected column${unexpected.length > 1 ? 's' : ''} ${unexpected.map(quoteForMessage).join(', ')} (a sales file has only ${COLUMN_NAMES.join(', ')}, by these exact names)`,
+    };
+  }
+  const found = new Map(columns);
   for (const column of needed) {
     const got = found.get(column);
     if (got === undefined) {
       return {
         field: column,
-        message: `wrong schema: no column ${column} (has ${[...found.keys()].join(', ') || 'no columns'})`,
+        message: `wrong schema: no column ${column} (has ${names.join(', ') || 'no columns'})`,
       };
     }
     const want = expectedKind(column);
@@ -77,9 +113,9 @@ export function fileColumnsProblem(
 export function checkFileColumns(
   file: string,
   needed: readonly ColumnName[],
-  found: ReadonlyMap<string, FoundColumn>,
+  columns: FoundColumns,
   rules: ColumnRules = {},
 ): void {
-  const problem = fileColumnsProblem(needed, found, rules);
+  const problem = fileColumnsProblem(needed, columns, rules);
   if (problem) throw new InputError(problem.message, { file, field: problem.field, step: 'read schema' });
 }

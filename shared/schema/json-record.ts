@@ -7,6 +7,8 @@
 import type { SalesRecord } from './record.ts';
 import { formatFieldErrors, type RecordValidator } from './validate.ts';
 import { strictUtf8Decoder } from '../utf8.ts';
+import { repeatedKey } from '../json-repeated-key.ts';
+import { quoteForMessage } from '../format.ts';
 
 export type JsonRecordVerdict =
   | { ok: true; record: SalesRecord; text: string }
@@ -27,6 +29,12 @@ export function judgeJsonRecord(bytes: Uint8Array, validator: RecordValidator): 
     value = JSON.parse(text, exactNumbers);
   } catch (err) {
     return { ok: false, text, reason: `row is not valid JSON (${(err as Error).message})` };
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const repeated = repeatedKey(text);
+    if (repeated !== undefined) {
+      return { ok: false, text, reason: `row has the field ${quoteForMessage(repeated)} twice (each field once)` };
+    }
   }
   const result = validator.validateObject(value);
   return result.ok

@@ -9,6 +9,7 @@ import { MAX_NUMERIC_12_2_CENTS, parseCents } from '../money.ts';
 import { COLUMN_NAMES, type ColumnName, CSV_HEADER, DATE_RANGE, lookupColumn } from './columns.ts';
 import { checkDomains, DEFAULT_DOMAINS, type SalesDomains } from './domains.ts';
 import type { Int64Value, SalesRecord } from './record.ts';
+import { escapeUnseen, quoteForMessage } from '../format.ts';
 
 export interface FieldError<Field extends string = ColumnName> {
   /** The failing column, or `_row` for problems with the row as a whole. */
@@ -79,10 +80,22 @@ export function dateRangeReason(day: number): string | null {
 export function parseSaleAmount(v: string): number | string {
   if (v.length === 0) return 'is empty';
   const cents = parseCents(v);
-  if (Number.isNaN(cents)) return 'is not a decimal number with at most 2 decimals (e.g. 123.45)';
+  if (Number.isNaN(cents)) return malformedAmountReason(v);
   if (cents <= 0) return 'must be greater than 0';
   if (cents > MAX_NUMERIC_12_2_CENTS) return 'exceeds NUMERIC(12,2) (max 9999999999.99)';
   return cents;
+}
+
+/** Why a value parseCents refused is not an amount: too many decimals, too large, or not a decimal at all. */
+function malformedAmountReason(v: string): string {
+  const plain = /^(-?)0*([0-9]*)(\.[0-9]{1,2})?$/.exec(v);
+  if (plain === null || (plain[2] === '' && !/[0-9]/.test(v))) {
+    return 'is not a decimal number with at most 2 decimals (e.g. 123.45)';
+  }
+  if (plain[1] === '-') return 'must be greater than 0';
+  return plain[2].length > 10
+    ? 'exceeds NUMERIC(12,2) (max 9999999999.99)'
+    : 'has more than 10 digits before the decimal point';
 }
 
 /**
@@ -158,13 +171,25 @@ export class RecordValidator {
       return { ok: false, errors: [{ field: '_row', value: preview(obj), reason: 'is not a JSON object' }] };
     }
     const values = new Map<ColumnName, string>();
+    const keyOf = new Map<ColumnName, string>();
     const errors: FieldError[] = [];
     for (const [key, raw] of Object.entries(obj as Record<string, unknown>)) {
       const col = lookupColumn(key);
       if (col === undefined) {
-        errors.push({ field: '_row', value: key, reason: `has unknown field "${key}"` });
+        errors.push({ field: '_row', value: key, reason: `has unknown field ${quoteForMessage(key)}` });
         continue;
       }
+      // Two keys naming one column (an alias, another case): neither value is the record's.
+      const earlier = keyOf.get(col);
+      if (earlier !== undefined) {
+        errors.push({
+          field: '_row',
+          value: key,
+          reason: `has fields ${quoteForMessage(earlier)} and ${quoteForMessage(key)} both name ${col}`,
+        });
+        continue;
+      }
+      keyOf.set(col, key);
       if (typeof raw === 'string') values.set(col, raw);
       else if (typeof raw === 'number' && Number.isInteger(raw) && !Number.isSafeInteger(raw)) {
         // Already rounded to a double by whoever parsed the JSON: the exact value is gone.
@@ -236,7 +261,7 @@ export class RecordValidator {
 export function formatFieldErrors(errors: readonly FieldError<string>[]): string {
   return errors
     .map((e) =>
-      e.field === '_row' ? `row ${e.reason}` : `${e.field} ${JSON.stringify(truncate(e.value))} ${e.reason}`,
+      e.field === '_row' ? `row ${e.reason}` : `${e.field} ${quoteForMessage(truncate(e.value))} ${e.reason}`,
     )
     .join('; ');
 }
@@ -260,13 +285,13 @@ export function checkHeader(header: readonly string[]): HeaderProblem | null {
   const misordered = missing.length === 0 && extra.length === 0;
   const parts: string[] = [];
   if (missing.length) parts.push(`missing ${missing.join(', ')}`);
-  if (extra.length) parts.push(`unexpected ${extra.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (extra.length) parts.push(`unexpected ${extra.map(quoteForMessage).join(', ')}`);
   if (misordered) parts.push('columns out of order');
   return {
     missing,
     extra,
     misordered,
-    message: `header does not match the sales schema (${parts.join('; ')}): expected "${CSV_HEADER}", got "${truncate(got.join(','), 200)}"`,
+    message: `header does not match the sales schema (${parts.join('; ')}): expected "${CSV_HEADER}", got ${quoteForMessage(truncate(got.join(','), 200))}`,
   };
 }
 
@@ -276,8 +301,8 @@ function truncate(s: string, max = 80): string {
 
 function preview(v: unknown): string {
   try {
-    return truncate(JSON.stringify(v) ?? String(v));
+    return truncate(escapeUnseen(JSON.stringify(v) ?? String(v)));
   } catch {
-    return truncate(String(v));
+    return truncate(escapeUnseen(String(v)));
   }
 }

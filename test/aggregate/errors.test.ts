@@ -9,6 +9,7 @@ import { buildQueries } from '../../aggregate/query.ts';
 import { InputError, UsageError } from '../../shared/errors.ts';
 import { generateSales, writeSalesLake } from '../util/sales-lake.ts';
 import { useTempDir } from '../util/tmp.ts';
+import { renameParquetColumn } from '../util/parquet-rename.ts';
 
 const tmp = useTempDir('salesflow-aggregate-err-');
 const standard = buildQueries({});
@@ -32,7 +33,42 @@ const ENGINES = [['duckdb'], ['arrow']] as const;
 let doubleAmount: string;
 let missingColumn: string;
 let garbage: string;
+/** Lakes whose East folder has a file with more columns than the record: name → [lake, expected message]. */
+const odd: Record<string, [string, RegExp]> = {};
+const STRAY_ROW = `'X1' AS transaction_id, 1::BIGINT AS customer_id, DATE '2024-01-01' AS transaction_date, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category`;
+/** A stray file with a DOUBLE `xale_amount` column renamed after writing (DuckDB's COPY would de-duplicate it). */
+const strayWith = (to: string | undefined) => async (east: string) => {
+  const file = join(east, 'stray.parquet');
+  await duck(`COPY (SELECT 999.999::DOUBLE AS xale_amount, ${STRAY_ROW}) TO '${file}' (FORMAT parquet)`);
+  if (to !== undefined) renameParquetColumn(file, 'xale_amount', to);
+};
+/** A date-partitioned lake with one good folder and the given bad one. */
+async function dateLake(name: string, badFolder: string): Promise<string> {
+  const dir = join(tmp(), name);
+  for (const folder of ['transaction_date=2024-01-05', badFolder]) {
+    mkdirSync(join(dir, folder), { recursive: true });
+    await duck(
+      `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, 12.5::DECIMAL(12,2) AS sale_amount, 'Books' AS product_category, 'North' AS sales_region) TO '${join(dir, folder, 'part-0.parquet')}' (FORMAT parquet)`,
+    );
+  }
+  return dir;
+}
+const badFolders: Record<string, [string, RegExp]> = {};
 beforeAll(async () => {
+  badFolders.unpadded = [
+    await dateLake('date-unpadded', 'transaction_date=2024-1-6'),
+    /folder transaction_date=2024-1-6: transaction_date "2024-1-6" is not a valid date/,
+  ];
+  badFolders.outOfRange = [
+    await dateLake('date-out-of-range', 'transaction_date=0099-01-01'),
+    /folder transaction_date=0099-01-01: transaction_date "0099-01-01" .*1900-01-01/,
+  ];
+  odd.caseDuplicate = [
+    await lakeWith('case-dup', strayWith('SALE_AMOUNT')),
+    /columns "SALE_AMOUNT" and "sale_amount" differ only in case/,
+  ];
+  odd.sameName = [await lakeWith('same-name', strayWith('sale_amount')), /column "sale_amount" appears twice/];
+  odd.extra = [await lakeWith('extra', strayWith(undefined)), /unexpected column "xale_amount"/];
   doubleAmount = await lakeWith('double', (east) =>
     duck(
       `COPY (SELECT 'X1' AS transaction_id, 1::BIGINT AS customer_id, DATE '2024-01-01' AS transaction_date, 12.5::DOUBLE AS sale_amount, 'Books' AS product_category) TO '${join(east, 'stray.parquet')}' (FORMAT parquet)`,
@@ -70,6 +106,28 @@ describe.each(ENGINES)('%s engine', (name) => {
     expect(err.context.file).toMatch(/sales_region=East\/stray\.parquet$/);
     expect(err.message).toMatch(/column sale_amount is .*(DOUBLE|Float64).*, expected DECIMAL\(12,2\)/);
   });
+
+  it.each(['caseDuplicate', 'sameName', 'extra'])(
+    'names the file with a column the record lacks or holds twice (%s), as every Parquet reader does',
+    async (which) => {
+      const [lake, message] = odd[which];
+      const err = await run(lake, {}, 1).catch((e) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.context.file).toMatch(/sales_region=East\/stray\.parquet$/);
+      expect(err.message).toMatch(message);
+    },
+  );
+
+  it.each(['unpadded', 'outOfRange'])(
+    'refuses a partition folder whose value the validator refuses (%s), as pipeline batch does',
+    async (which) => {
+      const [lake, message] = badFolders[which];
+      const err = await run(lake, { by: ['date'] }).catch((e) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toMatch(message);
+      expect(err.context.file).toMatch(/^transaction_date=[^/]+\/part-0\.parquet$/);
+    },
+  );
 
   it('names the file missing a column', async () => {
     const err = await run(missingColumn).catch((e) => e);

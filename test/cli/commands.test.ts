@@ -33,3 +33,22 @@ describe('the command table', () => {
     expect(res.stderr).toMatch(/Pick a pipeline \(see the list above\): batch, stream, dims/);
   });
 });
+
+/** Every path a user can ask --help of: the root, each command, each group and its subcommands. */
+function helpPaths(table: readonly LazyCommand[], prefix: string[] = []): string[][] {
+  return table.flatMap((c) => {
+    const path = [...prefix, nameOf(c)];
+    return c.subcommands ? [path, ...helpPaths(c.subcommands, path)] : [path];
+  });
+}
+
+describe('--help teaches', () => {
+  it.each([[], ...helpPaths(commands)].map((p) => [p.join(' ') || '(root)', p]))(
+    'salesflow %s --help has an Examples section',
+    async (_, path) => {
+      const res = await runSalesflow([...path, '--help']);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stdout).toMatch(/^Examples:\n {2}salesflow /m);
+    },
+  );
+});

@@ -5,7 +5,7 @@
  * No message anywhere shows NaN.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/open.ts';
@@ -199,6 +199,36 @@ const CASES: Case[] = [
     args: () => ['demo', '-n', '1k', '-d', d('in', 'not-a-folder', 'demo'), '--steps', 'gen'],
     code: 1,
   },
+  // dashboard (--out: one file and exit)
+  { name: 'dashboard · --out ok', args: () => ['dashboard', '--out', d('out', 'report.html'), '-w', w()], code: 0 },
+  {
+    name: 'dashboard · --out, no such warehouse (refused, nothing written)',
+    args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', `duckdb:${d('none.duckdb')}`],
+    code: 2,
+    says: /no warehouse at/,
+  },
+  {
+    name: 'dashboard · --from after --to',
+    args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', w(), '--from', '2025-02-01', '--to', '2025-01-01'],
+    code: 2,
+  },
+  {
+    name: 'dashboard · --out, warehouse locked by another process',
+    args: () => ['dashboard', '--out', d('out', 'locked.html'), '-w', locked()],
+    code: 1,
+  },
+  // pipeline dims
+  {
+    name: 'pipeline dims · source does not exist',
+    args: () => ['pipeline', 'dims', d('no-dims'), '-w', w()],
+    code: 2,
+    says: /no-dims/,
+  },
+  // looker
+  { name: 'looker · bad --format', args: () => ['looker', '-w', 'bigquery:p.d', '-f', 'xml'], code: 2 },
+  // publish and pipeline stream: bad flags are refused before any Pub/Sub connection
+  { name: 'publish · bad --seed', args: () => ['publish', '--topic', 't', '--seed', '1.5'], code: 2, says: /"1\.5"/ },
+  { name: 'pipeline stream · unknown flag', args: () => ['pipeline', 'stream', '--bogus'], code: 2 },
   // schema
   { name: 'schema · ok', args: () => ['schema', '-f', 'duckdb'], code: 0 },
   { name: 'schema · bad format', args: () => ['schema', '-f', 'xml'], code: 2 },
@@ -209,6 +239,7 @@ describe('exit codes (0 ok · 1 failed · 2 usage/refused · 3 partial)', () => 
     const r = await runSalesflow(c.args(), { cwd: tmp() });
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.code, out).toBe(c.code);
+    if (c.args().includes(d('out', 'never.html'))) expect(existsSync(d('out', 'never.html'))).toBe(false);
     if (c.says) expect(out).toMatch(c.says);
     expect(out).not.toMatch(/\bNaN\b/);
   });

@@ -37,6 +37,9 @@ describe('salesflow gen', () => {
 
   it.each([
     [['-n', 'lots'], /--rows must be a whole number .* got "lots"/],
+    // The value as typed, never the number it was parsed or rounded to.
+    [['--seed', '1.5'], /--seed must be a whole number from 0 to 9007199254740991 .*got "1\.5"/],
+    [['--seed', '99999999999999999999'], /--seed must be a whole number from 0 .*got "99999999999999999999"/],
     [
       ['--start-date', '2025-06-01', '--end-date', '2025-01-01'],
       /--start-date 2025-06-01 is after --end-date 2025-01-01/,

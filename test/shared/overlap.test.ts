@@ -84,6 +84,7 @@ describe('refuseOverlap', () => {
     expect(err).toBeInstanceOf(OverlapError);
     expect(err?.exitCode).toBe(2);
     expect(err?.message).toContain(`output folder ${join(input, 'out')} is inside input ${input}`);
+    expect(err?.message).toMatch(/choose another place for the output folder$/);
     expect(err?.context).toMatchObject({ output: join(input, 'out'), input });
   });
 

@@ -138,7 +138,7 @@ describe('ChunkParser: U+FEFF inside the data', () => {
       {
         line: 1,
         raw: '\uFEFFTX-2,1,2024-01-01,1.00,Books,North',
-        reason: expect.stringMatching(/^transaction_id "\uFEFFTX-2" has characters other than/),
+        reason: expect.stringMatching(/^transaction_id "\\ufeffTX-2" has characters other than/),
       },
     ]);
   });
@@ -150,5 +150,24 @@ describe('ChunkParser: U+FEFF inside the data', () => {
     );
     expect(got.rows).toEqual([]);
     expect(got.rejects[0].reason).toMatch(/^row is not valid JSON/);
+  });
+});
+
+describe('ChunkParser: characters one cannot see', () => {
+  // The raw row keeps the bytes (it is data); the reason, read by a person,
+  // writes each such character as \uXXXX so the value does not look valid.
+  it('are escaped in the reason and kept in the raw row', () => {
+    const got = parse(
+      'TX\u200b1,1,2024-01-01,1.00,Books,North\nTX2,1,2024-01-01,1.00,Books\u00a0,North\nTX3,1,2024-01-01,1.00,Books,Nor\u202eth\n',
+    );
+    expect(got.rows).toEqual([]);
+    expect(got.rejects.map((r) => r.raw)).toEqual([
+      'TX\u200b1,1,2024-01-01,1.00,Books,North',
+      'TX2,1,2024-01-01,1.00,Books\u00a0,North',
+      'TX3,1,2024-01-01,1.00,Books,Nor\u202eth',
+    ]);
+    expect(got.rejects[0].reason).toMatch(/^transaction_id "TX\\u200b1" has characters/);
+    expect(got.rejects[1].reason).toMatch(/^product_category "Books\\u00a0" is not one of/);
+    expect(got.rejects[2].reason).toMatch(/^sales_region "Nor\\u202eth" is not one of/);
   });
 });

@@ -1,9 +1,10 @@
 /** A throwaway in-memory DuckDB for tests that read back what the code wrote (Parquet, CSV, DDL). */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { createDuckdb } from '../../shared/duckdb-instance.ts';
 
 /** `fn` on a fresh in-memory DuckDB connection, closed afterwards (also when `fn` throws). */
 export async function withMemoryDuckDB<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const db = await DuckDBInstance.create(':memory:');
+  const db = await createDuckdb(':memory:');
   const conn = await db.connect();
   try {
     return await fn(conn);

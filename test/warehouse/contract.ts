@@ -191,6 +191,12 @@ VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
       await expect(w.query('SELECT @missing AS x')).rejects.toBeInstanceOf(UsageError);
     });
 
+    it('returns every string exactly as stored, a leading U+FEFF included', async () => {
+      const bom = '\uFEFF';
+      const r = await w.query('SELECT @p AS param, CONCAT(@p, @p) AS built', { params: { p: `${bom}p` } });
+      expect(r.rows).toEqual([{ param: `${bom}p`, built: `${bom}p${bom}p` }]);
+    });
+
     it('pages through a result larger than one page, every row exactly once', async () => {
       const rows = sampleRows(2500, 17);
       await w.insertRows(

@@ -85,7 +85,12 @@ export const dashboardCommand: CommandModule<object, Args> = {
     const warehouseOptions = { dataset: args.dataset, endpoint: args['bigquery-endpoint'], location: args.location };
     const filters = parseReportFilters({ from: args.from, to: args.to, region: args.region });
     if (args.out !== undefined) {
-      const model = await loadReportModel({ warehouse: args.warehouse, warehouseOptions, filters });
+      const model = await loadReportModel({
+        warehouse: args.warehouse,
+        warehouseOptions,
+        filters,
+        refuseMissing: true,
+      });
       // The report may not land on (or around) the warehouse it reads.
       const inputs = warehousePlaces(parseWarehouseSpec(args.warehouse, warehouseOptions));
       const bytes = await writeReportFile(model, args.out, { force: args.force, inputs });

@@ -6,6 +6,7 @@
 import { UsageError } from '../../shared/errors.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 import type { Params } from '../warehouse.ts';
+import { quoteForMessage } from '../../shared/format.ts';
 
 export interface ReportFilters {
   /** First day, YYYY-MM-DD (inclusive). */
@@ -28,7 +29,7 @@ export function parseReportFilters(input: {
     const v = input[key]?.trim();
     if (!v) continue;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(parseIsoDate(v))) {
-      throw new UsageError(`${key} ${JSON.stringify(v)} is not a date (YYYY-MM-DD)`, { field: key });
+      throw new UsageError(`${key} ${quoteForMessage(v)} is not a date (YYYY-MM-DD)`, { field: key });
     }
     out[key] = v;
   }

@@ -1,7 +1,8 @@
 /**
  * Parquet in the batch pipeline follows the text path's rules: a column of the
  * wrong physical or logical type (a DOUBLE amount, text ids or dates, INT32,
- * timestamps, another decimal scale or a wider precision), a missing column, or
+ * timestamps, another decimal scale or a wider precision), a missing column, an
+ * extra one, two columns whose names differ only in case, or
  * a folder value the validator refuses is a layout rejection of the file naming
  * the column — on DuckDB (local view and gs:// load) and on BigQuery (load job
  * from gs://). Values are never rounded or reparsed into valid ones.
@@ -16,6 +17,7 @@ import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigq
 import { withMemoryDuckDB } from '../../util/duckdb.ts';
 import { type GcsServer, startGcsServer } from '../../util/gcs-server/index.ts';
 import { useTempDir } from '../../util/tmp.ts';
+import { renameParquetColumn } from '../../util/parquet-rename.ts';
 import { withDuckDB } from './fixtures.ts';
 
 const tmp = useTempDir('salesflow-batch-types-');
@@ -30,10 +32,13 @@ const GOOD = {
   product_category: "'Books'",
   sales_region: "'North'",
 };
-type Columns = Partial<Record<keyof typeof GOOD, string | null>>;
+type Columns = Partial<Record<keyof typeof GOOD | 'xale_amount', string | null>>;
 
-/** Landing files: key → the column expressions that differ from a good file (null: column left out). */
-const FILES: Record<string, { columns: Columns; reason?: RegExp }> = {
+/**
+ * Landing files: key → the column expressions that differ from a good file (null: column left out),
+ * and the name an extra DOUBLE `xale_amount` column gets after writing (DuckDB's COPY would de-duplicate it).
+ */
+const FILES: Record<string, { columns: Columns; reason?: RegExp; renameExtra?: string }> = {
   'good.parquet': { columns: {} },
   'amount-double-3-decimals.parquet': {
     columns: { sale_amount: 'CAST(12.345 AS DOUBLE)' },
@@ -71,6 +76,20 @@ const FILES: Record<string, { columns: Columns; reason?: RegExp }> = {
   },
   'transaction_date=2024-03-09/part-0.parquet': { columns: { transaction_date: null } },
   'not-parquet.parquet': { columns: {}, reason: /not a readable Parquet file/ },
+  'amount-case-duplicate.parquet': {
+    columns: { xale_amount: 'CAST(999.999 AS DOUBLE)' },
+    renameExtra: 'SALE_AMOUNT',
+    reason: /columns "sale_amount" and "SALE_AMOUNT" differ only in case/,
+  },
+  'amount-twice.parquet': {
+    columns: { xale_amount: 'CAST(999.999 AS DOUBLE)' },
+    renameExtra: 'sale_amount',
+    reason: /column "sale_amount" appears twice/,
+  },
+  'extra-column.parquet': {
+    columns: { xale_amount: 'CAST(999.999 AS DOUBLE)' },
+    reason: /unexpected column "xale_amount"/,
+  },
 };
 const ROWS = 3;
 /** Each file's ids are its own (so silver shows whose rows got in). */
@@ -79,7 +98,7 @@ const idPrefix = (key: string) => `TX-${key.replace(/\.parquet$/, '').replace(/[
 beforeAll(async () => {
   const landing = join(tmp(), 'landing');
   await withMemoryDuckDB(async (c) => {
-    for (const [key, { columns }] of Object.entries(FILES)) {
+    for (const [key, { columns, renameExtra }] of Object.entries(FILES)) {
       if (key === 'not-parquet.parquet') continue;
       const cols = Object.entries({ ...GOOD, transaction_id: `'${idPrefix(key)}' || i`, ...columns })
         .filter(([, expr]) => expr !== null)
@@ -87,6 +106,7 @@ beforeAll(async () => {
       const path = join(landing, key);
       mkdirSync(dirname(path), { recursive: true });
       await c.run(`COPY (SELECT ${cols.join(', ')} FROM range(${ROWS}) t(i)) TO '${path}' (FORMAT parquet)`);
+      if (renameExtra !== undefined) renameParquetColumn(path, 'xale_amount', renameExtra);
     }
   });
   writeFileSync(join(landing, 'not-parquet.parquet'), 'PAR1 this is not parquet PAR1');

@@ -79,6 +79,11 @@ describe('domains', () => {
     expect(() => loadDomains(join(tmp(), 'typo.json'))).toThrow(/unknown key "region"/);
   });
 
+  it('refuses a key given twice (JSON.parse would keep the last list silently)', () => {
+    writeFileSync(join(tmp(), 'twice.json'), '{"regions": ["North"], "regions": ["South"]}');
+    expect(() => loadDomains(join(tmp(), 'twice.json'))).toThrow(/key "regions" appears twice/);
+  });
+
   it('gen --domains with a bad value exits 2 naming the file and the value, and writes nothing', async () => {
     const file = join(tmp(), 'gen-bad.json');
     writeFileSync(file, JSON.stringify({ categories: ['Books', 'Toys '] }));

@@ -77,7 +77,7 @@ describe('RecordValidator.validateFields', () => {
     ['12,50', 'not a decimal'],
     ['0.00', 'greater than 0'],
     ['-3.50', 'greater than 0'],
-    ['12345678901.00', 'not a decimal'],
+    ['12345678901.00', 'exceeds NUMERIC(12,2)'],
   ])('sale_amount %j → %s', (value, reason) => {
     const errs = failOn(3, value);
     expect(errs[0]).toMatchObject({ field: 'sale_amount', value });
@@ -97,6 +97,16 @@ describe('RecordValidator.validateFields', () => {
       const res = v.validateFields(fields);
       expect(res.ok && res.record.sale_amount).toBe(cents);
     }
+  });
+
+  it('says why an amount is refused: too large is not "too many decimals"', () => {
+    expect(failOn(3, '12345678901.00')[0].reason).toBe('exceeds NUMERIC(12,2) (max 9999999999.99)');
+    expect(failOn(3, '99999999999')[0].reason).toBe('exceeds NUMERIC(12,2) (max 9999999999.99)');
+    expect(failOn(3, '-12345678901')[0].reason).toBe('must be greater than 0');
+    expect(failOn(3, '000000000001.50')[0].reason).toBe('has more than 10 digits before the decimal point');
+    expect(failOn(3, '12.345')[0].reason).toMatch(/^is not a decimal number with at most 2 decimals/);
+    expect(failOn(3, '1e3')[0].reason).toMatch(/^is not a decimal number/);
+    expect(failOn(3, '-')[0].reason).toMatch(/^is not a decimal number/);
   });
 
   it('rejects values outside the domains and suggests a case fix', () => {

@@ -16,7 +16,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { createDuckdb } from '../../../shared/duckdb-instance.ts';
 import {
   insertTextRows,
   inTransaction,
@@ -123,7 +124,7 @@ export class BigQueryServer {
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    this.instance = await DuckDBInstance.create(':memory:');
+    this.instance = await createDuckdb(':memory:');
     this.conn = await this.instance.connect();
     await this.conn.run("SET TimeZone = 'UTC'");
     this.http = createServer((req, res) => {
