@@ -24,11 +24,12 @@ import {
   salesJson,
   sampleRows,
   streamSnapshot,
+  uniqueProjectId,
   useEmulator,
   waitFor,
 } from './fixtures.ts';
 
-const PROJECT = 'stream-test';
+const PROJECT = uniqueProjectId('stream-test');
 const pubsub = useEmulator(PROJECT);
 const tmp = useTempDir('salesflow-stream-');
 const sub = (name: string) => `projects/${PROJECT}/subscriptions/${name}`;
@@ -70,7 +71,8 @@ async function withWarehouseBehindProxy(
   }
 }
 
-describe('pipeline stream', () => {
+// Each test has its own topic, subscriptions and warehouse: they run at once, overlapping their waits on Pub/Sub.
+describe.concurrent('pipeline stream', { timeout: 120_000 }, () => {
   it('quarantines every kind of poison with its payload, attributes and the NDJSON verdict, and acks it', async () => {
     const topic = await pubsub().topic('poison', ['poison-sub']);
     const now = Date.now();
