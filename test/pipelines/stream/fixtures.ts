@@ -94,6 +94,38 @@ export async function waitFor(
   }
 }
 
+/**
+ * A condition checked when an event says it may have changed (`notify`, e.g. a stream's
+ * onCommitted or onRetry): `wait` resolves once it holds; rejects naming `what` after `timeoutMs`.
+ */
+export function eventCondition(condition: () => boolean): {
+  notify(): void;
+  wait(what: string, timeoutMs?: number): Promise<void>;
+} {
+  const waiters = new Set<() => void>();
+  return {
+    notify() {
+      for (const check of waiters) check();
+    },
+    wait(what, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!condition()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
 /** What two equivalent stream runs must agree on (no load times, no subscription names). */
 export async function streamSnapshot(w: Warehouse): Promise<Record<string, unknown[]>> {
   const q = async (sql: string) => (await w.query(sql)).rows;
