@@ -81,20 +81,4 @@ describe('runDemo', () => {
   });
 });
 
-describe('salesflow demo', () => {
-  it('prints the step table and exits 0', async () => {
-    const dir = join(tmp(), 'cli');
-    // Only gen here: later steps are other commands', tested with them.
-    const res = await runSalesflow(['demo', '-n', '5k', '-d', dir, '--steps', 'gen']);
-    expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/gen\s+ok\s+5000\s+[\d.]+\s+.*sales\.csv/);
-    expect(res.stdout).toContain('demo ok');
-    expect(res.stderr).toContain('▶ gen');
-  });
-
-  it('rejects unknown steps with exit 2', async () => {
-    const res = await runSalesflow(['demo', '--steps', 'gen,nope', '-d', join(tmp(), 'x')]);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toContain('unknown demo step nope');
-  });
-});
+// The binary's step table and its exit codes (0, 2 for an unknown step) are in test/cli/exit-codes.test.ts.

@@ -191,8 +191,18 @@ const CASES: Case[] = [
     says: /in use by another process \(PID \d+/,
   },
   // demo
-  { name: 'demo · ok (gen only)', args: () => ['demo', '-n', '1k', '-d', d('demo-ok'), '--steps', 'gen'], code: 0 },
-  { name: 'demo · unknown step', args: () => ['demo', '--steps', 'gen,nope', '-d', d('demo-x')], code: 2 },
+  {
+    name: 'demo · ok (gen only): the step table on stdout, the steps as they start on stderr',
+    args: () => ['demo', '-n', '1k', '-d', d('demo-ok'), '--steps', 'gen'],
+    code: 0,
+    says: /gen\s+ok\s+1000\s+[\d.]+\s+.*sales\.csv[\s\S]*demo ok[\s\S]*▶ gen/,
+  },
+  {
+    name: 'demo · unknown step',
+    args: () => ['demo', '--steps', 'gen,nope', '-d', d('demo-x')],
+    code: 2,
+    says: /unknown demo step nope/,
+  },
   { name: 'demo · bad --rows', args: () => ['demo', '-n', 'few', '-d', d('demo-y')], code: 2 },
   {
     name: 'demo · a step fails',

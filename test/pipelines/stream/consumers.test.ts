@@ -13,9 +13,9 @@ import { BigQueryWarehouse } from '../../../warehouse/bigquery-warehouse.ts';
 import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
 import { type BigQueryStorageServer, startBigQueryStorageServer } from '../../util/bigquery-storage-server/index.ts';
 import { type RunningSalesflow, startSalesflow } from '../../util/cli.ts';
-import { useEmulator, waitFor } from './fixtures.ts';
+import { uniqueProjectId, useEmulator, waitFor } from './fixtures.ts';
 
-const PROJECT = 'stream-consumers';
+const PROJECT = uniqueProjectId('stream-consumers');
 const DATASET = 'sales';
 const pubsub = useEmulator(PROJECT);
 let bq: RunningBigQueryServer;
@@ -116,7 +116,7 @@ describe('pipeline stream: several consumers into one BigQuery dataset', () => {
         (await count('SELECT COUNT(*) AS n FROM bronze_sales')) === validMessages &&
         (await count('SELECT COUNT(*) AS n FROM quarantine_sales')) === published.invalid,
       'every message to be committed',
-      60_000,
+      120_000,
     );
     const goldSql =
       'SELECT window_start, sales_region, transactions, total_sales FROM gold_sales_per_minute ORDER BY 1, 2';
@@ -148,5 +148,5 @@ describe('pipeline stream: several consumers into one BigQuery dataset', () => {
     expect(await count('SELECT COUNT(DISTINCT _message_id) AS n FROM bronze_sales')).toBe(validMessages);
     expect(await count('SELECT COUNT(DISTINCT _message_id) AS n FROM quarantine_sales')).toBe(published.invalid);
     expect((await warehouse.query(goldSql)).rows).toEqual((await warehouse.query(silverTotals)).rows);
-  }, 120_000);
+  }, 240_000); // 104 s seen with the machine's load at 15
 });

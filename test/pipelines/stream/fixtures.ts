@@ -1,28 +1,39 @@
-/** Shared pieces of the stream tests: the emulator per test file, messages, waiting, warehouse snapshots. */
+/** Shared pieces of the stream tests: the run's emulator under a project per file, messages, waiting, warehouse snapshots. */
+import { randomBytes } from 'node:crypto';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { formatCents } from '../../../shared/money.ts';
-import { createPubSubClient, type PubSubEmulator, startPubSubEmulator } from '../../../shared/pubsub/index.ts';
+import { createPubSubClient } from '../../../shared/pubsub/index.ts';
 import type { Warehouse } from '../../../warehouse/warehouse.ts';
 import type { SampleRow } from '../../util/sales-csv.ts';
 
 export { salesJson, sampleRows, type SampleRow } from '../../util/sales-csv.ts';
 
 export interface EmulatorFixture {
-  emulator: PubSubEmulator;
+  /** This file's project on the run's emulator, and the variables that point a child process at both. */
+  emulator: { host: string; projectId: string; env: Record<string, string> };
   client: PubSub;
   /** A topic with these subscriptions (created fresh). */
   topic(name: string, subscriptions?: readonly string[]): Promise<Topic>;
 }
 
-/** One emulator for the test file, started before its tests and stopped (by PID) after them. */
+/** A project id of its own for one run of a test file: `prefix-` and six base-36 characters. */
+export function uniqueProjectId(prefix: string): string {
+  return `${prefix}-${randomBytes(4).readUInt32BE().toString(36).padStart(6, '0').slice(-6)}`;
+}
+
+/**
+ * The run's emulator (test/util/pubsub-global-setup.ts) under `projectId`: a client
+ * before the file's tests, closed after them. Give each file its own id (`uniqueProjectId`).
+ */
 export function useEmulator(projectId: string): () => EmulatorFixture {
   let fixture: EmulatorFixture | undefined;
-  beforeAll(async () => {
-    const emulator = await startPubSubEmulator({ projectId });
-    const client = createPubSubClient({ projectId, apiEndpoint: emulator.host });
+  beforeAll(() => {
+    const host = inject('pubsubEmulatorHost');
+    if (!host) throw new Error('no Pub/Sub emulator: run this file under the `pubsub` project of vitest.config.ts');
+    const client = createPubSubClient({ projectId, apiEndpoint: host });
     fixture = {
-      emulator,
+      emulator: { host, projectId, env: { PUBSUB_EMULATOR_HOST: host, PUBSUB_PROJECT_ID: projectId } },
       client,
       async topic(name, subscriptions = []) {
         const [topic] = await client.createTopic(name);
@@ -30,13 +41,12 @@ export function useEmulator(projectId: string): () => EmulatorFixture {
         return topic;
       },
     };
-  }, 90_000);
+  });
   afterAll(async () => {
     await fixture?.client.close();
-    await fixture?.emulator.stop();
   });
   return () => {
-    if (fixture === undefined) throw new Error('the emulator is not started (beforeAll)');
+    if (fixture === undefined) throw new Error('the emulator client is not ready (beforeAll)');
     return fixture;
   };
 }
@@ -68,17 +78,52 @@ export async function publishAll(topic: Topic, messages: readonly OutgoingMessag
   return Promise.all(messages.map((m) => topic.publishMessage({ data: m.data, attributes: m.attributes })));
 }
 
-/** Resolve once `condition()` holds (checked every 25 ms); reject naming `what` after `timeoutMs`. */
+/**
+ * Resolve once `condition()` holds (checked every 25 ms); reject naming `what` after `timeoutMs`,
+ * a bound for a broken run that also covers a loaded 2-core machine running a file's tests at once.
+ */
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
   what: string,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/**
+ * A condition checked when an event says it may have changed (`notify`, e.g. a stream's
+ * onCommitted or onRetry): `wait` resolves once it holds; rejects naming `what` after `timeoutMs`.
+ */
+export function eventCondition(condition: () => boolean): {
+  notify(): void;
+  wait(what: string, timeoutMs?: number): Promise<void>;
+} {
+  const waiters = new Set<() => void>();
+  return {
+    notify() {
+      for (const check of waiters) check();
+    },
+    wait(what, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!condition()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
 }
 
 /** What two equivalent stream runs must agree on (no load times, no subscription names). */

@@ -13,9 +13,9 @@ import { freePort } from '../../../shared/pubsub/index.ts';
 import { DuckDBWarehouse } from '../../../warehouse/duckdb-warehouse.ts';
 import { runSalesflow, startSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
-import { streamSnapshot, useEmulator, waitFor } from './fixtures.ts';
+import { streamSnapshot, uniqueProjectId, useEmulator, waitFor } from './fixtures.ts';
 
-const PROJECT = 'stream-process';
+const PROJECT = uniqueProjectId('stream-process');
 const pubsub = useEmulator(PROJECT);
 const tmp = useTempDir('salesflow-stream-process-');
 const sub = (name: string) => `projects/${PROJECT}/subscriptions/${name}`;
@@ -57,7 +57,8 @@ const streamArgs = (subscription: string, db: string, ...more: string[]) => [
   ...more,
 ];
 
-describe('pipeline stream (process)', () => {
+// Each test has its own topic, subscriptions and files: they run at once, overlapping their waits on redelivery.
+describe.concurrent('pipeline stream (process)', () => {
   it('killed mid-commit or before its acks, then restarted: the warehouse equals an uninterrupted run’s', async () => {
     const env = pubsub().emulator.env;
     await pubsub().topic('crash', ['crash-a', 'crash-b', 'crash-base']);
@@ -136,7 +137,7 @@ describe('pipeline stream (process)', () => {
     expect(await readDb(db.b, streamSnapshot)).toEqual(expected);
     expect(expected.silver.length).toBe(published.sales + published.late);
     expect(expected.quarantine.length).toBe(published.invalid);
-  }, 120_000);
+  }, 180_000);
 
   it('SIGTERM drains: what was received is committed and acked, the rest stays queued; a second stream on the file is refused', async () => {
     const env = pubsub().emulator.env;
@@ -189,7 +190,9 @@ describe('pipeline stream (process)', () => {
     const published = await publisher;
     expect(published.code, published.stderr).toBe(0);
     expect(published.stdout).toMatch(
-      /published 2,000 messages to projects\/stream-process\/topics\/drain .*: 2,000 sales \(0 late\), 0 duplicates, 0 invalid/,
+      new RegExp(
+        `published 2,000 messages to projects/${PROJECT}/topics/drain .*: 2,000 sales \\(0 late\\), 0 duplicates, 0 invalid`,
+      ),
     );
     // The rest was never received, or handed back: the next run takes it, and nothing comes twice.
     const rest = await runStream({
@@ -200,5 +203,5 @@ describe('pipeline stream (process)', () => {
     });
     expect(rest).toMatchObject({ silver: 2000 - received, redelivered: 0, duplicates: 0 });
     expect(await committedMessages(db)).toBe(2000);
-  }, 120_000);
+  }, 180_000);
 });

@@ -17,6 +17,7 @@ import { startBigQueryStorageServer } from '../../util/bigquery-storage-server/i
 import { startTcpProxy, type TcpProxy } from '../../util/tcp-proxy.ts';
 import { useTempDir } from '../../util/tmp.ts';
 import {
+  eventCondition,
   goldFromSilver,
   type OutgoingMessage,
   publishAll,
@@ -24,11 +25,12 @@ import {
   salesJson,
   sampleRows,
   streamSnapshot,
+  uniqueProjectId,
   useEmulator,
   waitFor,
 } from './fixtures.ts';
 
-const PROJECT = 'stream-test';
+const PROJECT = uniqueProjectId('stream-test');
 const pubsub = useEmulator(PROJECT);
 const tmp = useTempDir('salesflow-stream-');
 const sub = (name: string) => `projects/${PROJECT}/subscriptions/${name}`;
@@ -70,7 +72,8 @@ async function withWarehouseBehindProxy(
   }
 }
 
-describe('pipeline stream', () => {
+// Each test has its own topic, subscriptions and warehouse: they run at once, overlapping their waits on Pub/Sub.
+describe.concurrent('pipeline stream', { timeout: 120_000 }, () => {
   it('quarantines every kind of poison with its payload, attributes and the NDJSON verdict, and acks it', async () => {
     const topic = await pubsub().topic('poison', ['poison-sub']);
     const now = Date.now();
@@ -203,11 +206,13 @@ describe('pipeline stream', () => {
     const db = join(tmp(), 'late.duckdb');
     const onTime = sampleRows(20, 70);
     const late = sampleRows(4, 71);
+    const onTimeCommitted = eventCondition(() => handle.status().committed >= onTime.length);
     const handle = startStream({
       subscription: sub('late-sub'),
       warehouse: `duckdb:${db}`,
       maxMessages: onTime.length + late.length,
       allowedLatenessSeconds: 60,
+      onCommitted: onTimeCommitted.notify,
       client: pubsub().client,
     });
     await publishAll(
@@ -215,7 +220,7 @@ describe('pipeline stream', () => {
       onTime.map((r) => saleMessage(r, Date.now())),
     );
     // The on-time events moved the watermark to about now; then events from 10 minutes ago arrive.
-    await waitFor(() => handle.status().committed >= onTime.length, 'the on-time events to commit');
+    await onTimeCommitted.wait('the on-time events to commit');
     const tenMinutesAgo = Date.now() - 10 * 60_000;
     await publishAll(
       topic,
@@ -239,12 +244,14 @@ describe('pipeline stream', () => {
     const topic = await pubsub().topic('outage', ['outage-sub']);
     await withWarehouseBehindProxy('outage-project', async (warehouse, proxy) => {
       const rows = sampleRows(30, 80);
+      const twoRetries = eventCondition(() => handle.status().retries >= 2);
       const handle = startStream({
         subscription: sub('outage-sub'),
         warehouse,
         maxMessages: rows.length,
         commitAttempts: 1,
         retryDelayMs: { first: 50, max: 400 },
+        onRetry: twoRetries.notify,
         client: pubsub().client,
       });
       await waitFor(() => handle.status().state === 'running', 'the stream to start');
@@ -253,7 +260,7 @@ describe('pipeline stream', () => {
         topic,
         rows.map((r) => saleMessage(r, Date.now())),
       );
-      await waitFor(() => handle.status().retries >= 2, 'two failed attempts while the warehouse is down');
+      await twoRetries.wait('two failed attempts while the warehouse is down');
       expect(handle.status().committed).toBe(0);
       proxy.restore();
       const summary = await handle.done;
