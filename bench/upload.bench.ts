@@ -106,16 +106,7 @@ async function suite(name: string, dir: string, endpoint: string): Promise<void>
   const ours = (workers: number): Candidate => ({
     name: `salesflow upload -w ${workers}`,
     cmd: NODE,
-    args: [
-      'bin/salesflow.js',
-      'upload',
-      dir,
-      `gs://${BUCKET}/data`,
-      '-w',
-      String(workers),
-      '--api-endpoint',
-      endpoint,
-    ],
+    args: ['bin/salesflow.js', 'upload', dir, `gs://${BUCKET}/data`, '-w', String(workers), '--api-endpoint', endpoint],
     before: fresh,
     after: verify('data/'),
   });
