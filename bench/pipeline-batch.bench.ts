@@ -2,6 +2,7 @@ import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { basename, join, relative } from 'node:path';
 import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT } from './util/measure.ts';
 import { BENCH_ROWS, ensureSalesCsv, ensureSalesLake, SALES_CSV, SALES_LAKE } from './util/data.ts';
+import { startPeer } from './util/peer-process.ts';
 
 const CSV = SALES_CSV;
 /** BENCH_LAKE: another to-parquet lake (e.g. a small one, to try the bench quickly). */
@@ -64,13 +65,14 @@ if (process.argv[2] === '--run') {
   if (!process.env.BENCH_LAKE) ensureSalesLake();
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
-  const { startGcsServer } = await import('../test/util/gcs-server/index.ts');
-  const { startBigQueryServer } = await import('../test/util/bigquery-server/index.ts');
   const { openStore } = await import('../shared/storage/index.ts');
-  const gcs = await startGcsServer();
-  const bq = await startBigQueryServer({ projectId: 'bench-project', gcsEndpoint: gcs.url });
+  // The test peers, each a process of its own; the BigQuery server reads gs:// load sources from the GCS one.
+  const gcs = await startPeer('gcs-server');
+  const gcsUrl = gcs.env.STORAGE_EMULATOR_HOST;
+  const bq = await startPeer('bigquery-server', ['--project', 'bench-project', '--gcs-endpoint', gcsUrl]);
+  const bqUrl = bq.env.BIGQUERY_EMULATOR_HOST;
   try {
-    const store = openStore('gs://bench-landing/lake-10m', { apiEndpoint: gcs.url, projectId: 'bench-project' });
+    const store = openStore('gs://bench-landing/lake-10m', { apiEndpoint: gcsUrl, projectId: 'bench-project' });
     await store.ensureBucket();
     for (const f of parquetFiles(LAKE)) await store.putFile(f, join(LAKE, f));
     const rawDb = join(WORK, 'raw.duckdb');
@@ -84,13 +86,13 @@ if (process.argv[2] === '--run') {
         name: 'pipeline batch → BigQuery server (push-down)',
         cmd: NODE,
         args: bqArgs,
-        env: { STORAGE_EMULATOR_HOST: gcs.url, BIGQUERY_EMULATOR_HOST: bq.url },
+        env: { STORAGE_EMULATOR_HOST: gcsUrl, BIGQUERY_EMULATOR_HOST: bqUrl },
         before: () => {
           bqArgs[bqArgs.length - 1] = `bigquery:bench-project.run_${++dataset}`;
         },
         after: async () => {
           // Free the server's memory: each run loads 10M rows into a dataset of its own.
-          await fetch(`${bq.url}/bigquery/v2/projects/bench-project/datasets/run_${dataset}?deleteContents=true`, {
+          await fetch(`${bqUrl}/bigquery/v2/projects/bench-project/datasets/run_${dataset}?deleteContents=true`, {
             method: 'DELETE',
           });
           return undefined;

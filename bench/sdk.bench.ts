@@ -22,8 +22,8 @@ import {
   sum,
   writeTo,
 } from '../pipelines/sdk/index.ts';
-import { score } from '../test/util/cpu-heavy.ts';
-import { seededRandom } from '../test/util/seeded-random.ts';
+import { namedStream } from '../generator/prng.ts';
+import { score } from './util/cpu-heavy.ts';
 
 interface Sale {
   id: number;
@@ -42,13 +42,13 @@ const CATEGORIES = ['books', 'electronics', 'garden', 'toys', 'food'];
 const MIN_CENTS = 500;
 
 function makePool(): Sale[] {
-  const rand = seededRandom(42);
+  const rng = namedStream(42, 'sdk-bench-pool');
   return Array.from({ length: POOL }, (_, i) => ({
     id: i,
-    customer: 1 + Math.floor(rand() * 100_000),
-    cents: 1 + Math.floor(rand() * 100_000),
-    category: CATEGORIES[Math.floor(rand() * CATEGORIES.length)],
-    region: REGIONS[Math.floor(rand() * REGIONS.length)],
+    customer: 1 + rng.below(100_000),
+    cents: 1 + rng.below(100_000),
+    category: CATEGORIES[rng.below(CATEGORIES.length)],
+    region: REGIONS[rng.below(REGIONS.length)],
   }));
 }
 
@@ -134,7 +134,7 @@ async function heavy(workers: number): Promise<number> {
       ? read.map(score)
       : read.apply(
           mapInWorkers<{ id: number; cents: number }, { id: number; score: number }>(
-            new URL('../test/util/cpu-heavy.ts', import.meta.url),
+            new URL('./util/cpu-heavy.ts', import.meta.url),
             { exportName: 'score', workers },
           ),
         );

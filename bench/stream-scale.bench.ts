@@ -1,7 +1,7 @@
 /**
  * stream-scale: one vs two `salesflow pipeline stream` processes on one
  * subscription (the Pub/Sub emulator) into one BigQuery dataset (the REST and
- * Storage Write API test servers, in this process), against the bare-subscriber
+ * Storage Write API test servers, one process of their own), against the bare-subscriber
  * ceiling (stream.bench.ts's: the same client and flow control, acking only).
  *
  *   npm run bench -- stream-scale     BENCH_SCALE_BACKLOG=5000 BENCH_SCALE_SECONDS=10 BENCH_RUNS=1 for a quick look
@@ -23,9 +23,8 @@ import { publishEvents } from '../generator/publish.ts';
 import { formatTable } from '../shared/format.ts';
 import { createPubSubClient, freePort, startPubSubEmulator } from '../shared/pubsub/index.ts';
 import { BigQueryWarehouse } from '../warehouse/bigquery-warehouse.ts';
-import { startBigQueryServer } from '../test/util/bigquery-server/index.ts';
-import { startBigQueryStorageServer } from '../test/util/bigquery-storage-server/index.ts';
 import { median, NODE, REPO_ROOT, writeResult } from './util/measure.ts';
+import { startPeer } from './util/peer-process.ts';
 
 const PROJECT = 'salesflow-scale';
 const BACKLOG = Number(process.env.BENCH_SCALE_BACKLOG ?? 20_000);
@@ -66,18 +65,25 @@ const ms = (iso: unknown) => Date.parse(String(iso).replace(/(\.\d{3})\d*Z$/, '$
 async function main(): Promise<void> {
   const loadBefore = loadavg();
   const emulator = await startPubSubEmulator({ projectId: PROJECT });
-  const bq = await startBigQueryServer({ projectId: PROJECT });
-  const storage = await startBigQueryStorageServer({ bigquery: bq });
+  // The REST and Storage Write servers in one process (one DuckDB), as `npm run bigquery-storage-server` runs them.
+  const bigquery = await startPeer('bigquery-storage-server', ['--bigquery-port', '0', '--project', PROJECT]);
+  const bqUrl = bigquery.env.BIGQUERY_EMULATOR_HOST;
   const env = {
     ...emulator.env,
-    BIGQUERY_EMULATOR_HOST: bq.url,
-    BIGQUERY_STORAGE_EMULATOR_HOST: storage.endpoint,
+    BIGQUERY_EMULATOR_HOST: bqUrl,
+    BIGQUERY_STORAGE_EMULATOR_HOST: bigquery.env.BIGQUERY_STORAGE_EMULATOR_HOST,
+  };
+  /** Transactions the server aborted for a concurrent update so far (its test-only stats endpoint). */
+  const aborted = async () => {
+    const res = await fetch(`${bqUrl}/_test/stats`);
+    if (!res.ok) throw new Error(`the BigQuery test server's stats: HTTP ${res.status}`);
+    return ((await res.json()) as { transactions: { aborted: number } }).transactions.aborted;
   };
   process.env.PUBSUB_EMULATOR_HOST = emulator.host;
   const handles: BigQueryWarehouse[] = [];
   /** A dataset provisioned here; the consumers run with --no-create, as on Cloud Run. */
   const dataset = async (name: string) => {
-    const w = await BigQueryWarehouse.open({ projectId: PROJECT, dataset: name, endpoint: bq.url });
+    const w = await BigQueryWarehouse.open({ projectId: PROJECT, dataset: name, endpoint: bqUrl });
     await w.ensure();
     handles.push(w);
     return w;
@@ -189,13 +195,13 @@ async function main(): Promise<void> {
           sample = { seconds: (performance.now() - started) / 1000, commits: 0, aborted: 0 };
         } else {
           const w = await dataset(`throughput_${kind}_${i}`);
-          const abortedBefore = bq.server.transactions.aborted;
+          const abortedBefore = await aborted();
           const started = performance.now();
           const cs = consumers(sub, `throughput_${kind}_${i}`, kind === 'one' ? 1 : 2);
           await whileRunning(cs, w, BACKLOG, 'the backlog to be committed');
           const seconds = (performance.now() - started) / 1000;
           const commits = await drain(cs);
-          sample = { seconds, commits, aborted: bq.server.transactions.aborted - abortedBefore };
+          sample = { seconds, commits, aborted: (await aborted()) - abortedBefore };
         }
         samples[kind].push(sample);
         process.stderr.write(`  stream-scale: ${NAMES[kind]} run ${i + 1}/${RUNS}: ${sample.seconds.toFixed(2)} s\n`);
@@ -238,7 +244,7 @@ async function main(): Promise<void> {
       const [s] = await t.createSubscription(`${name}-sub`);
       await c.close();
       const w = await dataset(name);
-      const abortedBefore = bq.server.transactions.aborted;
+      const abortedBefore = await aborted();
       const ports = [await freePort(), await freePort()].slice(0, k);
       const cs = consumers(s.name, name, k, ports);
       // Publish once every consumer runs (its health endpoint says so), so start-up is not in the latency.
@@ -272,7 +278,7 @@ async function main(): Promise<void> {
         consumers: k,
         events: lat.length,
         commits,
-        aborted: bq.server.transactions.aborted - abortedBefore,
+        aborted: (await aborted()) - abortedBefore,
         p50: percentile(lat, 50),
         p99: percentile(lat, 99),
         max: lat[lat.length - 1],
@@ -296,8 +302,7 @@ async function main(): Promise<void> {
     });
   } finally {
     for (const h of handles) await h.close();
-    await storage.stop();
-    await bq.stop();
+    await bigquery.stop();
     await emulator.stop();
   }
 }

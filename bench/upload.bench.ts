@@ -1,7 +1,7 @@
 /**
  * upload: `salesflow upload -w 1` vs `-w 8` vs TransferManager.uploadManyFiles
  * with its defaults (vs `gcloud storage cp -r` too, when gcloud is installed),
- * all against our GCS test server running in this process, whole processes,
+ * all against our GCS test server (a process of its own), whole processes,
  * alternated, median of BENCH_RUNS (default 3), peak RSS, MB/s.
  *
  *   npm run bench -- upload          BENCH_UPLOAD_FILES=100 for a quick look
@@ -18,8 +18,9 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { join, relative, sep } from 'node:path';
 import { tempSiblingPath } from '../shared/atomic.ts';
 import { formatTable } from '../shared/format.ts';
-import { type GcsServer, startGcsServer } from '../test/util/gcs-server/index.ts';
+import { type ObjectStore, openStore } from '../shared/storage/index.ts';
 import { BENCH_DATA, type Candidate, compare, NODE } from './util/measure.ts';
+import { startPeer } from './util/peer-process.ts';
 import { SALES_LAKE } from './util/data.ts';
 
 const FILES = Number(process.env.BENCH_UPLOAD_FILES ?? 500);
@@ -67,45 +68,45 @@ function ensureSmallFiles(): void {
 }
 
 /** gcloud pointed at the test server through the environment: anonymous, our endpoint. */
-function gcloudEnv(server: GcsServer): NodeJS.ProcessEnv | undefined {
+function gcloudEnv(endpoint: string): NodeJS.ProcessEnv | undefined {
   if (spawnSync('gcloud', ['--version'], { stdio: 'ignore' }).status !== 0) return undefined;
   return {
     CLOUDSDK_CONFIG: join(BENCH_DATA, '.gcloud-upload-bench'),
     CLOUDSDK_AUTH_DISABLE_CREDENTIALS: 'true',
-    CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${server.url}/`,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_STORAGE: `${endpoint}/`,
     CLOUDSDK_CORE_PROJECT: 'bench',
   };
 }
 
-async function suite(name: string, dir: string, server: GcsServer): Promise<void> {
+/** Delete every object of the bucket (through the API, as any client would), some at a time. */
+async function emptyBucket(bucket: ObjectStore): Promise<void> {
+  const { objects } = await bucket.list();
+  for (let i = 0; i < objects.length; i += 32)
+    await Promise.all(objects.slice(i, i + 32).map((o) => bucket.delete(o.key)));
+}
+
+async function suite(name: string, dir: string, endpoint: string): Promise<void> {
   const local = listFiles(dir);
   const bytes = local.reduce((n, f) => n + statSync(f).size, 0);
-  const fresh = () => {
-    server.state.clear();
-    server.state.createBucket({ name: BUCKET });
+  const bucket = openStore(`gs://${BUCKET}`, { apiEndpoint: endpoint, projectId: 'bench' });
+  const fresh = async () => {
+    await bucket.ensureBucket();
+    await emptyBucket(bucket);
   };
-  const verify = (prefix: string) => () => {
-    const names = server.listObjectNames(BUCKET).filter((n) => n.startsWith(prefix));
-    const stored = names.reduce((n, k) => n + (server.readObject(BUCKET, k)?.length ?? 0), 0);
-    if (names.length !== local.length || stored !== bytes) {
-      throw new Error(`${name}: expected ${local.length} objects / ${bytes} B, found ${names.length} / ${stored} B`);
+  const verify = (prefix: string) => async () => {
+    const { objects } = await bucket.list(prefix);
+    const stored = objects.reduce((n, o) => n + o.size, 0);
+    if (objects.length !== local.length || stored !== bytes) {
+      throw new Error(`${name}: expected ${local.length} objects / ${bytes} B, found ${objects.length} / ${stored} B`);
     }
-    server.state.clear();
-    return { objects: names.length };
+    // Free the server's memory before the next run.
+    await emptyBucket(bucket);
+    return { objects: objects.length };
   };
   const ours = (workers: number): Candidate => ({
     name: `salesflow upload -w ${workers}`,
     cmd: NODE,
-    args: [
-      'bin/salesflow.js',
-      'upload',
-      dir,
-      `gs://${BUCKET}/data`,
-      '-w',
-      String(workers),
-      '--api-endpoint',
-      server.url,
-    ],
+    args: ['bin/salesflow.js', 'upload', dir, `gs://${BUCKET}/data`, '-w', String(workers), '--api-endpoint', endpoint],
     before: fresh,
     after: verify('data/'),
   });
@@ -115,12 +116,12 @@ async function suite(name: string, dir: string, server: GcsServer): Promise<void
     {
       name: 'TransferManager.uploadManyFiles (defaults)',
       cmd: NODE,
-      args: [SELF, '--run', 'transfer-manager', dir, BUCKET, server.url],
+      args: [SELF, '--run', 'transfer-manager', dir, BUCKET, endpoint],
       before: fresh,
       after: verify('data/'),
     },
   ];
-  const gcloud = gcloudEnv(server);
+  const gcloud = gcloudEnv(endpoint);
   if (gcloud) {
     // `cp -r DIR gs://b/data` into an empty bucket lands DIR's contents under data/.
     candidates.push({
@@ -154,15 +155,16 @@ if (mode === '--run' && peer === 'transfer-manager') {
 } else {
   mkdirSync(BENCH_DATA, { recursive: true });
   ensureSmallFiles();
-  const server = await startGcsServer();
+  const gcs = await startPeer('gcs-server');
+  const endpoint = gcs.env.STORAGE_EMULATOR_HOST;
   try {
-    await suite(`${FILES}x1mb`, SMALL_DIR, server);
-    if (existsSync(LAKE_DIR)) await suite('lake-10m', LAKE_DIR, server);
+    await suite(`${FILES}x1mb`, SMALL_DIR, endpoint);
+    if (existsSync(LAKE_DIR)) await suite('lake-10m', LAKE_DIR, endpoint);
     else
       process.stdout.write(
         `(skipping the Parquet lake: ${relative(process.cwd(), LAKE_DIR).split(sep).join('/')} is missing)\n`,
       );
   } finally {
-    await server.stop();
+    await gcs.stop();
   }
 }

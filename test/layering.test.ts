@@ -43,15 +43,15 @@ const ALLOWED: Record<string, { imports: readonly string[]; why: string }> = {
   },
   'test/util': {
     imports: [...PRODUCT, 'sql', 'terraform', 'dist'],
-    why: 'test peers (GCS, BigQuery, Storage Write servers) and helpers, used by tests, benchmarks and by hand',
+    why: 'test peers (GCS, BigQuery, Storage Write servers) and helpers: imported by tests, run as processes by benchmarks and by hand',
   },
   test: {
     imports: [...PRODUCT, 'test/util', 'sql', 'terraform', 'docs', 'dist', 'scripts'],
     why: 'tests reach whatever they test; never bench/',
   },
   bench: {
-    imports: [...PRODUCT, 'test/util'],
-    why: 'benchmarks run the product against the peers the tests use; never the tests themselves',
+    imports: [...PRODUCT],
+    why: 'benchmarks run the product; the peers in test/util/ run as processes (bench/util/peer-process.ts), never imported',
   },
   scripts: { imports: [], why: 'the build: no product import' },
   '': { imports: [], why: 'root files (vitest.config.ts)' },
@@ -170,11 +170,16 @@ describe('layering', () => {
       );
     });
 
-    it('bench/ importing a test (the peers in test/util/ are allowed), and test/ importing bench/', () => {
+    it('bench/ importing a test or a test peer or helper (also as a worker URL), and test/ importing bench/', () => {
       expect(plant('bench/planted.ts', "import '../test/layering.test.ts';\n")).toContain(
         'bench/planted.ts → test/layering.test.ts (import): bench/ may not import test/',
       );
-      expect(plant('bench/planted.ts', "import { useTempDir } from '../test/util/tmp.ts';\n")).toEqual([]);
+      expect(plant('bench/planted.ts', "import { useTempDir } from '../test/util/tmp.ts';\n")).toContain(
+        'bench/planted.ts → test/util/tmp.ts (import): bench/ may not import test/util/',
+      );
+      expect(
+        plant('bench/util/planted.ts', "new Worker(new URL('../../test/util/gcs-server/main.ts', import.meta.url));\n"),
+      ).toContain('bench/util/planted.ts → test/util/gcs-server/main.ts (url): bench/ may not import test/util/');
       expect(plant('test/util/planted.ts', "import { compare } from '../../bench/util/measure.ts';\n")).toContain(
         'test/util/planted.ts → bench/util/measure.ts (import): test/util/ may not import bench/',
       );

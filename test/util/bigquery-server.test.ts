@@ -7,7 +7,7 @@ import { BigQuery, type QueryResultsOptions } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { salesBigQuerySchema } from '../../shared/schema/index.ts';
-import { type RunningBigQueryServer, startBigQueryServer } from './bigquery-server/index.ts';
+import { type RunningBigQueryServer, STATS_PATH, startBigQueryServer } from './bigquery-server/index.ts';
 import { salesJson, sampleRows } from '../warehouse/fixtures.ts';
 
 let server: RunningBigQueryServer;
@@ -58,6 +58,22 @@ describe('BigQuery test server', () => {
     } finally {
       delete process.env.BIGQUERY_EMULATOR_HOST;
     }
+  });
+
+  it('answers GET /_test/stats with its live counters as JSON, for a bench running it as a process', async () => {
+    const stats = async (path: string) => {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      return res.json();
+    };
+    const before = (await stats(STATS_PATH)).transactions.aborted;
+    expect(before).toBe(server.server.transactions.aborted);
+    server.server.transactions.countAbort();
+    server.server.transactions.countAbort();
+    expect(await stats(STATS_PATH)).toEqual({ transactions: { aborted: before + 2 } });
+    expect(await stats(`/bigquery/v2${STATS_PATH}`)).toEqual({ transactions: { aborted: before + 2 } });
+    // Only a GET: the path is no BigQuery resource.
+    expect((await fetch(`${server.url}${STATS_PATH}`, { method: 'POST' })).status).toBe(404);
   });
 
   it('answers errors in BigQuery JSON error format', async () => {

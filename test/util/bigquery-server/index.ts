@@ -10,7 +10,7 @@
  */
 import { BigQueryServer, type BigQueryServerOptions } from './server.ts';
 
-export { BigQueryServer } from './server.ts';
+export { BigQueryServer, type BigQueryServerStats, STATS_PATH } from './server.ts';
 
 export interface RunningBigQueryServer {
   /** http://127.0.0.1:PORT — use as apiEndpoint or BIGQUERY_EMULATOR_HOST. */

@@ -1,7 +1,9 @@
 /**
  * Standalone BigQuery test server (`npm run bigquery-server -- --port 9050`).
- * Prints the URL; point the client at it with BIGQUERY_EMULATOR_HOST=URL or
- * `--bigquery-endpoint URL`. Data lives in memory until the process ends.
+ * Once it listens it prints the URL and an `export BIGQUERY_EMULATOR_HOST=URL …` line (the
+ * line programs starting it wait for; `--port 0` takes a free port and the line names it);
+ * point the client at it with BIGQUERY_EMULATOR_HOST=URL or `--bigquery-endpoint URL`.
+ * Data lives in memory until the process ends.
  */
 import { parseArgs } from 'node:util';
 import { startBigQueryServer } from './index.ts';

@@ -53,6 +53,15 @@ export interface BigQueryServerOptions {
   verbose?: boolean;
 }
 
+/** A test-only path beside the API (BigQuery's own paths all start with /projects/). */
+export const STATS_PATH = '/_test/stats';
+
+/** What `GET /_test/stats` answers: counters of this server's life so far. */
+export interface BigQueryServerStats {
+  /** Transactions aborted for a concurrent update (and run again by their client, if it retries). */
+  transactions: { aborted: number };
+}
+
 interface TableMeta {
   datasetId: string;
   tableId: string;
@@ -152,6 +161,11 @@ export class BigQueryServer {
     return next;
   }
 
+  /** The counters `GET /_test/stats` answers. */
+  stats(): BigQueryServerStats {
+    return { transactions: { aborted: this.transactions.aborted } };
+  }
+
   // ---- HTTP plumbing -------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -167,6 +181,9 @@ export class BigQueryServer {
     const body = await readBody(req);
     if (this.verbose) process.stderr.write(`bigquery-server: ${req.method} ${req.url}\n`);
     const method = req.method ?? 'GET';
+    // Outside BigQuery's API, for who runs this server as a process of its own (benchmarks):
+    // what tests read in-process, e.g. how many transactions were aborted by a concurrent one.
+    if (path === STATS_PATH && method === 'GET') return sendJson(res, 200, this.stats());
     const seg = path.split('/').filter(Boolean).map(decodeURIComponent);
     if (seg[0] !== 'projects' || seg.length < 2) throw notFound(`route ${method} ${path}`);
     const json = () => {

@@ -2,7 +2,9 @@
  * Standalone Storage Write API test server, with the BigQuery REST test server
  * whose tables it writes (one process, one in-memory DuckDB):
  *   npm run bigquery-storage-server -- --port 9060 --bigquery-port 9050 [--unavailable 0.1] [--lose-responses 0.1]
- * Data lives in memory until the process ends.
+ * Once both listen it prints an `export BIGQUERY_EMULATOR_HOST=… BIGQUERY_STORAGE_EMULATOR_HOST=…`
+ * line, the line programs starting it wait for (`--port 0 --bigquery-port 0` take free ports;
+ * the line names them). Data lives in memory until the process ends.
  */
 import { parseArgs } from 'node:util';
 import { startBigQueryServer } from '../bigquery-server/index.ts';
@@ -27,7 +29,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'BigQuery Storage Write API test server (gRPC), with the BigQuery REST test server it writes into.\n\n' +
-      'Options: --port 9060 --bigquery-port 9050 --host 127.0.0.1 --project test-project --gcs-endpoint URL\n' +
+      'Options: --port 9060 --bigquery-port 9050 (0: any free port) --host 127.0.0.1 --project test-project --gcs-endpoint URL\n' +
       '         --unavailable SHARE --lose-responses SHARE --fault-targets append,commit,flush,finalize --seed N --log\n\n' +
       'Example:\n  npm run bigquery-storage-server -- --port 9060 --bigquery-port 9050 --lose-responses 0.1\n',
   );

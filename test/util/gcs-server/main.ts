@@ -1,6 +1,8 @@
 /**
  * Standalone GCS test server: `npm run gcs-server -- --port 4443 [--bucket b] [--fail-503 0.2]`.
  * Then: `STORAGE_EMULATOR_HOST=http://127.0.0.1:4443 salesflow upload data/lake gs://b/lake`.
+ * Once it listens it prints its URL and an `export STORAGE_EMULATOR_HOST=URL` line, the line
+ * programs starting it wait for (`--port 0` takes a free port; the line names it).
  */
 import { parseArgs } from 'node:util';
 import { startGcsServer } from './server.ts';
@@ -23,7 +25,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'GCS JSON API test server (in memory).\n\n' +
-      'Options: --port 4443 --host 127.0.0.1 --bucket NAME (repeatable, pre-created)\n' +
+      'Options: --port 4443 (0: any free port) --host 127.0.0.1 --bucket NAME (repeatable, pre-created)\n' +
       '         --fail-503 SHARE --fail-429 SHARE --reset-uploads SHARE --reset-downloads SHARE\n' +
       '         --lose-responses SHARE --log\n\n' +
       'Example:\n  npm run gcs-server -- --port 4443 --bucket demo\n' +
@@ -54,7 +56,7 @@ const server = await startGcsServer({
   },
 });
 for (const name of values.bucket) server.state.createBucket({ name });
-process.stdout.write(`gcs-server listening on ${server.url} (STORAGE_EMULATOR_HOST=${server.url})\n`);
+process.stdout.write(`gcs-server listening on ${server.url}\n  export STORAGE_EMULATOR_HOST=${server.url}\n`);
 const stop = () => {
   server.stop().then(() => process.exit(0));
 };

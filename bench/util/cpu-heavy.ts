@@ -1,6 +1,7 @@
 /**
- * Deterministic CPU-heavy element functions, for testing and benchmarking
- * mapInWorkers (a worker thread loads this module by URL).
+ * A CPU-heavy element function for benchmarking mapInWorkers (a worker thread
+ * loads this module by URL): calibrated so each element costs far more than
+ * handing it to a worker does, deterministic so both candidates' checksums agree.
  */
 
 /** A deliberately slow hash of a number (~`rounds` multiply-mods). */
