@@ -33,7 +33,15 @@ function start(server: string, args: string[]): Promise<Record<string, string>> 
     child.stdout?.on('data', (d) => {
       out += d;
       const line = /^ {2}export ((?:[A-Z_]+=\S+ ?)+)$/m.exec(out);
-      if (line) resolve(Object.fromEntries(line[1].trim().split(' ').map((w) => w.split(/=(.*)/s).slice(0, 2))));
+      if (line)
+        resolve(
+          Object.fromEntries(
+            line[1]
+              .trim()
+              .split(' ')
+              .map((w) => w.split(/=(.*)/s).slice(0, 2)),
+          ),
+        );
     });
     child.once('exit', (code) => reject(new Error(`${server} exited (${code}) before its export line:\n${out}${err}`)));
   });
