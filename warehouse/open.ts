@@ -45,7 +45,7 @@ const PROJECT_RE = /^[a-z][a-z0-9:.-]{2,62}$|^[a-z0-9-]{1,63}$/;
  */
 export function warehousePlaces(spec: WarehouseSpec): Place[] {
   if (spec.kind !== 'duckdb') return [];
-  return [spec.path, `${spec.path}.wal`, `${spec.path}.tmp`].map((path) => ({ path, role: 'warehouse' }));
+  return [spec.path, `${spec.path}.wal`, `${spec.path}.tmp`].map((path) => ({ path, role: 'the warehouse' }));
 }
 
 export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouseOptions = {}): WarehouseSpec {
