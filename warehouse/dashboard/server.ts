@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError, UsageError } from '../../shared/errors.ts';
+import { quoteForMessage } from '../../shared/format.ts';
 import { parseReportFilters, type ReportFilters } from './filters.ts';
 import { ASSET_ROUTES, pageAssets, renderReportPage, SERVER_CSP } from './render-page.ts';
 import type { ReportModel } from './report-model.ts';
@@ -72,9 +73,9 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
     let filters: ReportFilters;
     try {
       filters = parseReportFilters({
-        from: url.searchParams.get('from'),
-        to: url.searchParams.get('to'),
-        region: url.searchParams.get('region'),
+        from: singleParam(url.searchParams, 'from'),
+        to: singleParam(url.searchParams, 'to'),
+        region: singleParam(url.searchParams, 'region'),
       });
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
@@ -124,4 +125,18 @@ export async function startDashboardServer(opts: DashboardServerOptions): Promis
       await queue;
     },
   };
+}
+
+/** A filter given twice (`?region=A&region=B`) is refused: taking either one would show a page that is not what was asked. */
+function singleParam(params: URLSearchParams, name: string): string | null {
+  const values = params.getAll(name);
+  if (values.length > 1) {
+    throw new UsageError(
+      `${name} was given ${values.length} times (${values.map(quoteForMessage).join(', ')}); give it once`,
+      {
+        field: name,
+      },
+    );
+  }
+  return values[0] ?? null;
 }

@@ -36,6 +36,14 @@ describe('salesflow dashboard (serving)', { timeout: 120_000 }, () => {
       expect(model.filterText).toBe('… – 2024-02-29, North');
       // T1, T2, T4, T6: 10.00 + 30.05 + 600.00 + 100.00
       expect(model.panels.kpis.rows).toEqual([{ transactions: 4, total_sales: '740.05', average_ticket: '185.01' }]);
+      // A filter given twice is refused, not silently narrowed to one of its values.
+      const twice = new URL(api);
+      twice.search = '?region=North&region=South';
+      const refused = await fetch(twice);
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toBe(
+        'bad filter: region was given 2 times ("North", "South"); give it once',
+      );
     } finally {
       run.kill('SIGTERM');
     }
