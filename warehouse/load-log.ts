@@ -4,9 +4,11 @@
  * file's data, so "logged as loaded" and "rows present" can never disagree,
  * and it is what makes re-runs safe: a file whose (name, checksum) already has
  * a final row is never loaded again, only disposed of (archived, deleted or
- * moved to rejected/) if a crash interrupted that.
+ * moved to rejected/) if a crash interrupted that. Where the file went is
+ * recorded (`moved_to`) after it is copied there and before its source is
+ * deleted, so a crash in between leaves the source for a re-run to record.
  */
-import type { Params, Warehouse } from './warehouse.ts';
+import type { ParamValue, Params, Warehouse } from './warehouse.ts';
 
 /** How an attempt ended: loaded (every row valid), partial (some rows quarantined), rejected (nothing loaded). */
 export type LoadStatus = 'loaded' | 'partial' | 'rejected';
@@ -79,4 +81,27 @@ VALUES (${['file', 'attempt', 'size', 'checksum', 'read', 'loaded', 'rejected', 
     error: { type: 'STRING', value: e.error ?? null },
   };
   return { sql, params: Object.fromEntries(Object.entries(values).map(([k, v]) => [`${prefix}${k}`, v])) };
+}
+
+/** Where one logged attempt's file went (an archive or rejected-area URI). */
+export interface MovedTo {
+  file: string;
+  attempt: number;
+  movedTo: string;
+}
+
+/** Record `moved_to` for the attempts given, in one statement. */
+export async function recordMovedTo(w: Warehouse, moves: readonly MovedTo[]): Promise<void> {
+  if (moves.length === 0) return;
+  const params: Record<string, ParamValue> = {};
+  const matches = moves.map((m, i) => {
+    params[`m${i}_file`] = m.file;
+    params[`m${i}_attempt`] = m.attempt;
+    params[`m${i}_to`] = m.movedTo;
+    return `(file = @m${i}_file AND attempt = @m${i}_attempt)`;
+  });
+  const cases = matches.map((match, i) => `WHEN ${match} THEN @m${i}_to`).join(' ');
+  await w.run(`UPDATE ${w.ref('load_log')} SET moved_to = CASE ${cases} END WHERE ${matches.join(' OR ')}`, {
+    params,
+  });
 }

@@ -134,6 +134,12 @@ export const TABLES: readonly TableDef[] = [
       field('started_at', 'TIMESTAMP', 'REQUIRED', 'When the attempt started.'),
       field('finished_at', 'TIMESTAMP', 'NULLABLE', 'When it ended.'),
       field('error', 'STRING', 'NULLABLE', 'Why the file was rejected.'),
+      field(
+        'moved_to',
+        'STRING',
+        'NULLABLE',
+        'Where the file was archived or moved to (rejected area), a versioned name when its own held other bytes; NULL: kept or deleted.',
+      ),
     ],
   },
   dimensionTable(

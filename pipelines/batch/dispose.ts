@@ -7,24 +7,35 @@
  * being loaded again). A crash half-way (copied, not yet deleted) is finished by
  * the next run: the file is found already logged and disposed of again.
  *
+ * Two steps, so that where a file went is recorded (load_log.moved_to) between
+ * them: `placeFile` copies it, `finish` deletes the source. A crash before the
+ * record leaves the source in place, and the re-run records it.
+ *
  * What is archived is what was loaded and logged: the run's verified copy of
  * the file (snapshot.ts), or on GCS the listed generation itself, copied
  * server-side. The source is deleted only if it is still that version; a file
  * changed since it was listed stays for the next run, which loads the new
  * version.
+ *
+ * Copies never replace anything (create-only): a name in the archive that
+ * already holds the same bytes counts as archived (a re-run finishing a crashed
+ * one); one holding other bytes (an earlier file of the same name) is kept, and
+ * the file goes to its versioned name beside it (archive-name.ts).
  */
-import { isPreconditionFailed, type ObjectStore, versionChecksum } from '../../shared/storage/index.ts';
+import { ConflictError } from '../../shared/errors.ts';
+import { isPreconditionFailed, type ObjectStore, sameContent, versionChecksum } from '../../shared/storage/index.ts';
 import type { FileOutcome } from '../file-outcome.ts';
 import { checkpoint } from '../crash.ts';
+import { versionedKey } from './archive-name.ts';
 import type { LandingFile } from './landing-file.ts';
 import { takeSnapshot } from './snapshot.ts';
 
 export interface Disposal {
-  /** Where loaded files go (same key under it). */
+  /** Where loaded files go (same key under it, or its versioned name). */
   archive?: ObjectStore;
   /** Delete loaded files instead of archiving them. */
   deleteSource?: boolean;
-  /** Where rejected files go (same key under it). */
+  /** Where rejected files go (same key under it, or its versioned name). */
   rejected?: ObjectStore;
 }
 
@@ -35,36 +46,122 @@ export interface LoadedBytes {
   scratch: () => Promise<string>;
 }
 
-const CHANGED = 'the source changed since it was listed, so it stays for the next run';
-
-/** moved: copied and the source deleted; copied: the source changed meanwhile, so kept; lost: see below. */
-type Moved = 'moved' | 'copied' | 'lost';
-
-/** Copy the version loaded to `to`, then delete the source if it is still that version. */
-async function move(from: ObjectStore, file: LandingFile, to: ObjectStore, bytes: LoadedBytes): Promise<Moved> {
-  if (from.pinsGenerations) {
-    try {
-      await from.copyTo(file.key, to, { generation: file.generation });
-    } catch (err) {
-      if (!isPreconditionFailed(err)) throw err;
-      // The generation loaded was replaced (and is gone): archive this run's copy of it, if it made one.
-      if (bytes.snapshot === undefined) return 'lost';
-      await to.putFile(file.key, bytes.snapshot);
-    }
-  } else {
-    // A local file can change while it is copied: archive a verified copy of the version loaded.
-    const snapshot = bytes.snapshot ?? (await takeSnapshot(from, file, await bytes.scratch()));
-    await to.putFile(file.key, snapshot);
-  }
-  await checkpoint('mid-archive', [file.key]);
-  return (await deleteIfUnchanged(from, file)) ? 'moved' : 'copied';
+/** A file placed where it goes; `finish` removes the source where that is due and says what happened. */
+export interface Placed {
+  /** The archive or rejected-area URI the file was copied to (load_log.moved_to). */
+  movedTo?: string;
+  finish: () => Promise<string>;
 }
 
-/** What the report says about a move to `to`. */
-function describeMove(moved: Moved, verb: string, to: string): string {
-  if (moved === 'moved') return `${verb} to ${to}`;
-  if (moved === 'copied') return `${verb} (a copy) to ${to}; ${CHANGED}`;
-  return `not ${verb}: the version loaded was replaced before it could be copied (its rows are in the tables); the new version stays for the next run`;
+const CHANGED = 'the source changed since it was listed, so it stays for the next run';
+
+const done = (text: string): Placed => ({ finish: async () => text });
+
+/** First step of disposing of one file: copy it where it goes (nothing is deleted yet). */
+export async function placeFile(
+  source: ObjectStore,
+  file: LandingFile,
+  outcome: FileOutcome,
+  d: Disposal,
+  bytes: LoadedBytes,
+): Promise<Placed> {
+  if (outcome.status === 'waiting') return done(`left in place: ${outcome.error}`);
+  if (outcome.status === 'rejected') {
+    return d.rejected ? moveTo(source, file, d.rejected, bytes, 'moved') : done('kept');
+  }
+  if (d.deleteSource) {
+    return { finish: async () => ((await deleteIfUnchanged(source, file)) ? 'deleted' : `not deleted: ${CHANGED}`) };
+  }
+  return d.archive ? moveTo(source, file, d.archive, bytes, 'archived') : done('kept');
+}
+
+/** Copy the version loaded into `to`; finishing deletes the source if it is still that version. */
+async function moveTo(
+  from: ObjectStore,
+  file: LandingFile,
+  to: ObjectStore,
+  bytes: LoadedBytes,
+  verb: string,
+): Promise<Placed> {
+  const key = await copyOnce(from, file, to, bytes);
+  if (key === undefined) {
+    return done(
+      `not ${verb}: the version loaded was replaced before it could be copied (its rows are in the tables); the new version stays for the next run`,
+    );
+  }
+  await checkpoint('mid-archive', [file.key]);
+  const uri = to.uri(key);
+  const where = key === file.key ? uri : `${uri} (${to.uri(file.key)} holds other bytes)`;
+  return {
+    movedTo: uri,
+    finish: async () =>
+      (await deleteIfUnchanged(from, file)) ? `${verb} to ${where}` : `${verb} (a copy) to ${where}; ${CHANGED}`,
+  };
+}
+
+/**
+ * Copy the version loaded to `to` under the file's key, or its versioned name
+ * when the key holds other bytes, never replacing anything; the key it is
+ * under, or undefined when on GCS the generation loaded is gone and this run
+ * has no copy of it.
+ */
+async function copyOnce(
+  from: ObjectStore,
+  file: LandingFile,
+  to: ObjectStore,
+  bytes: LoadedBytes,
+): Promise<string | undefined> {
+  let snapshot = bytes.snapshot;
+  let generationGone = false;
+  /** Create `key` in `to`: written, already there, or the version loaded is gone. */
+  const create = async (key: string): Promise<'written' | 'exists' | 'lost'> => {
+    if (await to.stat(key)) return 'exists';
+    if (from.pinsGenerations && !generationGone) {
+      try {
+        await from.copyTo(file.key, to, { generation: file.generation, toKey: key, ifGenerationMatch: 0 });
+        return 'written';
+      } catch (err) {
+        if (!isPreconditionFailed(err)) throw err;
+        if (await to.stat(key)) return 'exists'; // created meanwhile
+        // The generation loaded was replaced (and is gone): archive this run's copy of it, if it made one.
+        generationGone = true;
+        if (snapshot === undefined) return 'lost';
+      }
+    }
+    // A local file can change while it is copied: archive a verified copy of the version loaded.
+    snapshot ??= await takeSnapshot(from, file, await bytes.scratch());
+    try {
+      await to.putFile(key, snapshot, { ifGenerationMatch: 0 });
+      return 'written';
+    } catch (err) {
+      if (isPreconditionFailed(err)) return 'exists'; // created meanwhile
+      throw err;
+    }
+  };
+  const versioned = versionedKey(file.key, file.checksum);
+  for (const key of [file.key, versioned]) {
+    const made = await create(key);
+    if (made === 'lost') return undefined;
+    if (made === 'written' || (await holdsVersion(to, key, file))) return key;
+  }
+  throw new ConflictError(
+    `${to.uri(file.key)} and ${to.uri(versioned)} both hold other bytes than the version loaded: not copied, the file stays`,
+    { file: file.uri, object: to.uri(versioned), step: 'dispose' },
+  );
+}
+
+/** Does `key` in `to` hold the bytes listed for `file` (same size and checksum)? */
+async function holdsVersion(to: ObjectStore, key: string, file: LandingFile): Promise<boolean> {
+  const there = await to.stat(key);
+  if (!there) return false;
+  const colon = file.checksum.indexOf(':');
+  const [kind, value] = [file.checksum.slice(0, colon), file.checksum.slice(colon + 1)];
+  const listed = {
+    size: file.size,
+    md5Hash: kind === 'md5' ? value : undefined,
+    crc32c: kind === 'crc32c' ? value : undefined,
+  };
+  return sameContent(there, listed) === true;
 }
 
 async function deleteIfUnchanged(from: ObjectStore, file: LandingFile): Promise<boolean> {
@@ -89,22 +186,4 @@ async function sameBytesAsListed(from: ObjectStore, file: LandingFile): Promise<
   if (from.pinsGenerations) return true;
   const now = await from.stat(file.key);
   return now !== undefined && now.generation === file.generation && versionChecksum(now) === file.checksum;
-}
-
-/** Dispose of one file; returns a short description for the report. */
-export async function disposeFile(
-  source: ObjectStore,
-  file: LandingFile,
-  outcome: FileOutcome,
-  d: Disposal,
-  bytes: LoadedBytes,
-): Promise<string> {
-  if (outcome.status === 'waiting') return `left in place: ${outcome.error}`;
-  if (outcome.status === 'rejected') {
-    if (!d.rejected) return 'kept';
-    return describeMove(await move(source, file, d.rejected, bytes), 'moved', d.rejected.uri(file.key));
-  }
-  if (d.deleteSource) return (await deleteIfUnchanged(source, file)) ? 'deleted' : `not deleted: ${CHANGED}`;
-  if (d.archive) return describeMove(await move(source, file, d.archive, bytes), 'archived', d.archive.uri(file.key));
-  return 'kept';
 }

@@ -30,10 +30,10 @@ import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk
 import type { FileOutcome } from '../file-outcome.ts';
 import { commitGroup } from './commit.ts';
 import { checkpoint } from '../crash.ts';
-import { type Disposal, disposeFile } from './dispose.ts';
+import { type Disposal, type Placed, placeFile } from './dispose.ts';
 import type { LandingFile } from './landing-file.ts';
 import { listLanding } from './list-landing.ts';
-import { readLoadLog } from '../../warehouse/load-log.ts';
+import { readLoadLog, recordMovedTo } from '../../warehouse/load-log.ts';
 import { dropLeftoverStaging, releaseStaged, scratchDirOf, type StagedFile, stageFile } from './stage.ts';
 
 export const DEFAULT_MAX_ERROR_RATE = 0.05;
@@ -148,6 +148,62 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
       enabled: opts.progress,
     });
 
+    /**
+     * Dispose of a committed group's files: copy each where it goes, record
+     * where (load_log.moved_to, one statement), only then delete the sources —
+     * so a crash in between leaves the sources for the next run to finish.
+     */
+    const disposeGroup = async (group: readonly LandingFile[]): Promise<void> => {
+      const todo: { file: LandingFile; outcome: FileOutcome; staged: StagedFile; placed?: Placed }[] = [];
+      const failed = (outcome: FileOutcome, err: unknown) => {
+        outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
+        undisposed.push(outcome.key);
+      };
+      try {
+        for (const file of group) {
+          const outcome = outcomes.get(file.key);
+          const staged = stagedFiles.get(file.key);
+          if (!outcome || !staged) continue;
+          const entry: (typeof todo)[number] = { file, outcome, staged };
+          todo.push(entry);
+          try {
+            entry.placed = await placeFile(source, file, outcome, disposal, {
+              snapshot: staged.snapshot,
+              scratch: () => scratchDirOf(staged),
+            });
+          } catch (err) {
+            failed(outcome, err);
+          }
+        }
+        const moved = todo.filter((t) => t.placed?.movedTo !== undefined);
+        try {
+          await recordMovedTo(
+            w,
+            moved.map((t) => ({ file: t.file.uri, attempt: t.staged.attempt, movedTo: t.placed?.movedTo as string })),
+          );
+        } catch (err) {
+          for (const t of moved) {
+            t.placed = undefined;
+            failed(t.outcome, err);
+          }
+        }
+        for (const t of todo) {
+          if (!t.placed) continue;
+          try {
+            t.outcome.disposition = await t.placed.finish();
+          } catch (err) {
+            failed(t.outcome, err);
+          }
+        }
+      } finally {
+        for (const t of todo) await releaseStaged(t.staged);
+      }
+      for (const t of todo) {
+        opts.onFile?.(t.outcome);
+        progress.add(1, t.file.size);
+      }
+    };
+
     const p = new Pipeline();
     const files = p.apply(
       readFrom(
@@ -156,26 +212,7 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
             yield {
               values: group,
               // Runs only after the group's commit: the SDK acks a batch once every sink committed its outputs.
-              ack: async () => {
-                for (const file of group) {
-                  const outcome = outcomes.get(file.key);
-                  const staged = stagedFiles.get(file.key);
-                  if (!outcome || !staged) continue;
-                  try {
-                    outcome.disposition = await disposeFile(source, file, outcome, disposal, {
-                      snapshot: staged.snapshot,
-                      scratch: () => scratchDirOf(staged),
-                    });
-                  } catch (err) {
-                    outcome.disposition = `not disposed of (next run retries): ${(err as Error).message}`;
-                    undisposed.push(file.key);
-                  } finally {
-                    await releaseStaged(staged);
-                  }
-                  opts.onFile?.(outcome);
-                  progress.add(1, file.size);
-                }
-              },
+              ack: () => disposeGroup(group),
             };
           }
         }),

@@ -17,6 +17,7 @@ import { FastCrc32c, fastCrc32cGenerator } from './crc32c.ts';
 import { type Location, formatLocation, joinKey } from './location.ts';
 import type {
   ByteRange,
+  CopyOptions,
   EnsureBucketOptions,
   ListOptions,
   ListResult,
@@ -26,7 +27,13 @@ import type {
   ReadOptions,
 } from './object-store.ts';
 import { ReadRetries, type ReadRetryPolicy, readRetryPolicy } from './read-retry.ts';
-import { NotFoundError, PreconditionFailedError, isNotFound, toStorageError } from './storage-errors.ts';
+import {
+  NotFoundError,
+  PreconditionFailedError,
+  isNotFound,
+  isPreconditionFailed,
+  toStorageError,
+} from './storage-errors.ts';
 import { TransientError } from '../errors.ts';
 
 /** The client's retry knobs; its RetryOptions type is not re-exported from the package root. */
@@ -304,22 +311,27 @@ export class GcsStore implements ObjectStore {
     throw Object.assign(new Error(`HTTP ${res.status}: ${message || res.statusText}`), { code: res.status });
   }
 
-  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+  async copyTo(key: string, to: ObjectStore, opts: CopyOptions = {}): Promise<ObjectInfo> {
+    const toKey = opts.toKey ?? key;
     if (!(to instanceof GcsStore)) {
       const read = Readable.from(this.resumingRead(key, await this.statForRead(key, opts.generation)));
-      return to.putStream(key, read).catch((err) => {
+      const put = opts.ifGenerationMatch === undefined ? {} : { ifGenerationMatch: opts.ifGenerationMatch };
+      return to.putStream(toKey, read, put).catch((err) => {
         throw this.gone(err, key, opts.generation) ?? err;
       });
     }
     try {
-      // Server-side; the destination's current generation as precondition makes it safe to retry.
-      const existing = await to.stat(key);
-      const [, response] = await this.file(key, opts.generation).copy(to.file(key), {
-        preconditionOpts: { ifGenerationMatch: Number(existing?.generation ?? 0) },
+      // Server-side, always with a precondition on the destination (what makes it safe to retry):
+      // the one asked for, else its current generation (0: none yet).
+      const ifGenerationMatch = opts.ifGenerationMatch ?? (await to.stat(toKey))?.generation ?? 0;
+      const [, response] = await this.file(key, opts.generation).copy(to.file(toKey), {
+        preconditionOpts: { ifGenerationMatch: Number(ifGenerationMatch) },
       });
-      return to.infoFrom(key, (response as { resource: FileMetadata }).resource);
+      return to.infoFrom(toKey, (response as { resource: FileMetadata }).resource);
     } catch (err) {
-      throw this.gone(err, key, opts.generation) ?? toStorageError(err, { object: this.uri(key), step: 'copy' });
+      // A 412 is the destination's precondition (a source generation that is gone is a 404).
+      const object = isPreconditionFailed(err) ? to.uri(toKey) : this.uri(key);
+      throw this.gone(err, key, opts.generation) ?? toStorageError(err, { object, step: 'copy' });
     }
   }
 

@@ -38,6 +38,7 @@ export {
 } from './location.ts';
 export type {
   ByteRange,
+  CopyOptions,
   EnsureBucketOptions,
   ListOptions,
   ListResult,

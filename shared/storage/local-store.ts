@@ -18,6 +18,7 @@ import { contentTypeFor } from './content-type.ts';
 import { type Location, formatLocation, joinKey, localPathOf } from './location.ts';
 import type {
   ByteRange,
+  CopyOptions,
   EnsureBucketOptions,
   ListOptions,
   ListResult,
@@ -158,9 +159,10 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async copyTo(key: string, to: ObjectStore, opts: ReadOptions = {}): Promise<ObjectInfo> {
+  async copyTo(key: string, to: ObjectStore, opts: CopyOptions = {}): Promise<ObjectInfo> {
     await this.checkGeneration(key, opts.generation, 'copy');
-    return to.putFile(key, this.pathOf(key));
+    const put = opts.ifGenerationMatch === undefined ? {} : { ifGenerationMatch: opts.ifGenerationMatch };
+    return to.putFile(opts.toKey ?? key, this.pathOf(key), put);
   }
 
   /** A PreconditionFailedError unless the file is at `generation` (when given). */

@@ -54,6 +54,17 @@ export interface ReadOptions {
   generation?: string;
 }
 
+export interface CopyOptions extends ReadOptions {
+  /** The key to copy to (default: the same key). */
+  toKey?: string;
+  /**
+   * Only write if the destination's current generation is this one; `0` =
+   * create-only, never replacing what is there (a PreconditionFailedError
+   * instead). Without it the copy replaces the destination.
+   */
+  ifGenerationMatch?: number | string;
+}
+
 export interface ListOptions {
   /** true (default): every object under the prefix; false: one level, folders as `prefixes`. */
   recursive?: boolean;
@@ -95,10 +106,11 @@ export interface ObjectStore {
   /** Download to a local file atomically (temp sibling + rename). */
   getFile(key: string, localPath: string, opts?: ReadOptions): Promise<void>;
   /**
-   * Copy the object to the same key in `to` (server-side between GCS buckets),
-   * replacing what is there; with `generation`, that version or nothing.
+   * Copy the object to the same key in `to` (or `toKey`; server-side between GCS
+   * buckets), replacing what is there unless `ifGenerationMatch` says otherwise;
+   * with `generation`, that version or nothing.
    */
-  copyTo(key: string, to: ObjectStore, opts?: ReadOptions): Promise<ObjectInfo>;
+  copyTo(key: string, to: ObjectStore, opts?: CopyOptions): Promise<ObjectInfo>;
 
   /** Metadata with checksums, or undefined when the object does not exist. */
   stat(key: string): Promise<ObjectInfo | undefined>;

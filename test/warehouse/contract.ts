@@ -63,6 +63,27 @@ VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
       await w.ensure(); // and again: nothing left to add
     });
 
+    it('ensure adds moved_to to a load_log made before it existed, keeping its rows', async () => {
+      const def = tableDef('load_log') as TableDef;
+      await w.dropTable('load_log');
+      await w.createTable(
+        'load_log',
+        def.fields.filter((f) => f.name !== 'moved_to'),
+      );
+      const row = (file: string) =>
+        `INSERT INTO ${w.ref('load_log')} (file, attempt, status, started_at) VALUES ('${file}', 1, 'loaded', ${w.sql.now()})`;
+      await w.run(row('old.csv'));
+      await w.ensure();
+      await w.run(row('new.csv'));
+      await w.run(`UPDATE ${w.ref('load_log')} SET moved_to = 'archive/new.csv' WHERE file = 'new.csv'`);
+      const { rows } = await w.query(`SELECT file, moved_to FROM ${w.ref('load_log')} ORDER BY file`);
+      expect(rows).toEqual([
+        { file: 'new.csv', moved_to: 'archive/new.csv' },
+        { file: 'old.csv', moved_to: null },
+      ]);
+      await w.run(`DELETE FROM ${w.ref('load_log')} WHERE file IN ('old.csv', 'new.csv')`);
+    });
+
     it('ensure creates every table and view and is idempotent', async () => {
       await w.ensure();
       for (const name of [...TABLE_NAMES, ...VIEW_NAMES]) {

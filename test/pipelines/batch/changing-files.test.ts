@@ -43,11 +43,12 @@ interface Logged {
   checksum: string;
   rows_read: number;
   status: string;
+  moved_to: string | null;
 }
 
 async function logOf(w: Warehouse, file: string): Promise<Logged[]> {
   const { rows } = await w.query(
-    `SELECT file, attempt, size_bytes, checksum, rows_read, status FROM ${w.ref('load_log')} WHERE file = @f ORDER BY attempt`,
+    `SELECT file, attempt, size_bytes, checksum, rows_read, status, moved_to FROM ${w.ref('load_log')} WHERE file = @f ORDER BY attempt`,
     { params: { f: file } },
   );
   return rows as unknown as Logged[];
@@ -135,10 +136,16 @@ describe('pipeline batch: a local file that changes while it is handled', () => 
       onCheckpoint(undefined);
       const next = await runBatch(opts);
       expect(next.files.map((f) => [f.key, f.status])).toEqual([['a.csv', 'loaded']]);
-      expect(readFileSync(join(root, 'archive', 'a.csv'))).toEqual(changed);
+      // Both versions archived: the first under its name, the second beside it under its versioned name.
+      const second = join(root, 'archive', `a.${createHash('md5').update(changed).digest('hex').slice(0, 16)}.csv`);
+      expect(readFileSync(join(root, 'archive', 'a.csv'))).toEqual(loaded);
+      expect(readFileSync(second)).toEqual(changed);
       await withDuckDB(db, async (w) => {
         const logs = await logOf(w, a);
-        expect(logs.map((l) => l.attempt)).toEqual([1, 2]);
+        expect(logs.map((l) => [l.attempt, l.moved_to])).toEqual([
+          [1, join(root, 'archive', 'a.csv')],
+          [2, second],
+        ]);
         expectLoadedAs(logs[1], changed, 47);
       });
     },

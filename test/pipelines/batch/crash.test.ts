@@ -18,6 +18,7 @@ import {
   rowLine,
   sampleRows,
   snapshotOfDuckDB,
+  withDuckDB,
   writeParquet,
 } from './fixtures.ts';
 
@@ -74,6 +75,17 @@ describe('pipeline batch: crash and re-run', () => {
       expect(await snapshotOfDuckDB(root)).toEqual(expected);
       expect(filesUnder(join(root, 'landing'))).toEqual([]);
       expect(filesUnder(join(root, 'archive'))).toEqual(['a.csv', 'b.parquet', 'c.ndjson']);
+      // Where each file went is recorded, also for a file whose disposal the re-run finished.
+      const moved = await withDuckDB(
+        join(root, 'w.duckdb'),
+        async (w) => (await w.query('SELECT file, moved_to FROM load_log ORDER BY file')).rows,
+      );
+      expect(moved).toEqual(
+        ['a.csv', 'b.parquet', 'c.ndjson'].map((f) => ({
+          file: join(root, 'landing', f),
+          moved_to: join(root, 'archive', f),
+        })),
+      );
     },
     120_000,
   );

@@ -134,6 +134,24 @@ describe.each(kinds)('object store on a %s', (_name, make) => {
     expect(await store.delete('gen/a.csv', { ifGenerationMatch: v2.generation })).toBe(true);
   });
 
+  it('copies create-only (ifGenerationMatch: 0) to another key, never replacing what is there', async () => {
+    await store.putBuffer('once/a.csv', 'first\n');
+    const local = openStore(join(tmp(), `once-${Math.random()}`));
+    const gcs = openStore(`${store.url}-once`, { apiEndpoint: server.url });
+    for (const target of [local, gcs]) {
+      await target.ensureBucket();
+      await store.copyTo('once/a.csv', target, { ifGenerationMatch: 0 });
+      await store.putBuffer('once/a.csv', 'second, other bytes\n');
+      await expect(store.copyTo('once/a.csv', target, { ifGenerationMatch: 0 })).rejects.toBeInstanceOf(
+        PreconditionFailedError,
+      );
+      expect((await target.getBuffer('once/a.csv')).toString()).toBe('first\n');
+      await store.copyTo('once/a.csv', target, { ifGenerationMatch: 0, toKey: 'once/a.v2.csv' });
+      expect((await target.getBuffer('once/a.v2.csv')).toString()).toBe('second, other bytes\n');
+      await store.putBuffer('once/a.csv', 'first\n');
+    }
+  });
+
   it('deletes, and reports whether something was there', async () => {
     await store.putBuffer('gone', 'x');
     expect(await store.delete('gone')).toBe(true);
