@@ -146,7 +146,7 @@ function overlapError(out: Place, oc: CanonicalPlace, other: Place, ic: Canonica
   const how = rel === 'same' ? 'is the same place as' : rel === 'inside' ? 'is inside' : 'contains';
   return new OverlapError(
     `${describe(out, oc)} ${how} ${describe(other, ic)}: writing there could overwrite, delete or re-read it; ` +
-      `choose another place for the ${out.role}`,
+      `choose another place for ${out.role.startsWith('the ') ? out.role : `the ${out.role}`}`,
     { file: out.path, output: out.path, input: other.path },
   );
 }
@@ -158,13 +158,17 @@ function overlapError(out: Place, oc: CanonicalPlace, other: Place, ic: Canonica
 export function refuseOverlap(opts: { outputs: readonly Place[]; inputs: readonly InputPlace[] }): void {
   const outs = opts.outputs.flatMap((p) => canonicalPlaces(p.path).map((c) => ({ p, c })));
   const ins = opts.inputs.flatMap((p) => canonicalPlaces(p.path).map((c) => ({ p, c })));
-  for (const [i, o] of outs.entries()) {
+  // Every output against the inputs first: an output over an input is the error to name, even when
+  // it also overlaps another output (a warehouse given as the landing folder holds the rejected area too).
+  for (const o of outs) {
     for (const input of ins) {
       const rel = relationOf(o.c, input.c);
       if (rel === undefined) continue;
       if (rel === 'inside' && input.p.skips?.(o.c.segments.slice(input.c.segments.length))) continue;
       throw overlapError(o.p, o.c, input.p, input.c, rel);
     }
+  }
+  for (const [i, o] of outs.entries()) {
     for (const other of outs.slice(i + 1)) {
       if (other.p === o.p) continue;
       const rel = relationOf(o.c, other.c);

@@ -4,7 +4,7 @@
  * rewritten to `CAST($name AS type)` and bound as text, so a DATE or NUMERIC
  * parameter behaves as it does on BigQuery.
  */
-import { existsSync } from 'node:fs';
+import { stat, unlink } from 'node:fs/promises';
 import { makeDirs } from '../shared/make-dirs.ts';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -24,7 +24,8 @@ import {
   runScript,
   strictCastSql,
 } from './duckdb-exec.ts';
-import { missingObjectError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
+import { duckdbFileState } from './duckdb-file.ts';
+import { missingObjectError, NotADuckDBDatabaseError, WarehouseLockedError, WarehouseNotFoundError } from './errors.ts';
 import { downloadGcsObject } from './gcs-source.ts';
 import { refuseLostTables } from './lost-tables.ts';
 import { firstKeyword, rewriteParams } from './sql-lexer.ts';
@@ -116,10 +117,14 @@ export class DuckDBWarehouse implements Warehouse {
   static async open(path: string, opts: DuckDBOpenOptions = {}): Promise<DuckDBWarehouse> {
     const access = opts.access ?? 'pipeline';
     const file = path !== ':memory:';
+    const state = file ? duckdbFileState(path) : 'database';
+    if (state === 'foreign' || state === 'folder') throw new NotADuckDBDatabaseError(path, state);
     // Only the loaders create a warehouse; an analyst handle on a missing file is an error, not an empty warehouse.
-    if (file && (access !== 'pipeline' || opts.mustExist) && !existsSync(path)) {
+    if ((state === 'missing' || state === 'empty') && (access !== 'pipeline' || opts.mustExist)) {
       throw new WarehouseNotFoundError(`duckdb:${path}`);
     }
+    // DuckDB refuses to create into a 0-byte file (`touch`, `mktemp`): it holds nothing, so it makes way.
+    if (state === 'empty') await removeIfStillEmpty(path);
     if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
@@ -132,6 +137,12 @@ export class DuckDBWarehouse implements Warehouse {
       throw openError(path, err);
     }
     const conn = await instance.connect();
+    if (file && !(await opensFile(conn))) {
+      // Replaced by a foreign file since it was checked: DuckDB fell back to memory, where nothing would persist.
+      conn.closeSync();
+      instance.closeSync();
+      throw new NotADuckDBDatabaseError(path, 'foreign');
+    }
     // Timestamps are UTC everywhere, as on BigQuery.
     await conn.run("SET TimeZone = 'UTC'");
     if (access !== 'pipeline') await conn.run('SET lock_configuration = true');
@@ -518,6 +529,23 @@ export class DuckDBWarehouse implements Warehouse {
 }
 
 /** A lock held by another process is worth retrying (exit 1); anything else about the file is a failure too. */
+/** Is the connection's database a file (not the in-memory one DuckDB substitutes for a CSV or Parquet path)? */
+async function opensFile(conn: DuckDBConnection): Promise<boolean> {
+  const reader = await conn.runAndReadAll(
+    'SELECT path FROM duckdb_databases() WHERE database_name = current_database()',
+  );
+  const path = reader.getRows()[0]?.[0];
+  return typeof path === 'string' && path !== '';
+}
+
+async function removeIfStillEmpty(path: string): Promise<void> {
+  try {
+    if ((await stat(path)).size === 0) await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
 function openError(path: string, err: unknown): SalesflowError {
   const message = (err as Error).message;
   const holder = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(message);

@@ -62,3 +62,20 @@ export function missingObjectError(message: string, context: ErrorContext, cause
     cause,
   );
 }
+
+/**
+ * A DuckDB warehouse path holding something else (a CSV, a Parquet file, a
+ * folder): refused before DuckDB opens it, so it is never overwritten, turned
+ * into a database, or silently replaced by an in-memory one.
+ */
+export class NotADuckDBDatabaseError extends SalesflowError {
+  constructor(path: string, what: 'foreign' | 'folder') {
+    const why = what === 'folder' ? 'a folder' : 'no DuckDB header; the file is left as it is';
+    super(`not a DuckDB database: ${path} (${why}): --warehouse duckdb:PATH takes a DuckDB file or a new path`, {
+      code: 'NOT_DUCKDB',
+      retry: 'terminal',
+      context: { warehouse: `duckdb:${path}` },
+      exitCode: EXIT_USAGE,
+    });
+  }
+}

@@ -44,8 +44,22 @@ const PROJECT_RE = /^[a-z][a-z0-9:.-]{2,62}$|^[a-z0-9-]{1,63}$/;
  * them) and its spill folder. BigQuery has none.
  */
 export function warehousePlaces(spec: WarehouseSpec): Place[] {
-  if (spec.kind !== 'duckdb') return [];
+  if (spec.kind !== 'duckdb' || spec.path === ':memory:') return [];
   return [spec.path, `${spec.path}.wal`, `${spec.path}.tmp`].map((path) => ({ path, role: 'the warehouse' }));
+}
+
+/**
+ * warehousePlaces of what a loader was given: an open warehouse, or the spec
+ * it will open (undefined: SALESFLOW_WAREHOUSE, else the default file). A
+ * loader writes there, so these are outputs its inputs may not overlap.
+ */
+export function loaderWarehousePlaces(warehouse: Warehouse | string | undefined, opts: OpenWarehouseOptions = {}) {
+  if (typeof warehouse === 'object') {
+    return warehouse.target.startsWith('duckdb:')
+      ? warehousePlaces({ kind: 'duckdb', path: warehouse.target.slice('duckdb:'.length) })
+      : [];
+  }
+  return warehousePlaces(parseWarehouseSpec(warehouse, opts));
 }
 
 export function parseWarehouseSpec(spec: string | undefined, opts: OpenWarehouseOptions = {}): WarehouseSpec {

@@ -99,8 +99,10 @@ export const batchCommand: CommandModule<object, Args> = {
           'more invalid rows than --max-error-rate is moved to the rejected area. Re-runs never load a logged file ' +
           'again. What is loaded, logged and archived is one verified copy of each file: a file that changes while ' +
           'it is read is left in place (waiting) and loaded whole by a later run. ' +
-          'Exit 0 when every new file loaded whole; 3 when a file was rejected or rows were quarantined; ' +
-          '2 for invalid flags, a source that does not exist, or (--no-create) a warehouse lacking a table or view; 1 when the run failed (the warehouse busy or ' +
+          'Exit 0 when every new file loaded whole (or there was none); 3 when a file was rejected or rows were quarantined; ' +
+          '2 for invalid flags, a source that does not exist, an archive, rejected area or DuckDB warehouse on, around or ' +
+          'inside the landing area, a duckdb:PATH that is not a DuckDB database, or (--no-create) a warehouse lacking a ' +
+          'table or view; 1 when the run failed (the warehouse busy or ' +
           'unreachable, a file not archived): files stay in place for the next run.',
       ),
   handler: async (args) => {

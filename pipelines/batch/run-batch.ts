@@ -23,7 +23,7 @@ import {
   openStore,
 } from '../../shared/storage/index.ts';
 import { createProgress } from '../../shared/progress.ts';
-import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
+import { loaderWarehousePlaces, type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
 import { VIEW_NAMES } from '../../warehouse/views.ts';
 import type { Warehouse } from '../../warehouse/warehouse.ts';
 import { boundedSource, DirectRunner, Pipeline, readFrom, writeTo } from '../sdk/index.ts';
@@ -104,11 +104,13 @@ export async function runBatch(opts: BatchOptions): Promise<BatchSummary> {
   const domains = opts.domains ? checkDomains(opts.domains) : loadDomains();
   const rejected = opts.rejected ?? defaultRejectedLocation(opts.source);
   // Moving a file into an area that is, holds or sits (listed) inside the landing area would
-  // re-list it, or delete the copy just made; the listing skips hidden and `_` folders, so those may.
+  // re-list it, or delete the copy just made; a warehouse file there would be listed as a landing
+  // file (and archived or rejected away). The listing skips hidden and `_` folders, so those may.
   refuseOverlap({
     outputs: [
       ...(opts.archive ? [{ path: opts.archive, role: '--archive' }] : []),
       { path: rejected, role: opts.rejected ? '--rejected' : 'rejected area' },
+      ...loaderWarehousePlaces(opts.warehouse, opts.warehouseOptions),
     ],
     inputs: [{ path: opts.source, role: '--source', skips: skipsHidden }],
   });

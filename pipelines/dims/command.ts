@@ -50,8 +50,9 @@ export const dimsCommand: CommandModule<object, Args> = {
         'Rows are upserted on customer_id / product_id: new keys are inserted, changed rows updated, identical rows ' +
           'left alone, so re-running never duplicates (a file version already in load_log is skipped). Invalid rows ' +
           'go to quarantine_dims with file, line and reasons; a file with a wrong header or more invalid rows than ' +
-          '--max-error-rate loads nothing. Exit 3 when any row or file was rejected; 2 for bad flags or (--no-create) ' +
-          'a warehouse lacking a table or view.',
+          '--max-error-rate loads nothing. Exit 3 when any row or file was rejected; 2 for bad flags, a source that ' +
+          'does not exist or holds no customers*.csv / products*.csv, a DuckDB warehouse on, around or inside the ' +
+          'source, a duckdb:PATH that is not a DuckDB database, or (--no-create) a warehouse lacking a table or view.',
       ),
   handler: async (args) => {
     const summary = await runDims({

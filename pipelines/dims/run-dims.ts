@@ -18,6 +18,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError, InputError, UsageError } from '../../shared/errors.ts';
 import { csvField, formatPercent } from '../../shared/format.ts';
+import { refuseOverlap, skipsHidden } from '../../shared/overlap.ts';
 import {
   DIMENSION_SCHEMAS,
   type DimensionSchema,
@@ -36,7 +37,7 @@ import {
 } from '../../shared/storage/index.ts';
 import { makeWorkDir } from '../../shared/work-dir.ts';
 import { dimensionChangesSql, mergeDimensionSql } from '../../warehouse/merge.ts';
-import { type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
+import { loaderWarehousePlaces, type OpenWarehouseOptions, openWarehouse } from '../../warehouse/open.ts';
 import { tableDef } from '../../warehouse/tables.ts';
 import type { Params, Warehouse } from '../../warehouse/warehouse.ts';
 import type { FileOutcome } from '../file-outcome.ts';
@@ -93,6 +94,11 @@ export function dimensionOfKey(key: string): DimensionSchema | undefined {
 export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
   const started = performance.now();
   const { store, only } = openSource(opts);
+  // The warehouse is written: not on, around or inside what is read (hidden and `_` names are never read).
+  refuseOverlap({
+    outputs: loaderWarehousePlaces(opts.warehouse, opts.warehouseOptions),
+    inputs: [{ path: opts.source, role: 'source', skips: skipsHidden }],
+  });
   const maxErrorRate = opts.maxErrorRate ?? DEFAULT_DIMS_MAX_ERROR_RATE;
   const domains = opts.domains ?? loadDomains();
   const listed = (await store.list('', { recursive: false })).objects
@@ -101,8 +107,13 @@ export async function runDims(opts: DimsOptions): Promise<DimsSummary> {
   const files = listed.filter((o) => dimensionOfKey(o.key));
   const ignored = listed.filter((o) => !dimensionOfKey(o.key) && !/^[_.]/.test(o.key)).map((o) => o.key);
   if (files.length === 0) {
-    throw new InputError(
-      `no dimension files in ${store.url} (expected customers*.csv or products*.csv, as written by salesflow gen --dimensions)`,
+    // Nothing to load is a wrong source, not a run that succeeded.
+    const what = only === undefined ? `no dimension files in ${store.url}` : 'not a dimension file';
+    throw new UsageError(
+      `${what}: looked for customers*.csv and products*.csv (.gz too), as written by salesflow gen --dimensions` +
+        (only === undefined && ignored.length > 0
+          ? `; found only ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ', …' : ''}`
+          : ''),
       { file: opts.source },
     );
   }

@@ -5,7 +5,7 @@
  * No message anywhere shows NaN.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWarehouse } from '../../warehouse/open.ts';
@@ -16,6 +16,8 @@ import { useTempDir } from '../util/tmp.ts';
 
 const tmp = useTempDir('salesflow-exit-codes-');
 const BAD_ROW = 'TX-BAD-1,7,2024-01-05,-3.00,Books,North';
+/** A CSV given as the DuckDB warehouse: refused, never changed. */
+const notAWarehouse = salesCsvText(sampleRows(3, 9));
 
 interface Case {
   /** command · situation */
@@ -49,6 +51,10 @@ beforeAll(async () => {
   file(d('land-file', 'a.csv'), salesCsvText(sampleRows(30, 7)));
   file(d('land-file', 'b.csv'), 'just,two\n1,2\n');
   file(d('land-arch', 'a.csv'), salesCsvText(sampleRows(30, 8)));
+  mkdirSync(d('land-empty'));
+  file(d('not-a-warehouse.csv'), notAWarehouse);
+  file(d('dims', 'customers.csv'), 'customer_id,name,email,city,region\n1,Ann,,,North\n');
+  file(d('no-dims', 'sales.csv'), salesCsvText(sampleRows(3, 10)));
   // A warehouse with its tables, and one held open by another process.
   for (const name of ['w.duckdb', 'locked.duckdb']) {
     const w = await openWarehouse(`duckdb:${d(name)}`, { access: 'pipeline' });
@@ -174,7 +180,26 @@ const CASES: Case[] = [
     code: 1,
     says: /in use by another process \(PID \d+/,
   },
+  { name: 'pipeline batch · empty landing area (nothing new is not an error)', args: batch('land-empty'), code: 0 },
+  {
+    name: 'pipeline batch · the warehouse inside the landing area',
+    args: () => ['pipeline', 'batch', '-s', d('land-ok'), '-w', `duckdb:${d('land-ok', 'w.duckdb')}`],
+    code: 2,
+    says: /the warehouse .*w\.duckdb is inside --source/,
+  },
+  {
+    name: 'pipeline batch · the warehouse path is a CSV',
+    args: () => ['pipeline', 'batch', '-s', d('land-ok'), '-w', `duckdb:${d('not-a-warehouse.csv')}`],
+    code: 2,
+    says: /not a DuckDB database: .*not-a-warehouse\.csv/,
+  },
   // query
+  {
+    name: 'query · the warehouse path is a CSV',
+    args: () => ['query', 'SELECT 1', '-w', `duckdb:${d('not-a-warehouse.csv')}`],
+    code: 2,
+    says: /not a DuckDB database/,
+  },
   { name: 'query · ok', args: () => ['query', 'SELECT COUNT(*) AS n FROM silver_sales', '-w', w()], code: 0 },
   { name: 'query · bad SQL', args: () => ['query', 'SELEC 1', '-w', w()], code: 2 },
   {
@@ -218,6 +243,12 @@ const CASES: Case[] = [
     says: /no warehouse at/,
   },
   {
+    name: 'dashboard · --out, the warehouse path is a CSV (refused, nothing written)',
+    args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', `duckdb:${d('not-a-warehouse.csv')}`],
+    code: 2,
+    says: /not a DuckDB database/,
+  },
+  {
     name: 'dashboard · --from after --to',
     args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', w(), '--from', '2025-02-01', '--to', '2025-01-01'],
     code: 2,
@@ -230,9 +261,27 @@ const CASES: Case[] = [
   // pipeline dims
   {
     name: 'pipeline dims · source does not exist',
+    args: () => ['pipeline', 'dims', d('no-such-dims'), '-w', w()],
+    code: 2,
+    says: /no-such-dims/,
+  },
+  {
+    name: 'pipeline dims · no dimension files in the folder',
     args: () => ['pipeline', 'dims', d('no-dims'), '-w', w()],
     code: 2,
-    says: /no-dims/,
+    says: /looked for customers\*\.csv and products\*\.csv/,
+  },
+  {
+    name: 'pipeline dims · the warehouse inside the folder',
+    args: () => ['pipeline', 'dims', d('dims'), '-w', `duckdb:${d('dims', 'w.duckdb')}`],
+    code: 2,
+    says: /the warehouse .*w\.duckdb is inside source/,
+  },
+  {
+    name: 'pipeline dims · the warehouse path is a CSV',
+    args: () => ['pipeline', 'dims', d('dims'), '-w', `duckdb:${d('not-a-warehouse.csv')}`],
+    code: 2,
+    says: /not a DuckDB database/,
   },
   // looker
   { name: 'looker · bad --format', args: () => ['looker', '-w', 'bigquery:p.d', '-f', 'xml'], code: 2 },
@@ -251,6 +300,7 @@ describe('exit codes (0 ok · 1 failed · 2 usage/refused · 3 partial)', () => 
     expect(r.code, out).toBe(c.code);
     if (c.args().includes(d('out', 'never.html'))) expect(existsSync(d('out', 'never.html'))).toBe(false);
     if (c.says) expect(out).toMatch(c.says);
+    expect(readFileSync(d('not-a-warehouse.csv'), 'utf8')).toBe(notAWarehouse);
     expect(out).not.toMatch(/\bNaN\b/);
   });
 });

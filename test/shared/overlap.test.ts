@@ -109,4 +109,24 @@ describe('refuseOverlap', () => {
     expect(refuse(join(landing, 'archive'))).toThrow(OverlapError);
     expect(refuse(landing)).toThrow(OverlapError); // the same place is never skipped
   });
+
+  it('names an output over an input before outputs over each other, and says "the" once', () => {
+    const landing = join(tmp(), 'order', 'landing');
+    // The warehouse given as the landing folder also holds the rejected area inside it.
+    expect(() =>
+      refuseOverlap({
+        outputs: [
+          { path: join(landing, '_rejected'), role: 'rejected area' },
+          { path: landing, role: 'the warehouse' },
+        ],
+        inputs: [{ path: landing, role: '--source', skips: skipsHidden }],
+      }),
+    ).toThrow(`the warehouse ${landing} is the same place as --source ${landing}: `);
+    expect(() =>
+      refuseOverlap({
+        outputs: [{ path: join(landing, 'w.duckdb'), role: 'the warehouse' }],
+        inputs: [{ path: landing, role: 'source' }],
+      }),
+    ).toThrow(/choose another place for the warehouse$/);
+  });
 });

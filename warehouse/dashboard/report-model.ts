@@ -13,7 +13,7 @@ import { type LivePanel, readLivePanel } from './live-panel.ts';
 import { openWarehouseForReading, warehouseTarget } from './open-for-reading.ts';
 import { errorMessageForPage } from './panel-errors.ts';
 import { dashboardQueries, PIPELINE_PANELS, SALES_PANELS } from './queries.ts';
-import { missingTableOf, WarehouseNotFoundError } from '../errors.ts';
+import { missingTableOf, NotADuckDBDatabaseError, WarehouseNotFoundError } from '../errors.ts';
 import { describeError, SalesflowError } from '../../shared/errors.ts';
 
 export interface Panel {
@@ -166,8 +166,8 @@ export interface LoadReportOptions {
   warehouseOptions?: OpenWarehouseOptions;
   filters?: ReportFilters;
   /**
-   * Throw WarehouseNotFoundError (exit 2) for a warehouse that does not exist,
-   * instead of a model with a notice: a report file of nothing is refused,
+   * Throw WarehouseNotFoundError / NotADuckDBDatabaseError (exit 2) for a warehouse that does not
+   * exist or is not one, instead of a model with a notice: a report file of nothing is refused,
    * while the served page shows the notice and picks the warehouse up once
    * it exists.
    */
@@ -182,7 +182,9 @@ export async function loadReportModel(opts: LoadReportOptions = {}): Promise<Rep
   try {
     w = await openWarehouseForReading(opts.warehouse, opts.warehouseOptions);
   } catch (err) {
-    if (opts.refuseMissing && err instanceof WarehouseNotFoundError) throw err;
+    if (opts.refuseMissing && (err instanceof WarehouseNotFoundError || err instanceof NotADuckDBDatabaseError)) {
+      throw err;
+    }
     const busy = err instanceof SalesflowError && err.transient;
     return skeleton(target, filters, {
       level: 'error',

@@ -4,7 +4,7 @@
  * quarantined with file:line and reasons, bad files load nothing, and the
  * BigQuery test server ends up with the same tables as DuckDB.
  */
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { formatDimsReport } from '../../../pipelines/dims/report.ts';
 import { runDims } from '../../../pipelines/dims/run-dims.ts';
 import { BigQueryWarehouse, DuckDBWarehouse, type Warehouse } from '../../../warehouse/index.ts';
 import { type RunningBigQueryServer, startBigQueryServer } from '../../util/bigquery-server/index.ts';
+import { OverlapError, UsageError } from '../../../shared/errors.ts';
 import { runSalesflow } from '../../util/cli.ts';
 import { useTempDir } from '../../util/tmp.ts';
 
@@ -273,8 +274,60 @@ describe('pipeline dims on BigQuery', () => {
   });
 });
 
+describe('pipeline dims: what it reads vs the warehouse it writes', () => {
+  const customers = 'customer_id,name,email,city,region\n1,Ann,,,North\n';
+  const source = (name: string) => {
+    const d = join(tmp(), 'overlap', name);
+    mkdirSync(d, { recursive: true });
+    writeFileSync(join(d, 'customers.csv'), customers);
+    return d;
+  };
+
+  it.each([
+    ['inside the folder', (d: string) => join(d, 'w.duckdb'), 'is inside'],
+    ['inside a subfolder of it', (d: string) => join(d, 'sub', 'w.duckdb'), 'is inside'],
+    ['the folder itself', (d: string) => d, 'is the same place as'],
+    ['a folder around it', (d: string) => join(d, '..'), 'contains'],
+    ['the dimension file given as the source', (d: string) => join(d, 'customers.csv'), 'is the same place as'],
+  ])('a warehouse %s is refused (exit 2) before anything is read or created', async (_name, where, how) => {
+    const d = source(_name.replace(/\W+/g, '-'));
+    const single = _name.startsWith('the dimension file');
+    const src = single ? join(d, 'customers.csv') : d;
+    const path = where(d);
+    const err = await runDims({ source: src, warehouse: `duckdb:${path}` }).catch((e) => e);
+    expect(err).toBeInstanceOf(OverlapError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain(`the warehouse ${path}`);
+    expect(err.message).toContain(`${how} source ${src}`);
+    expect(readdirSync(d)).toEqual(['customers.csv']);
+    expect(readFileSync(join(d, 'customers.csv'), 'utf8')).toBe(customers);
+  });
+
+  it('a warehouse under a `_` folder of it is never read, so it may be there', async () => {
+    const d = source('hidden');
+    const s = await runDims({ source: d, warehouse: `duckdb:${join(d, '_w', 'w.duckdb')}` });
+    expect(s.files.map((f) => [f.key, f.status])).toEqual([['customers.csv', 'loaded']]);
+  });
+
+  it('a folder with no customers*.csv / products*.csv is refused (exit 2) saying what it looked for', async () => {
+    const empty = join(tmp(), 'no-dims-here');
+    mkdirSync(empty);
+    writeFileSync(join(empty, 'sales.csv'), 'x\n');
+    const db = join(tmp(), 'no-dims.duckdb');
+    const err = await runDims({ source: empty, warehouse: `duckdb:${db}` }).catch((e) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(
+      /no dimension files in .*: looked for customers\*\.csv and products\*\.csv .*found only sales\.csv/,
+    );
+    const one = await runDims({ source: join(empty, 'sales.csv'), warehouse: `duckdb:${db}` }).catch((e) => e);
+    expect(one).toBeInstanceOf(UsageError);
+    expect(one.message).toMatch(/^not a dimension file: looked for customers\*\.csv/);
+    expect(existsSync(db)).toBe(false);
+  });
+});
+
 describe('salesflow pipeline dims (CLI)', () => {
-  it('exits 3 naming file:line for invalid rows, 2 for a missing folder', async () => {
+  it('exits 3 naming file:line for invalid rows; 2 for a missing folder, one with no dimension files, a warehouse inside it', async () => {
     const d = join(tmp(), 'cli');
     mkdirSync(d);
     writeFileSync(join(d, 'customers.csv'), 'customer_id,name,email,city,region\n1,Ann,,,North\n0,Zero,,,North\n');
@@ -285,5 +338,13 @@ describe('salesflow pipeline dims (CLI)', () => {
     const missing = await runSalesflow(['pipeline', 'dims', join(d, 'nope'), '-w', `duckdb:${db}`]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no such folder or file');
+    const none = join(tmp(), 'cli-empty');
+    mkdirSync(none);
+    const empty = await runSalesflow(['pipeline', 'dims', none, '-w', `duckdb:${db}`]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('looked for customers*.csv and products*.csv');
+    const inside = await runSalesflow(['pipeline', 'dims', d, '-w', `duckdb:${join(d, 'w.duckdb')}`]);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toContain(`the warehouse ${join(d, 'w.duckdb')} is inside source ${d}`);
   });
 });
