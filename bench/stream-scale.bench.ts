@@ -2,7 +2,7 @@
  * stream-scale: one vs two `salesflow pipeline stream` processes on one
  * subscription (the Pub/Sub emulator) into one BigQuery dataset (the REST and
  * Storage Write API test servers, one process of their own), against the bare-subscriber
- * ceiling (stream.bench.ts's: the same client and flow control, acking only).
+ * ceiling (bench/util/bare-subscriber.ts: the same client and flow control, acking only).
  *
  *   npm run bench -- stream-scale     BENCH_SCALE_BACKLOG=5000 BENCH_SCALE_SECONDS=10 BENCH_RUNS=1 for a quick look
  *
@@ -18,11 +18,11 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { publishEvents } from '../generator/publish.ts';
 import { formatTable } from '../shared/format.ts';
 import { createPubSubClient, freePort, startPubSubEmulator } from '../shared/pubsub/index.ts';
 import { BigQueryWarehouse } from '../warehouse/bigquery-warehouse.ts';
+import { BARE_SUBSCRIBER } from './util/bare-subscriber.ts';
 import { median, NODE, REPO_ROOT, writeResult } from './util/measure.ts';
 import { startPeer } from './util/peer-process.ts';
 
@@ -31,7 +31,6 @@ const BACKLOG = Number(process.env.BENCH_SCALE_BACKLOG ?? 20_000);
 const RATE = Number(process.env.BENCH_SCALE_RATE ?? 1000);
 const SECONDS = Number(process.env.BENCH_SCALE_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const STREAM_BENCH = join(REPO_ROOT, 'bench', 'stream.bench.ts');
 
 type Kind = 'bare' | 'one' | 'two';
 const NAMES: Record<Kind, string> = {
@@ -186,7 +185,7 @@ async function main(): Promise<void> {
         let sample: { seconds: number; commits: number; aborted: number };
         if (kind === 'bare') {
           const started = performance.now();
-          const child = spawn(NODE, [STREAM_BENCH, '--run', 'bare', sub, String(BACKLOG)], {
+          const child = spawn(NODE, [BARE_SUBSCRIBER, sub, String(BACKLOG)], {
             cwd: REPO_ROOT,
             env: { ...process.env, ...env },
             stdio: 'inherit',

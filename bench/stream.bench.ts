@@ -5,24 +5,31 @@
  *   npm run bench -- stream          BENCH_STREAM_BACKLOG=20000 BENCH_STREAM_SECONDS=10 for a quick look
  *
  * (a) throughput: a backlog of BENCH_STREAM_BACKLOG (100k) events on one topic,
- *     one subscription per run, consumed by a bare subscriber that only acks
- *     (the ceiling: the same client and flow control, no work) and by the
- *     whole pipeline into a fresh DuckDB file; whole processes, alternated,
- *     median of BENCH_RUNS (3); ratio of events/s.
+ *     one subscription per run and candidate, drained by whole processes,
+ *     alternated, median of BENCH_RUNS (3); events/s and the ratio to the bare
+ *     subscriber (bench/util/bare-subscriber.ts: the same client and flow control,
+ *     acking only — the ceiling). Candidates: the bare subscriber, the whole
+ *     pipeline into a fresh DuckDB file, and both again with V8's heap bounded
+ *     by SMALL_HEAP in NODE_OPTIONS (what docs/streaming.md recommends on small
+ *     machines), so the flags' cost and what the client alone needs under them
+ *     are measured in the same run.
  * (b) latency: 2,000 events/s for BENCH_STREAM_SECONDS (60) from a `salesflow
  *     publish` process, the pipeline in this process: publish time (the
  *     emulator's) → committed to silver (after COMMIT), p50/p99 over every
  *     event; then the same for 20 s with fixed 2 s micro-batches (no early
  *     commit when idle), to show what the adaptive cadence buys.
- * (c) peak RSS of the pipeline processes in (a), each draining the whole backlog.
+ * (c) peak RSS of each candidate in (a), draining the whole backlog: GNU time's
+ *     %M, the high-water mark of the largest process it waited for. Each candidate
+ *     is one process (DuckDB's and gRPC's threads share its RSS; it starts no
+ *     children); the emulator, serving all of them, is not counted.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Message } from '@google-cloud/pubsub';
 import { publishEvents } from '../generator/publish.ts';
 import { startStream } from '../pipelines/stream/run-stream.ts';
 import { formatTable } from '../shared/format.ts';
 import { createPubSubClient, startPubSubEmulator } from '../shared/pubsub/index.ts';
+import { BARE_SUBSCRIBER } from './util/bare-subscriber.ts';
 import { BENCH_DATA, type Candidate, compare, NODE, REPO_ROOT, writeResult } from './util/measure.ts';
 
 const PROJECT = 'salesflow-bench';
@@ -30,26 +37,26 @@ const BACKLOG = Number(process.env.BENCH_STREAM_BACKLOG ?? 100_000);
 const SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 60);
 const RATE = 2000;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SELF = new URL(import.meta.url).pathname;
-const MAX_BATCH = 5000;
+/** V8's young generation (1 MB semi-spaces) and old generation (192 MB) bounded: most of the pipeline's RSS is their slack. */
+const SMALL_HEAP = '--max-semi-space-size=1 --max-old-space-size=192';
 
-/** The ceiling: the client with the pipeline's flow control, acking each message as it comes. */
-async function bareSubscriber(subscription: string, count: number): Promise<void> {
-  const client = createPubSubClient({ projectId: PROJECT });
-  const sub = client.subscription(subscription, {
-    flowControl: { maxMessages: 3 * MAX_BATCH, allowExcessMessages: false },
-  });
-  let acked = 0;
-  await new Promise<void>((resolve, reject) => {
-    sub.on('error', reject);
-    sub.on('message', (m: Message) => {
-      m.ack();
-      if (++acked === count) resolve();
-    });
-  });
-  await sub.close();
-  await client.close();
-}
+/** The throughput candidates, the baseline first. */
+const KINDS = [
+  { key: 'bare', name: 'bare subscriber (ack only)', work: 'bare' },
+  { key: 'pipeline', name: 'pipeline stream → DuckDB', work: 'pipeline' },
+  {
+    key: 'pipeline-small-heap',
+    name: `pipeline stream → DuckDB, NODE_OPTIONS="${SMALL_HEAP}"`,
+    work: 'pipeline',
+    nodeOptions: SMALL_HEAP,
+  },
+  {
+    key: 'bare-small-heap',
+    name: `bare subscriber (ack only), NODE_OPTIONS="${SMALL_HEAP}"`,
+    work: 'bare',
+    nodeOptions: SMALL_HEAP,
+  },
+] as const satisfies readonly { key: string; name: string; work: 'bare' | 'pipeline'; nodeOptions?: string }[];
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -62,7 +69,7 @@ async function latency(
   name: string,
   seconds: number,
   lingerMs: number | undefined,
-): Promise<{ events: number; p50: number; p99: number; max: number; commits: number }> {
+): Promise<{ seconds: number; events: number; p50: number; p99: number; max: number; commits: number }> {
   const client = createPubSubClient({ projectId: PROJECT });
   const [topic] = await client.createTopic(`latency-${name}`);
   await topic.createSubscription(`latency-${name}-sub`);
@@ -95,6 +102,7 @@ async function latency(
   await client.close();
   latencies.sort((a, b) => a - b);
   return {
+    seconds,
     events: latencies.length,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
@@ -114,11 +122,11 @@ async function main(): Promise<void> {
     // (a) + (c): one topic, one subscription per run and candidate, all filled by one publish.
     const client = createPubSubClient({ projectId: PROJECT });
     const [topic] = await client.createTopic('backlog');
-    const subs: Record<'bare' | 'pipeline' | 'capped', string[]> = { bare: [], pipeline: [], capped: [] };
+    const subs = new Map<string, string[]>(KINDS.map((k) => [k.key, []]));
     for (let i = 0; i < RUNS; i++) {
-      for (const kind of ['bare', 'pipeline', 'capped'] as const) {
-        const [s] = await topic.createSubscription(`backlog-${kind}-${i}`);
-        subs[kind].push(s.name);
+      for (const k of KINDS) {
+        const [s] = await topic.createSubscription(`backlog-${k.key}-${i}`);
+        subs.get(k.key)?.push(s.name);
       }
     }
     const t0 = performance.now();
@@ -133,59 +141,57 @@ async function main(): Promise<void> {
       client,
     });
     process.stderr.write(
-      `  backlog: ${published.published} events on ${RUNS * 3} subscriptions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+      `  backlog: ${published.published} events on ${RUNS * KINDS.length} subscriptions in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
     );
     await client.close();
-    const runOf = { bare: 0, pipeline: 0, capped: 0 };
     const db = join(BENCH_DATA, 'stream-throughput.duckdb');
-    /** The whole pipeline as a process, on the next subscription, into a fresh DuckDB file. */
-    const pipelineCandidate = (name: string, next: () => string, nodeFlags: string[] = []): Candidate => ({
-      name,
-      cmd: NODE,
-      args: [],
-      env,
-      // 3: some events were quarantined (the fault mix has invalid ones).
-      okCodes: [0, 3],
-      before() {
-        rmSync(db, { force: true });
-        rmSync(`${db}.wal`, { force: true });
-        this.args = [
-          ...nodeFlags,
-          'cli/main.ts',
-          'pipeline',
-          'stream',
-          '-s',
-          next(),
-          '-w',
-          `duckdb:${db}`,
-          '--max-messages',
-          String(BACKLOG),
-          '-q',
-        ];
-      },
-    });
-    const candidates: Candidate[] = [
-      {
-        name: 'bare subscriber (ack only)',
+    /** Each candidate a whole process on its next unused subscription; the pipeline into a fresh DuckDB file. */
+    const candidates = KINDS.map((k): Candidate => {
+      const next = () => subs.get(k.key)?.shift() ?? '';
+      return {
+        name: k.name,
         cmd: NODE,
         args: [],
-        env,
+        env: 'nodeOptions' in k ? { ...env, NODE_OPTIONS: k.nodeOptions } : env,
+        // 3: some events were quarantined (the fault mix has invalid ones).
+        okCodes: k.work === 'pipeline' ? [0, 3] : [0],
         before() {
-          this.args = [SELF, '--run', 'bare', subs.bare[runOf.bare++], String(BACKLOG)];
+          if (k.work === 'bare') {
+            this.args = [BARE_SUBSCRIBER, next(), String(BACKLOG)];
+            return;
+          }
+          rmSync(db, { force: true });
+          rmSync(`${db}.wal`, { force: true });
+          const sub = next();
+          this.args = [
+            'cli/main.ts',
+            'pipeline',
+            'stream',
+            '-s',
+            sub,
+            '-w',
+            `duckdb:${db}`,
+            '--max-messages',
+            String(BACKLOG),
+            '-q',
+          ];
         },
-      },
-      pipelineCandidate('pipeline stream → DuckDB', () => subs.pipeline[runOf.pipeline++]),
-      // The same with V8's old generation capped: what a container's memory limit does by itself.
-      pipelineCandidate('pipeline stream, --max-old-space-size=128', () => subs.capped[runOf.capped++], [
-        '--max-old-space-size=128',
-      ]),
-    ];
-    const results = await compare('stream-throughput', candidates, { runs: RUNS });
+      };
+    });
+    const results = await compare('stream-throughput', candidates, {
+      runs: RUNS,
+      rate: { name: 'events/s', perSecond: BACKLOG },
+      notes: [
+        `A backlog of ${BACKLOG.toLocaleString('en-US')} events (1% duplicates, 0.5% invalid, 1% late) on the Pub/Sub emulator, one subscription per run; the pipeline with \`--max-messages ${BACKLOG}\` into a fresh DuckDB file.`,
+        'Peak RSS: GNU time %M of the candidate, one process (no children); the emulator is not counted.',
+      ],
+    });
+    const base = results[0].medianSeconds;
     const rows = results.map((r) => [
       r.name,
       r.medianSeconds.toFixed(2),
       Math.round(BACKLOG / r.medianSeconds),
-      (BACKLOG / r.medianSeconds / (BACKLOG / results[0].medianSeconds)).toFixed(2),
+      (base / r.medianSeconds).toFixed(2),
       r.medianPeakRssMB.toFixed(0),
     ]);
     process.stdout.write(
@@ -210,6 +216,4 @@ async function main(): Promise<void> {
   }
 }
 
-const [mode, what, ...rest] = process.argv.slice(2);
-if (mode === '--run' && what === 'bare') await bareSubscriber(rest[0], Number(rest[1]));
-else await main();
+await main();

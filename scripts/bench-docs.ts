@@ -220,6 +220,12 @@ export const SUITE_DOCS: SuiteDoc[] = [
         peer: 'bare subscriber (ack only)',
         target: { maxRatio: 1.25, maxRssMB: 300, text: '≤ 1.25x (≥ 0.8x throughput), ≤ 300 MB' },
       },
+      {
+        capability: 'pipeline stream, 100k backlog, heap bounded (NODE_OPTIONS)',
+        ours: 'pipeline stream → DuckDB, NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=192"',
+        peer: 'bare subscriber (ack only)',
+        target: { maxRatio: 1.25, maxRssMB: 300, text: '≤ 1.25x (≥ 0.8x throughput), ≤ 300 MB' },
+      },
     ],
   },
   {

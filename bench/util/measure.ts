@@ -144,11 +144,15 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Run every candidate `runs` times, alternated; the first candidate is the baseline for ratios. */
+/**
+ * Run every candidate `runs` times, alternated; the first candidate is the baseline for ratios.
+ * `rate` adds a throughput column (its name, and the units of work one run does); `notes` go
+ * under the table and into the result file.
+ */
 export async function compare(
   suite: string,
   candidates: Candidate[],
-  opts: { runs?: number } = {},
+  opts: { runs?: number; rate?: { name: string; perSecond: number }; notes?: string[] } = {},
 ): Promise<CandidateResult[]> {
   const runs = opts.runs ?? Number(process.env.BENCH_RUNS ?? 3);
   const samples = new Map<string, RunSample[]>(candidates.map((c) => [c.name, []]));
@@ -164,15 +168,19 @@ export async function compare(
   const results = candidates.map((c) => {
     const ss = samples.get(c.name)!;
     const extraKeys = Object.keys(ss[0]?.extra ?? {});
+    const medianSeconds = median(ss.map((s) => s.seconds));
     return {
       name: c.name,
       samples: ss,
-      medianSeconds: median(ss.map((s) => s.seconds)),
+      medianSeconds,
       medianPeakRssMB: median(ss.map((s) => s.peakRssMB)),
-      extra: Object.fromEntries(extraKeys.map((k) => [k, median(ss.map((s) => s.extra[k]))])),
+      extra: {
+        ...Object.fromEntries(extraKeys.map((k) => [k, median(ss.map((s) => s.extra[k]))])),
+        ...(opts.rate ? { [opts.rate.name]: opts.rate.perSecond / medianSeconds } : {}),
+      },
     };
   });
-  await report(suite, results);
+  await report(suite, results, opts.notes);
   return results;
 }
 
