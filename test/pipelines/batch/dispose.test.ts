@@ -51,6 +51,18 @@ async function logOf(w: Warehouse, file: string): Promise<unknown[]> {
 
 const gcsOptions = () => ({ apiEndpoint: servers().gcs.url, projectId: 'dispose-project' });
 
+/** Landing, archive and rejected areas in one bucket of the GCS test server; the warehouse is the caller's. */
+async function gcsAreas(
+  bucket: string,
+): Promise<Omit<Areas, 'log' | 'opts'> & { opts: Omit<BatchOptions, 'warehouse'> }> {
+  const [landing, archive, rejected] = ['landing', 'archive', 'rejected'].map((d) =>
+    openStore(`gs://${bucket}/${d}`, gcsOptions()),
+  );
+  await landing.ensureBucket();
+  const opts = { source: landing.url, archive: archive.url, rejected: rejected.url, storeOptions: gcsOptions() };
+  return { landing, archive, rejected, opts };
+}
+
 const kinds: [string, (name: string) => Promise<Areas>][] = [
   [
     'local folders (DuckDB)',
@@ -71,53 +83,25 @@ const kinds: [string, (name: string) => Promise<Areas>][] = [
   [
     'gs:// on the GCS test server (DuckDB)',
     async (name) => {
-      const bucket = `dispose-${name}`;
-      const [landing, archive, rejected] = ['landing', 'archive', 'rejected'].map((d) =>
-        openStore(`gs://${bucket}/${d}`, gcsOptions()),
-      );
-      await landing.ensureBucket();
+      const areas = await gcsAreas(`dispose-${name}`);
       const db = join(tmp(), `${name}.duckdb`);
       return {
-        landing,
-        archive,
-        rejected,
-        opts: {
-          source: landing.url,
-          archive: archive.url,
-          rejected: rejected.url,
-          warehouse: `duckdb:${db}`,
-          storeOptions: gcsOptions(),
-        },
-        log: () => withDuckDB(db, (w) => logOf(w, landing.uri(KEY))),
+        ...areas,
+        opts: { ...areas.opts, warehouse: `duckdb:${db}` },
+        log: () => withDuckDB(db, (w) => logOf(w, areas.landing.uri(KEY))),
       };
     },
   ],
   [
     'gs:// pushed down to the BigQuery test server',
     async (name) => {
-      const bucket = `dispose-bq-${name}`;
-      const [landing, archive, rejected] = ['landing', 'archive', 'rejected'].map((d) =>
-        openStore(`gs://${bucket}/${d}`, gcsOptions()),
-      );
-      await landing.ensureBucket();
+      const areas = await gcsAreas(`dispose-bq-${name}`);
       const w = await BigQueryWarehouse.open({
         projectId: servers().bq.projectId,
         dataset: `dispose_${name.replaceAll('-', '_')}`,
         endpoint: servers().bq.url,
       });
-      return {
-        landing,
-        archive,
-        rejected,
-        opts: {
-          source: landing.url,
-          archive: archive.url,
-          rejected: rejected.url,
-          warehouse: w,
-          storeOptions: gcsOptions(),
-        },
-        log: () => logOf(w, landing.uri(KEY)),
-      };
+      return { ...areas, opts: { ...areas.opts, warehouse: w }, log: () => logOf(w, areas.landing.uri(KEY)) };
     },
   ],
 ];
