@@ -1,5 +1,6 @@
 /** `salesflow publish`: sale events (with a fault mix) onto a Pub/Sub topic, paced, with a summary. */
 import type { CommandModule } from 'yargs';
+import { printSummary, showProgress } from '../shared/command-output.ts';
 import { createProgress } from '../shared/progress.ts';
 import { defaultPubSubProject } from '../shared/pubsub/names.ts';
 import { loadDomains } from '../shared/schema/domains.ts';
@@ -74,14 +75,12 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       .epilogue(
         'Each message is one sale as a JSON object with the schema columns, attribute event_time (RFC 3339) ' +
           'when it happened. Same --seed, same events (event times are the moment of sending). ' +
-          'Honours PUBSUB_EMULATOR_HOST. The summary (stdout) counts every kind sent; Ctrl-C stops sending ' +
+          'Honours PUBSUB_EMULATOR_HOST. The summary (stdout, not with --quiet) counts every kind sent; Ctrl-C stops sending ' +
           'and flushes what was sent.',
       ),
   handler: async (args) => {
     const rows = countFlag('rows', args.rows);
-    const tty = process.stderr.isTTY === true;
-    const show = !args.quiet && (tty || args.verbose === true);
-    const progress = createProgress({ label: 'publish', total: rows, unit: 'msg', enabled: show, plain: !tty });
+    const progress = createProgress({ label: 'publish', total: rows, unit: 'msg', enabled: showProgress(args) });
     const stop = new AbortController();
     const signals = handleStopSignals({ graceful: () => stop.abort() });
     try {
@@ -101,7 +100,7 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         onSent: (sent) => progress.set(sent),
       });
       progress.finish();
-      process.stdout.write(`${formatPublishSummary(summary)}\n`);
+      printSummary(args, formatPublishSummary(summary));
     } finally {
       signals.dispose();
     }

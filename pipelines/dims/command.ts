@@ -1,6 +1,7 @@
 /** `salesflow pipeline dims DIR|gs://…`: load customers/products dimension files into the warehouse. */
 import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { printSummary } from '../../shared/command-output.ts';
 import { CREATE_OPTION, WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 import { formatDimsReport } from './report.ts';
 import { DEFAULT_DIMS_MAX_ERROR_RATE, runDims } from './run-dims.ts';
@@ -12,6 +13,7 @@ interface Args {
   'bigquery-endpoint'?: string;
   'max-error-rate': number;
   create: boolean;
+  quiet?: boolean;
 }
 
 export const dimsCommand: CommandModule<object, Args> = {
@@ -51,7 +53,8 @@ export const dimsCommand: CommandModule<object, Args> = {
           'left alone, so re-running never duplicates (a file version already in load_log is skipped). Invalid rows ' +
           'go to quarantine_dims with file, line and reasons; a file with a wrong header or more invalid rows than ' +
           '--max-error-rate loads nothing. Exit 3 when any row or file was rejected; 2 for bad flags or (--no-create) ' +
-          'a warehouse lacking a table or view.',
+          'a warehouse lacking a table or view. ' +
+          'The report goes to stdout (not with --quiet).',
       ),
   handler: async (args) => {
     const summary = await runDims({
@@ -61,7 +64,7 @@ export const dimsCommand: CommandModule<object, Args> = {
       checkOnly: !args.create,
       warehouseOptions: { dataset: args.dataset, endpoint: args['bigquery-endpoint'] },
     });
-    process.stdout.write(`${formatDimsReport(summary)}\n`);
+    printSummary(args, formatDimsReport(summary));
     if (!summary.ok) process.exitCode = EXIT_PARTIAL;
   },
 };

@@ -1,6 +1,7 @@
 /** `salesflow pipeline stream`: a Pub/Sub subscription → validated, exactly-once medallion tables. */
 import type { CommandModule } from 'yargs';
 import { describeError, EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { printSummary, showProgress } from '../../shared/command-output.ts';
 import { log } from '../../shared/log.ts';
 import { defaultPubSubProject } from '../../shared/pubsub/names.ts';
 import { loadDomains } from '../../shared/schema/domains.ts';
@@ -129,7 +130,8 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
           'the stream starts again after a backoff. With $PORT set, GET / on it answers the status as JSON. ' +
           'Several processes may consume one subscription into one BigQuery dataset (docs/streaming.md). ' +
           'Exit 0; 3 when messages were quarantined; 1 on a terminal failure or a warehouse file another process ' +
-          'holds; 2 for bad flags or (--no-create) a warehouse lacking a table or view.',
+          'holds; 2 for bad flags or (--no-create) a warehouse lacking a table or view. ' +
+          'The summary goes to stdout (not with --quiet); a status line to stderr on a TTY or with --verbose.',
       ),
   handler: async (args) => {
     const drain = new AbortController();
@@ -171,7 +173,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     const port = process.env.PORT;
     const health = port ? await startHealthServer(Number(port), () => ({ ...handle.status() })) : undefined;
     const tty = process.stderr.isTTY === true;
-    const show = !args.quiet && (tty || args.verbose === true);
+    const show = showProgress(args);
     const line = statusLiner();
     const timer = show
       ? setInterval(
@@ -186,7 +188,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     try {
       const summary = await handle.done;
       if (tty && show) process.stderr.write('\r\x1b[2K');
-      process.stdout.write(`${formatStreamSummary(summary)}\n`);
+      printSummary(args, formatStreamSummary(summary));
       if (summary.quarantined > 0) process.exitCode = EXIT_PARTIAL;
     } finally {
       if (timer) clearInterval(timer);
