@@ -18,7 +18,7 @@ describe('salesflow gen', () => {
     expect(ra.stdout).toMatch(/^gen: 20\.0k rows, .* rows\/s, 1 workers\) → .*a\.csv\n$/);
     expect(ra.stderr).toBe('');
     // --verbose adds progress lines on stderr; stdout keeps only the summary.
-    const rb = await runSalesflow(['gen', '--rows', '20000', '--batch-size', '7000', '--out', b, '--workers', '2', '-v']);
+    const rb = await runSalesflow(['gen', '-n', '20000', '-b', '7000', '--out', b, '--workers', '2', '-v']);
     expect(rb.code).toBe(0);
     expect(rb.stdout).toMatch(/^gen: 20\.0k rows, .* 2 workers\) → .*b\.csv\n$/);
     expect(rb.stderr).toMatch(/^gen \[#+-*\] +\d+% /m);
