@@ -1,6 +1,7 @@
 /** `salesflow pipeline dims DIR|gs://…`: load customers/products dimension files into the warehouse. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { EXIT_PARTIAL } from '../../shared/errors.ts';
+import { numberOption } from '../../shared/number-flag.ts';
 import { printSummary } from '../../shared/command-output.ts';
 import { CREATE_OPTION, WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 import { formatDimsReport } from './report.ts';
@@ -33,16 +34,15 @@ export const dimsCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'bigquery: API root of a test server (default BIGQUERY_EMULATOR_HOST)',
       })
-      .option('max-error-rate', {
-        type: 'number',
-        default: DEFAULT_DIMS_MAX_ERROR_RATE,
-        describe: 'Largest share of invalid rows a file may have and still load (0..1)',
-      })
-      .check((a) => {
-        const rate = a['max-error-rate'];
-        if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
-        return true;
-      })
+      .option(
+        'max-error-rate',
+        numberOption('max-error-rate', {
+          min: 0,
+          max: 1,
+          default: DEFAULT_DIMS_MAX_ERROR_RATE,
+          describe: 'Largest share of invalid rows a file may have and still load (0..1)',
+        }),
+      )
       .example(
         'salesflow gen -n 100k --dimensions && salesflow pipeline dims data',
         'the generator output → local DuckDB',
