@@ -183,6 +183,12 @@ const CASES: Case[] = [
     code: 2,
   },
   { name: 'query · no such warehouse', args: () => ['query', 'SELECT 1', '-w', `duckdb:${d('none.duckdb')}`], code: 2 },
+  {
+    name: 'query · --file that does not exist',
+    args: () => ['query', '--file', d('nope.sql'), '-w', w()],
+    code: 2,
+    says: /nope\.sql.*SQL file does not exist/,
+  },
   { name: 'query · bad --page-size', args: () => ['query', 'SELECT 1', '-w', w(), '--page-size', 'big'], code: 2 },
   {
     name: 'query · warehouse locked by another process',
@@ -226,6 +232,12 @@ const CASES: Case[] = [
     name: 'dashboard · --out, warehouse locked by another process',
     args: () => ['dashboard', '--out', d('out', 'locked.html'), '-w', locked()],
     code: 1,
+  },
+  {
+    name: 'dashboard · bad --port (quoted as typed)',
+    args: () => ['dashboard', '--port', 'eighty', '-w', w()],
+    code: 2,
+    says: /--port must be a whole number from 0 to 65535, got "eighty"/,
   },
   // pipeline dims
   {
