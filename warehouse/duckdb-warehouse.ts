@@ -120,13 +120,13 @@ export class DuckDBWarehouse implements Warehouse {
     if (file && (access !== 'pipeline' || opts.mustExist) && !existsSync(path)) {
       throw new WarehouseNotFoundError(`duckdb:${path}`);
     }
-    if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
         ? undefined
         : { ...CONFINED_CONFIG, access_mode: access === 'read' && file ? 'READ_ONLY' : 'READ_WRITE' };
     let instance: DuckDBInstance;
     try {
+      if (file && access === 'pipeline') await makeDirs(dirname(path));
       instance = await createDuckdb(path, config);
     } catch (err) {
       throw openError(path, err);

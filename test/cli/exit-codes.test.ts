@@ -161,6 +161,12 @@ const CASES: Case[] = [
     code: 1,
     says: /not disposed of/,
   },
+  {
+    name: 'pipeline batch · warehouse folder cannot be made (a file in its place)',
+    args: () => ['pipeline', 'batch', '-s', d('land-ok'), '-w', `duckdb:${d('in', 'not-a-folder', 'w.duckdb')}`],
+    code: 1,
+    says: /cannot open DuckDB warehouse .*not-a-folder/,
+  },
   { name: 'pipeline batch · source does not exist', args: batch('no-such-landing'), code: 2, says: /does not exist/ },
   {
     name: 'pipeline batch · bad --max-error-rate',
@@ -214,9 +220,16 @@ const CASES: Case[] = [
     name: 'demo · a step fails',
     args: () => ['demo', '-n', '1k', '-d', d('in', 'not-a-folder', 'demo'), '--steps', 'gen'],
     code: 1,
+    says: /cannot write .*not-a-folder\/demo/,
   },
   // dashboard (--out: one file and exit)
   { name: 'dashboard · --out ok', args: () => ['dashboard', '--out', d('out', 'report.html'), '-w', w()], code: 0 },
+  {
+    name: 'dashboard · --out under a file: the output named',
+    args: () => ['dashboard', '--out', d('in', 'not-a-folder', 'r.html'), '-w', w()],
+    code: 1,
+    says: /cannot write .*not-a-folder\/r\.html/,
+  },
   {
     name: 'dashboard · --out, no such warehouse (refused, nothing written)',
     args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', `duckdb:${d('none.duckdb')}`],
