@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { numberOption } from '../shared/number-flag.ts';
 import { log } from '../shared/log.ts';
+import { showProgress } from '../shared/command-output.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
 import { describeColumnNames } from '../shared/schema/columns.ts';
 import { ENGINES, type EngineName } from './engine.ts';
@@ -24,6 +25,7 @@ interface Args {
   'bigquery-endpoint'?: string;
   location?: string;
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const aggregateCommand: CommandModule<object, Args> = {
@@ -125,7 +127,7 @@ export const aggregateCommand: CommandModule<object, Args> = {
             label: s === 'fetch' ? 'fetching' : 'scanning',
             total,
             unit: s === 'fetch' ? 'files' : 'parts',
-            enabled: process.stderr.isTTY === true || args.verbose === true,
+            enabled: showProgress(args),
           });
         }
         progress?.set(done);

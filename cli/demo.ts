@@ -12,7 +12,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { makeDirs } from '../shared/make-dirs.ts';
 import { join } from 'node:path';
-import { ConflictError, describeError } from '../shared/errors.ts';
+import { ConflictError, describeError, writeFailure } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { aggregateStep } from './demo-steps/aggregate.ts';
 import { dimsStep } from './demo-steps/dims.ts';
@@ -83,7 +83,9 @@ async function claimDemoDir(dir: string): Promise<void> {
       { file: dir, step: 'demo' },
     );
   }
-  await makeDirs(dir);
+  await makeDirs(dir).catch((err: unknown) => {
+    throw writeFailure(err, dir);
+  });
   await writeFile(join(dir, DEMO_MARKER), '');
 }
 

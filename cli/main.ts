@@ -30,7 +30,12 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
       global: true,
       describe: 'More logging; progress even when not a TTY',
     })
-    .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'Only errors' })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      global: true,
+      describe: 'Only errors: no progress, logs or summary line (query, aggregate and schema output still print)',
+    })
     .middleware((args) => {
       if (args.quiet) setLogLevel('error');
       else if (args.verbose) setLogLevel('debug');
@@ -47,7 +52,10 @@ export function buildCli(argv: string[], commands: readonly AnyCommand[]): Argv 
       ['salesflow gen --help', "a command's flags and examples"],
       ['salesflow pipeline --help', 'the pipelines (batch, stream, dims)'],
     ])
-    .epilogue('Exit codes: 0 ok, 1 the job failed, 2 invalid usage or input refused, 3 finished with rejected data.')
+    .epilogue(
+      'Results and summary lines go to stdout, progress (on a TTY or with --verbose) and logs to stderr. ' +
+        'Exit codes: 0 ok, 1 the job failed, 2 invalid usage or input refused, 3 finished with rejected data.',
+    )
     .fail((msg, err, y) => {
       // Errors from handlers (and ours from .check) keep their own exit code; yargs' own
       // (a bad flag, a failed coerce, a missing value) are usage errors.

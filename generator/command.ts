@@ -1,6 +1,7 @@
-/** `salesflow gen`: flags → generateSales; progress on a TTY, a one-line summary. */
+/** `salesflow gen`: flags → generateSales; progress on a TTY, a one-line summary on stdout. */
 import type { CommandModule } from 'yargs';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
+import { printSummary, showProgress } from '../shared/command-output.ts';
 import { createProgress } from '../shared/progress.ts';
 import { loadDomains } from '../shared/schema/domains.ts';
 import { generateSales, type GenSummary } from './generate.ts';
@@ -123,22 +124,16 @@ export const genCommand: CommandModule<object, GenArgs> = {
       )
       .epilogue(
         'The output is byte-identical for the same seed and options whatever --workers is. ' +
-          'Progress is shown on a TTY (or with --verbose); the summary goes to stderr.',
+          'The summary line (rows, bytes, time, output) goes to stdout, progress to stderr on a TTY (or with ' +
+          '--verbose); --quiet prints neither. Exit 2 for a bad flag or an existing output without -f, 1 when the ' +
+          'output cannot be written.',
       ),
   handler: async (args) => {
     const options = genOptionsFromArgs(args);
-    const tty = process.stderr.isTTY === true;
-    const show = !args.quiet && (tty || args.verbose === true);
-    const progress = createProgress({
-      label: 'gen',
-      total: options.rows,
-      unit: 'rows',
-      enabled: show,
-      plain: !tty,
-    });
+    const progress = createProgress({ label: 'gen', total: options.rows, unit: 'rows', enabled: showProgress(args) });
     // Interrupted (SIGINT/SIGTERM/SIGHUP), the CLI stops the workers and removes the temp output (shared/cleanup.ts).
     const summary = await generateSales(options, { onProgress: (p) => progress.set(p.rows, p.bytes) });
     progress.finish();
-    if (show) process.stderr.write(`${formatGenSummary(summary)}\n`);
+    printSummary(args, formatGenSummary(summary));
   },
 };

@@ -1,5 +1,7 @@
 /** `salesflow publish`: sale events (with a fault mix) onto a Pub/Sub topic, paced, with a summary. */
 import type { CommandModule } from 'yargs';
+import { printSummary, showProgress } from '../shared/command-output.ts';
+import { numberOption } from '../shared/number-flag.ts';
 import { createProgress } from '../shared/progress.ts';
 import { defaultPubSubProject } from '../shared/pubsub/names.ts';
 import { loadDomains } from '../shared/schema/domains.ts';
@@ -40,24 +42,43 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         describe: 'Project of a short topic name (default PUBSUB_PROJECT_ID, GOOGLE_CLOUD_PROJECT)',
       })
       .option('rows', { alias: 'n', type: 'string', default: '100k', describe: 'Messages to publish, faults included' })
-      .option('rate', {
-        alias: 'r',
-        type: 'number',
-        default: 2000,
-        describe: 'Events per second (0 = as fast as the topic takes them)',
-      })
+      .option(
+        'rate',
+        numberOption('rate', {
+          alias: 'r',
+          min: 0,
+          default: 2000,
+          describe: 'Events per second (0 = as fast as the topic takes them)',
+        }),
+      )
       .option('seed', { alias: 's', type: 'string', default: String(GEN_DEFAULTS.seed), describe: 'Generator seed' })
-      .option('duplicates', {
-        type: 'number',
-        default: 0.01,
-        describe: 'Share of messages re-publishing an earlier event (same transaction_id)',
-      })
-      .option('invalid', {
-        type: 'number',
-        default: 0.005,
-        describe: 'Share of invalid messages (bad JSON, not UTF-8, missing fields, wrong types, bad values)',
-      })
-      .option('late', { type: 'number', default: 0.01, describe: 'Share of sales with an event time 5–15 minutes ago' })
+      .option(
+        'duplicates',
+        numberOption('duplicates', {
+          min: 0,
+          max: 1,
+          default: 0.01,
+          describe: 'Share of messages re-publishing an earlier event (same transaction_id)',
+        }),
+      )
+      .option(
+        'invalid',
+        numberOption('invalid', {
+          min: 0,
+          max: 1,
+          default: 0.005,
+          describe: 'Share of invalid messages (bad JSON, not UTF-8, missing fields, wrong types, bad values)',
+        }),
+      )
+      .option(
+        'late',
+        numberOption('late', {
+          min: 0,
+          max: 1,
+          default: 0.01,
+          describe: 'Share of sales with an event time 5–15 minutes ago',
+        }),
+      )
       .option('first-row', {
         type: 'string',
         default: String(DEFAULT_FIRST_ROW),
@@ -74,14 +95,12 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
       .epilogue(
         'Each message is one sale as a JSON object with the schema columns, attribute event_time (RFC 3339) ' +
           'when it happened. Same --seed, same events (event times are the moment of sending). ' +
-          'Honours PUBSUB_EMULATOR_HOST. The summary (stdout) counts every kind sent; Ctrl-C stops sending ' +
+          'Honours PUBSUB_EMULATOR_HOST. The summary (stdout, not with --quiet) counts every kind sent; Ctrl-C stops sending ' +
           'and flushes what was sent.',
       ),
   handler: async (args) => {
     const rows = countFlag('rows', args.rows);
-    const tty = process.stderr.isTTY === true;
-    const show = !args.quiet && (tty || args.verbose === true);
-    const progress = createProgress({ label: 'publish', total: rows, unit: 'msg', enabled: show, plain: !tty });
+    const progress = createProgress({ label: 'publish', total: rows, unit: 'msg', enabled: showProgress(args) });
     const stop = new AbortController();
     const signals = handleStopSignals({ graceful: () => stop.abort() });
     try {
@@ -101,7 +120,7 @@ export const publishCommand: CommandModule<object, PublishArgs> = {
         onSent: (sent) => progress.set(sent),
       });
       progress.finish();
-      process.stdout.write(`${formatPublishSummary(summary)}\n`);
+      printSummary(args, formatPublishSummary(summary));
     } finally {
       signals.dispose();
     }

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { removeOnInterrupt } from './cleanup.ts';
-import { ConflictError } from './errors.ts';
+import { ConflictError, writeFailure } from './errors.ts';
 import { makeDirs } from './make-dirs.ts';
 import { removeStaleTemps } from './stale-temp.ts';
 import { tempSiblingPath } from './temp-name.ts';
@@ -86,7 +86,10 @@ export async function prepareAtomicOutput(
     }
   };
   if (exists(finalPath)) refuseExisting();
-  await makeDirs(dirname(finalPath));
+  // A folder that cannot be made (a file in its place, no permission) names the output, as a failed write does.
+  await makeDirs(dirname(finalPath)).catch((err: unknown) => {
+    throw writeFailure(err, finalPath);
+  });
   await removeStaleTemps(finalPath);
   const tmpPath = tempSiblingPath(finalPath);
   const forgetTmp = removeOnInterrupt(tmpPath);

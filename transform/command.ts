@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { EXIT_PARTIAL } from '../shared/errors.ts';
 import { formatBytes, formatCount, formatDuration } from '../shared/format.ts';
 import { numberOption } from '../shared/number-flag.ts';
+import { printSummary, showProgress } from '../shared/command-output.ts';
 import { createProgress } from '../shared/progress.ts';
 import { convertToParquet, DEFAULT_ROW_GROUP_SIZE } from './convert.ts';
 import { DEFAULT_MAX_PARTITIONS } from './partition-limit.ts';
@@ -20,6 +21,7 @@ interface Args {
   'max-partitions': number;
   format?: 'csv' | 'ndjson';
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const toParquetCommand: CommandModule<object, Args> = {
@@ -78,7 +80,8 @@ export const toParquetCommand: CommandModule<object, Args> = {
         'Writes OUTDIR/sales_region=North/part-00000.parquet …, _manifest.json and _SUCCESS; bad rows go to ' +
           'OUTDIR/_rejects/rejects.ndjson with file, line, raw text and reason. Exit 3 when rows were rejected. ' +
           'Partition by low-cardinality columns: id, customer and amount are refused (a folder per row), and a run ' +
-          'making more than --max-partitions folders stops with exit 2.',
+          'making more than --max-partitions folders stops with exit 2. ' +
+          'The summary goes to stdout (not with --quiet); progress to stderr on a TTY or with --verbose.',
       ),
   handler: async (args) => {
     const started = performance.now();
@@ -100,8 +103,7 @@ export const toParquetCommand: CommandModule<object, Args> = {
           label: 'to-parquet',
           total: p.totalBytes,
           unit: 'B',
-          plain: args.verbose ? true : undefined,
-          enabled: args.verbose ? true : undefined,
+          enabled: showProgress(args),
         });
         progress.set(p.bytesRead);
       },
@@ -109,11 +111,11 @@ export const toParquetCommand: CommandModule<object, Args> = {
     progress?.finish();
     const secs = (performance.now() - started) / 1000;
     const parts = Object.keys(manifest.partitions).length;
-    process.stdout.write(
+    printSummary(
+      args,
       `${formatCount(manifest.rows)} rows → ${args.out}: ${parts} partition${parts === 1 ? '' : 's'}, ` +
         `${manifest.files.length} files, ${formatBytes(manifest.bytes)} in ${formatDuration(secs)}` +
-        (manifest.rejected ? `; ${manifest.rejected} rejected (see ${args.out}/${manifest.rejectsFile})` : '') +
-        '\n',
+        (manifest.rejected ? `; ${manifest.rejected} rejected (see ${args.out}/${manifest.rejectsFile})` : ''),
     );
     // Some rows were set aside: the data landed, but the caller should know.
     if (manifest.rejected > 0) process.exitCode = EXIT_PARTIAL;

@@ -3,6 +3,7 @@ import type { CommandModule } from 'yargs';
 import { EXIT_FAILURE } from '../shared/errors.ts';
 import { log } from '../shared/log.ts';
 import { numberOption } from '../shared/number-flag.ts';
+import { printSummary, showProgress } from '../shared/command-output.ts';
 import { createProgress, type Progress } from '../shared/progress.ts';
 
 const STORAGE_CLASSES = ['STANDARD', 'NEARLINE', 'COLDLINE', 'ARCHIVE'] as const;
@@ -19,6 +20,7 @@ interface UploadArgs {
   'storage-class'?: (typeof STORAGE_CLASSES)[number];
   'api-endpoint'?: string;
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const uploadCommand: CommandModule<object, UploadArgs> = {
@@ -92,7 +94,8 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
       .epilogue(
         'Objects keep their relative paths (prefix/sales_region=North/part-00000.parquet). _SUCCESS and ' +
           '_manifest.json go up last, and only if every other file landed. Exit 1 if any file failed; each ' +
-          'failure is named with its reason (transient after retries, or terminal).',
+          'failure is named with its reason (transient after retries, or terminal). ' +
+          'The summary goes to stdout (not with --quiet); progress to stderr on a TTY or with --verbose.',
       ),
   handler: async (args) => {
     // Loaded here, not at the top: other commands' start-up should not pay for the GCS client.
@@ -115,7 +118,7 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
           label: args['dry-run'] ? 'checking' : 'upload',
           total: files.length,
           unit: 'files',
-          enabled: process.stderr.isTTY === true || args.verbose === true,
+          enabled: showProgress(args),
         });
       },
       onBytes: (delta) => progress?.add(0, delta),
@@ -126,7 +129,7 @@ export const uploadCommand: CommandModule<object, UploadArgs> = {
       },
     });
     progress?.finish();
-    process.stdout.write(`${formatSummary(summary, args.src)}\n`);
+    printSummary(args, formatSummary(summary, args.src));
     if (summary.failed > 0) process.exitCode = EXIT_FAILURE;
   },
 };

@@ -4,6 +4,7 @@ import { SalesflowError, UsageError } from '../shared/errors.ts';
 import { formatTable } from '../shared/format.ts';
 import { log } from '../shared/log.ts';
 import { numberOption } from '../shared/number-flag.ts';
+import { showProgress } from '../shared/command-output.ts';
 import { createProgress } from '../shared/progress.ts';
 import { RefusedStatementError } from './access.ts';
 import { WarehouseNotFoundError } from './errors.ts';
@@ -29,6 +30,7 @@ interface Args {
   'allow-writes'?: boolean;
   'page-size': number;
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const queryCommand: CommandModule<object, Args> = {
@@ -140,7 +142,7 @@ export const queryCommand: CommandModule<object, Args> = {
       const progress = createProgress({
         label: 'fetching',
         unit: 'rows',
-        enabled: process.stderr.isTTY === true || args.verbose === true,
+        enabled: showProgress(args),
       });
       const pages = refusalHint(warehouse.queryPages(input.sql, { params: input.params, pageSize: args['page-size'] }));
       let total = 0;

@@ -15,7 +15,8 @@ import {
   StatementType,
   VARCHAR,
 } from '@duckdb/node-api';
-import type { StatementKind } from './access.ts';
+import { RefusedStatementError, type StatementKind } from './access.ts';
+import { countDuckdbStatements } from './duckdb-statements.ts';
 import type { Cell, FieldType, ResultField } from './warehouse.ts';
 import { normalizeInt, normalizeNumeric, timestampFromDuckdb } from './values.ts';
 import { log, logLevel } from '../shared/log.ts';
@@ -57,7 +58,10 @@ export async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise
 export interface RunScriptOptions {
   /** Stream the last statement's result. */
   stream?: boolean;
-  /** Called for each statement once DuckDB has parsed and bound it, before it runs; throw to refuse it. */
+  /**
+   * Called for each statement once DuckDB has parsed and bound it, before it runs; throw to refuse it.
+   * `count` is how many statements the SQL holds: a PIVOT is one, although DuckDB runs it as several.
+   */
   check?: (type: StatementType, count: number) => void;
 }
 
@@ -70,12 +74,19 @@ export async function runScript(
   if (sql.trim() === '') throw new Error('no SQL statement to run');
   const extracted = await conn.extractStatements(sql);
   if (extracted.count === 0) throw new Error('no SQL statement to run');
+  // A checked script of one statement that DuckDB split into several: a PIVOT, whose first ones
+  // DuckDB added (each makes the enum of one pivot column's values). Unchecked scripts run as written.
+  const written = opts.check ? countDuckdbStatements(sql) : extracted.count;
+  const added = written === 1 ? extracted.count - 1 : 0;
+  const count = added > 0 ? 1 : written > 1 ? written : extracted.count;
   let affectedRows = 0;
   try {
+    if (added > 0) await conn.run('BEGIN TRANSACTION');
     for (let i = 0; i < extracted.count; i++) {
       const prepared = await extracted.prepare(i);
       try {
-        opts.check?.(prepared.statementType, extracted.count);
+        if (i < added) refuseUnlessCreate(prepared.statementType, extracted.count);
+        else opts.check?.(prepared.statementType, count);
         for (let p = 1; p <= prepared.parameterCount; p++) {
           const name = prepared.parameterName(p);
           if (!(name in bindings)) throw new MissingParamError(name);
@@ -84,8 +95,13 @@ export async function runScript(
           else prepared.bindVarchar(p, v);
         }
         const last = i === extracted.count - 1;
+        // The pivot's enums are made before its query runs, each proved to be one more pivot enum and
+        // nothing else (a guard that holds even were countDuckdbStatements wrong), then kept for the query.
+        if (last && added > 0) await conn.run('COMMIT');
+        const enumsBefore = i < added ? await pivotEnumCount(conn) : 0;
         const started = performance.now();
         const result = last && opts.stream ? await prepared.stream() : await prepared.run();
+        if (i < added && (await pivotEnumCount(conn)) !== enumsBefore + 1) throw splitRefusal(extracted.count);
         if (logLevel() === 'debug') {
           const head = sql.replace(/\s+/g, ' ').trim().slice(0, 100);
           log.debug(
@@ -104,6 +120,31 @@ export async function runScript(
     throw err;
   }
   throw new Error('unreachable');
+}
+
+/**
+ * The statements DuckDB adds before a PIVOT are CREATE TEMP TYPE … AS ENUM (SELECT DISTINCT the column
+ * FROM the pivot's source). A statement DuckDB split otherwise (it wraps a PIVOT inside CREATE TABLE
+ * AS, INSERT or EXPLAIN in a transaction of its own) is refused.
+ */
+function refuseUnlessCreate(type: StatementType, count: number): void {
+  if (type !== StatementType.CREATE) throw splitRefusal(count);
+}
+
+function splitRefusal(count: number): RefusedStatementError {
+  return new RefusedStatementError(
+    `DuckDB runs this SQL as ${count} statements; a PIVOT that reads its column values from the data runs ` +
+      "here only as a query of its own (or list them: PIVOT … ON column IN ('a', 'b'))",
+    false,
+  );
+}
+
+/** The temporary enum types DuckDB made for PIVOTs on this connection. */
+async function pivotEnumCount(conn: DuckDBConnection): Promise<number> {
+  const r = await conn.runAndReadAll(
+    "SELECT count(*)::INTEGER AS n FROM duckdb_types() WHERE database_name = 'temp' AND starts_with(type_name, '__pivot_enum_')",
+  );
+  return Number(r.getRows()[0][0]);
 }
 
 /**

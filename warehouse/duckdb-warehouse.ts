@@ -125,13 +125,13 @@ export class DuckDBWarehouse implements Warehouse {
     }
     // DuckDB refuses to create into a 0-byte file (`touch`, `mktemp`): it holds nothing, so it makes way.
     if (state === 'empty') await removeIfStillEmpty(path);
-    if (file && access === 'pipeline') await makeDirs(dirname(path));
     const config =
       access === 'pipeline'
         ? undefined
         : { ...CONFINED_CONFIG, access_mode: access === 'read' && file ? 'READ_ONLY' : 'READ_WRITE' };
     let instance: DuckDBInstance;
     try {
+      if (file && access === 'pipeline') await makeDirs(dirname(path));
       instance = await createDuckdb(path, config);
     } catch (err) {
       throw openError(path, err);

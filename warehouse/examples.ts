@@ -27,6 +27,10 @@ export function readSqlFile(path: string): SqlFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    // A file that is not there is a usage error (exit 2), like any missing input; an unreadable one is not.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UsageError('SQL file does not exist', { file: path });
+    }
     throw new InputError(`cannot read SQL file: ${(err as Error).message}`, { file: path }, err);
   }
   const description: string[] = [];

@@ -1,5 +1,6 @@
 /** `salesflow pipeline batch`: flags → runBatch, once or on an interval, with a per-file report. */
 import type { CommandModule } from 'yargs';
+import { printSummary, showProgress } from '../../shared/command-output.ts';
 import { log } from '../../shared/log.ts';
 import { numberOption } from '../../shared/number-flag.ts';
 import { handleStopSignals } from '../../shared/stop-signals.ts';
@@ -23,6 +24,7 @@ interface Args {
   'min-age': string;
   create: boolean;
   verbose?: boolean;
+  quiet?: boolean;
 }
 
 export const batchCommand: CommandModule<object, Args> = {
@@ -103,12 +105,13 @@ export const batchCommand: CommandModule<object, Args> = {
           '2 for invalid flags, a source that does not exist, an archive, rejected area or DuckDB warehouse on, around or ' +
           'inside the landing area, a duckdb:PATH that is not a DuckDB database, or (--no-create) a warehouse lacking a ' +
           'table or view; 1 when the run failed (the warehouse busy or ' +
-          'unreachable, a file not archived): files stay in place for the next run.',
+          'unreachable, a file not archived): files stay in place for the next run. ' +
+          'The report (each pass with --watch) goes to stdout (not with --quiet); progress to stderr on a TTY or with --verbose.',
       ),
   handler: async (args) => {
     if (args.watch === undefined) {
       const summary = await runBatch(batchOptions(args));
-      process.stdout.write(`${formatBatchReport(summary)}\n`);
+      printSummary(args, formatBatchReport(summary));
       process.exitCode = batchExitCode(summary);
       return;
     }
@@ -124,7 +127,7 @@ export const batchCommand: CommandModule<object, Args> = {
     const result = await watchBatch(() => runBatch(batchOptions(args)), {
       intervalMs,
       signal: stop.signal,
-      onPass: (summary) => process.stdout.write(`${formatBatchReport(summary)}\n`),
+      onPass: (summary) => printSummary(args, formatBatchReport(summary)),
       onTransientError: (err) => log.warn(describeFailedPass(err, intervalMs)),
     });
     process.exitCode = result.exitCode;
@@ -141,7 +144,7 @@ function batchOptions(args: Args): BatchOptions {
     maxErrorRate: args['max-error-rate'],
     groupBytes: args['group-mb'] * 2 ** 20,
     minAgeMs: parseInterval(args['min-age'], 'min-age', 0),
-    progress: args.verbose ? true : undefined,
+    progress: showProgress(args),
     checkOnly: !args.create,
     onFile: (o) => log.debug(`${o.key}: ${o.status}${o.disposition ? `, ${o.disposition}` : ''}`),
   };

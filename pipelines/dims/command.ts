@@ -1,6 +1,8 @@
 /** `salesflow pipeline dims DIR|gs://…`: load customers/products dimension files into the warehouse. */
 import type { CommandModule } from 'yargs';
-import { EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { EXIT_PARTIAL } from '../../shared/errors.ts';
+import { numberOption } from '../../shared/number-flag.ts';
+import { printSummary } from '../../shared/command-output.ts';
 import { CREATE_OPTION, WAREHOUSE_OPTION } from '../../warehouse/open.ts';
 import { formatDimsReport } from './report.ts';
 import { DEFAULT_DIMS_MAX_ERROR_RATE, runDims } from './run-dims.ts';
@@ -12,6 +14,7 @@ interface Args {
   'bigquery-endpoint'?: string;
   'max-error-rate': number;
   create: boolean;
+  quiet?: boolean;
 }
 
 export const dimsCommand: CommandModule<object, Args> = {
@@ -31,16 +34,15 @@ export const dimsCommand: CommandModule<object, Args> = {
         type: 'string',
         describe: 'bigquery: API root of a test server (default BIGQUERY_EMULATOR_HOST)',
       })
-      .option('max-error-rate', {
-        type: 'number',
-        default: DEFAULT_DIMS_MAX_ERROR_RATE,
-        describe: 'Largest share of invalid rows a file may have and still load (0..1)',
-      })
-      .check((a) => {
-        const rate = a['max-error-rate'];
-        if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-error-rate must be between 0 and 1 (got ${rate})`);
-        return true;
-      })
+      .option(
+        'max-error-rate',
+        numberOption('max-error-rate', {
+          min: 0,
+          max: 1,
+          default: DEFAULT_DIMS_MAX_ERROR_RATE,
+          describe: 'Largest share of invalid rows a file may have and still load (0..1)',
+        }),
+      )
       .example(
         'salesflow gen -n 100k --dimensions && salesflow pipeline dims data',
         'the generator output → local DuckDB',
@@ -52,7 +54,8 @@ export const dimsCommand: CommandModule<object, Args> = {
           'go to quarantine_dims with file, line and reasons; a file with a wrong header or more invalid rows than ' +
           '--max-error-rate loads nothing. Exit 3 when any row or file was rejected; 2 for bad flags, a source that ' +
           'does not exist or holds no customers*.csv / products*.csv, a DuckDB warehouse on, around or inside the ' +
-          'source, a duckdb:PATH that is not a DuckDB database, or (--no-create) a warehouse lacking a table or view.',
+          'source, a duckdb:PATH that is not a DuckDB database, or (--no-create) a warehouse lacking a table or view. ' +
+          'The report goes to stdout (not with --quiet).',
       ),
   handler: async (args) => {
     const summary = await runDims({
@@ -62,7 +65,7 @@ export const dimsCommand: CommandModule<object, Args> = {
       checkOnly: !args.create,
       warehouseOptions: { dataset: args.dataset, endpoint: args['bigquery-endpoint'] },
     });
-    process.stdout.write(`${formatDimsReport(summary)}\n`);
+    printSummary(args, formatDimsReport(summary));
     if (!summary.ok) process.exitCode = EXIT_PARTIAL;
   },
 };

@@ -1,7 +1,9 @@
 /** `salesflow pipeline stream`: a Pub/Sub subscription → validated, exactly-once medallion tables. */
 import type { CommandModule } from 'yargs';
 import { describeError, EXIT_PARTIAL, UsageError } from '../../shared/errors.ts';
+import { printSummary, showProgress } from '../../shared/command-output.ts';
 import { log } from '../../shared/log.ts';
+import { numberOption } from '../../shared/number-flag.ts';
 import { defaultPubSubProject } from '../../shared/pubsub/names.ts';
 import { loadDomains } from '../../shared/schema/domains.ts';
 import { handleStopSignals } from '../../shared/stop-signals.ts';
@@ -50,13 +52,24 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
       })
       .option('warehouse', { ...WAREHOUSE_OPTION, alias: 'w' })
       .option('until-idle', { type: 'string', describe: 'Stop once no message arrived for this long (10s, 2m)' })
-      .option('max-messages', { type: 'number', describe: 'Stop after this many messages' })
+      .option(
+        'max-messages',
+        numberOption('max-messages', {
+          integer: true,
+          min: 1,
+          max: Number.MAX_SAFE_INTEGER,
+          describe: 'Stop after this many messages',
+        }),
+      )
       .option('commit-interval', {
         type: 'string',
         default: '2s',
         describe: 'Longest a message waits for its commit (an idle pipeline commits sooner)',
       })
-      .option('max-batch', { type: 'number', default: 5000, describe: 'Most messages per commit' })
+      .option(
+        'max-batch',
+        numberOption('max-batch', { integer: true, min: 1, default: 5000, describe: 'Most messages per commit' }),
+      )
       .option('allowed-lateness', {
         type: 'string',
         default: '60s',
@@ -74,29 +87,23 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
         type: 'string',
         describe: 'With --create: where messages go after --max-delivery-attempts failed deliveries',
       })
-      .option('max-delivery-attempts', {
-        type: 'number',
-        describe: 'With --dead-letter-topic: deliveries before dead-lettering (5–100, default 5)',
-      })
+      .option(
+        'max-delivery-attempts',
+        numberOption('max-delivery-attempts', {
+          integer: true,
+          min: 5,
+          max: 100,
+          describe: 'With --dead-letter-topic: deliveries before dead-lettering (5–100, default 5)',
+        }),
+      )
       .option('domains', { type: 'string', describe: 'Categories/regions JSON file (default SALESFLOW_DOMAINS)' })
       .check((a) => {
         if (a.create && !a.topic) throw new UsageError('--create needs --topic (the topic to subscribe to)');
         if (!a.create && (a.topic || a['dead-letter-topic'])) {
           throw new UsageError('--topic and --dead-letter-topic only apply with --create');
         }
-        if (a['max-delivery-attempts'] !== undefined) {
-          const m = a['max-delivery-attempts'];
-          if (!a['dead-letter-topic']) throw new UsageError('--max-delivery-attempts needs --dead-letter-topic');
-          if (!(Number.isInteger(m) && m >= 5 && m <= 100)) {
-            throw new UsageError(`--max-delivery-attempts must be a whole number from 5 to 100 (got ${m})`);
-          }
-        }
-        const max = a['max-messages'];
-        if (max !== undefined && !(Number.isSafeInteger(max) && max >= 1)) {
-          throw new UsageError(`--max-messages must be a whole number ≥ 1 (got ${max})`);
-        }
-        if (!(Number.isInteger(a['max-batch']) && a['max-batch'] >= 1)) {
-          throw new UsageError(`--max-batch must be a whole number ≥ 1 (got ${a['max-batch']})`);
+        if (a['max-delivery-attempts'] !== undefined && !a['dead-letter-topic']) {
+          throw new UsageError('--max-delivery-attempts needs --dead-letter-topic');
         }
         parseInterval(a['commit-interval'], 'commit-interval');
         if (a['until-idle'] !== undefined) parseInterval(a['until-idle'], 'until-idle');
@@ -129,7 +136,8 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
           'the stream starts again after a backoff. With $PORT set, GET / on it answers the status as JSON. ' +
           'Several processes may consume one subscription into one BigQuery dataset (docs/streaming.md). ' +
           'Exit 0; 3 when messages were quarantined; 1 on a terminal failure or a warehouse file another process ' +
-          'holds; 2 for bad flags or (--no-create) a warehouse lacking a table or view.',
+          'holds; 2 for bad flags or (--no-create) a warehouse lacking a table or view. ' +
+          'The summary goes to stdout (not with --quiet); a status line to stderr on a TTY or with --verbose.',
       ),
   handler: async (args) => {
     const drain = new AbortController();
@@ -171,7 +179,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     const port = process.env.PORT;
     const health = port ? await startHealthServer(Number(port), () => ({ ...handle.status() })) : undefined;
     const tty = process.stderr.isTTY === true;
-    const show = !args.quiet && (tty || args.verbose === true);
+    const show = showProgress(args);
     const line = statusLiner();
     const timer = show
       ? setInterval(
@@ -186,7 +194,7 @@ export const streamCommand: CommandModule<object, StreamArgs> = {
     try {
       const summary = await handle.done;
       if (tty && show) process.stderr.write('\r\x1b[2K');
-      process.stdout.write(`${formatStreamSummary(summary)}\n`);
+      printSummary(args, formatStreamSummary(summary));
       if (summary.quarantined > 0) process.exitCode = EXIT_PARTIAL;
     } finally {
       if (timer) clearInterval(timer);

@@ -167,6 +167,12 @@ const CASES: Case[] = [
     code: 1,
     says: /not disposed of/,
   },
+  {
+    name: 'pipeline batch · warehouse folder cannot be made (a file in its place)',
+    args: () => ['pipeline', 'batch', '-s', d('land-ok'), '-w', `duckdb:${d('in', 'not-a-folder', 'w.duckdb')}`],
+    code: 1,
+    says: /cannot open DuckDB warehouse .*not-a-folder/,
+  },
   { name: 'pipeline batch · source does not exist', args: batch('no-such-landing'), code: 2, says: /does not exist/ },
   {
     name: 'pipeline batch · bad --max-error-rate',
@@ -208,6 +214,12 @@ const CASES: Case[] = [
     code: 2,
   },
   { name: 'query · no such warehouse', args: () => ['query', 'SELECT 1', '-w', `duckdb:${d('none.duckdb')}`], code: 2 },
+  {
+    name: 'query · --file that does not exist',
+    args: () => ['query', '--file', d('nope.sql'), '-w', w()],
+    code: 2,
+    says: /nope\.sql.*SQL file does not exist/,
+  },
   { name: 'query · bad --page-size', args: () => ['query', 'SELECT 1', '-w', w(), '--page-size', 'big'], code: 2 },
   {
     name: 'query · warehouse locked by another process',
@@ -233,9 +245,16 @@ const CASES: Case[] = [
     name: 'demo · a step fails',
     args: () => ['demo', '-n', '1k', '-d', d('in', 'not-a-folder', 'demo'), '--steps', 'gen'],
     code: 1,
+    says: /cannot write .*not-a-folder\/demo/,
   },
   // dashboard (--out: one file and exit)
   { name: 'dashboard · --out ok', args: () => ['dashboard', '--out', d('out', 'report.html'), '-w', w()], code: 0 },
+  {
+    name: 'dashboard · --out under a file: the output named',
+    args: () => ['dashboard', '--out', d('in', 'not-a-folder', 'r.html'), '-w', w()],
+    code: 1,
+    says: /cannot write .*not-a-folder\/r\.html/,
+  },
   {
     name: 'dashboard · --out, no such warehouse (refused, nothing written)',
     args: () => ['dashboard', '--out', d('out', 'never.html'), '-w', `duckdb:${d('none.duckdb')}`],
@@ -257,6 +276,12 @@ const CASES: Case[] = [
     name: 'dashboard · --out, warehouse locked by another process',
     args: () => ['dashboard', '--out', d('out', 'locked.html'), '-w', locked()],
     code: 1,
+  },
+  {
+    name: 'dashboard · bad --port (quoted as typed)',
+    args: () => ['dashboard', '--port', 'eighty', '-w', w()],
+    code: 2,
+    says: /--port must be a whole number from 0 to 65535, got "eighty"/,
   },
   // pipeline dims
   {
@@ -283,11 +308,59 @@ const CASES: Case[] = [
     code: 2,
     says: /not a DuckDB database/,
   },
+  {
+    name: 'pipeline dims · bad --max-error-rate',
+    args: () => ['pipeline', 'dims', d('no-dims'), '-w', w(), '--max-error-rate', 'half'],
+    code: 2,
+    says: /--max-error-rate must be a number from 0 to 1, got "half"/,
+  },
   // looker
   { name: 'looker · bad --format', args: () => ['looker', '-w', 'bigquery:p.d', '-f', 'xml'], code: 2 },
   // publish and pipeline stream: bad flags are refused before any Pub/Sub connection
   { name: 'publish · bad --seed', args: () => ['publish', '--topic', 't', '--seed', '1.5'], code: 2, says: /"1\.5"/ },
   { name: 'pipeline stream · unknown flag', args: () => ['pipeline', 'stream', '--bogus'], code: 2 },
+  {
+    name: 'publish · bad --rate',
+    args: () => ['publish', '--topic', 't', '--rate', 'fast'],
+    code: 2,
+    says: /--rate must be a number ≥ 0, got "fast"/,
+  },
+  {
+    name: 'publish · --duplicates above 1',
+    args: () => ['publish', '--topic', 't', '--duplicates', '2'],
+    code: 2,
+    says: /--duplicates must be a number from 0 to 1, got "2"/,
+  },
+  {
+    name: 'pipeline stream · bad --max-batch',
+    args: () => ['pipeline', 'stream', '-s', 'sub', '--max-batch', 'lots'],
+    code: 2,
+    says: /--max-batch must be a whole number ≥ 1, got "lots"/,
+  },
+  {
+    name: 'pipeline stream · --max-messages 0',
+    args: () => ['pipeline', 'stream', '-s', 'sub', '--max-messages', '0'],
+    code: 2,
+    says: /--max-messages must be a whole number from 1 to \d+, got "0"/,
+  },
+  {
+    name: 'pipeline stream · bad --max-delivery-attempts',
+    args: () => [
+      'pipeline',
+      'stream',
+      '-s',
+      'sub',
+      '--create',
+      '--topic',
+      'sales',
+      '--dead-letter-topic',
+      'dead',
+      '--max-delivery-attempts',
+      'many',
+    ],
+    code: 2,
+    says: /--max-delivery-attempts must be a whole number from 5 to 100, got "many"/,
+  },
   // schema
   { name: 'schema · ok', args: () => ['schema', '-f', 'duckdb'], code: 0 },
   { name: 'schema · bad format', args: () => ['schema', '-f', 'xml'], code: 2 },

@@ -9,18 +9,30 @@ import { sha256File } from './helpers.ts';
 const tmp = useTempDir('salesflow-gen-cli-');
 
 describe('salesflow gen', () => {
-  it('generates, prints a summary with --verbose, and is identical for 1 and 2 workers', async () => {
+  it('generates, prints its summary on stdout, and is identical for 1 and 2 workers', async () => {
     const a = join(tmp(), 'a.csv');
     const b = join(tmp(), 'b.csv');
-    const ra = await runSalesflow(['gen', '-n', '20k', '-b', '7k', '-o', a, '-w', '1', '--verbose']);
+    // Not a TTY and no --verbose: no progress, but the summary still says what was written (for scripts).
+    const ra = await runSalesflow(['gen', '-n', '20k', '-b', '7k', '-o', a, '-w', '1']);
     expect(ra.code).toBe(0);
-    expect(ra.stderr).toMatch(/gen: 20\.0k rows, .* rows\/s, 1 workers\) → /);
-    expect(ra.stdout).toBe('');
-    const rb = await runSalesflow(['gen', '--rows', '20000', '--batch-size', '7000', '--out', b, '--workers', '2']);
+    expect(ra.stdout).toMatch(/^gen: 20\.0k rows, .* rows\/s, 1 workers\) → .*a\.csv\n$/);
+    expect(ra.stderr).toBe('');
+    // --verbose adds progress lines on stderr; stdout keeps only the summary.
+    const rb = await runSalesflow(['gen', '-n', '20000', '-b', '7000', '--out', b, '--workers', '2', '-v']);
     expect(rb.code).toBe(0);
-    expect(rb.stderr).toBe(''); // quiet when not a TTY
+    expect(rb.stdout).toMatch(/^gen: 20\.0k rows, .* 2 workers\) → .*b\.csv\n$/);
+    expect(rb.stderr).toMatch(/^gen \[#+-*\] +\d+% /m);
+    expect(rb.stderr).not.toContain('rows/s, 2 workers');
     expect(sha256File(a)).toBe(sha256File(b));
     expect(readFileSync(a, 'utf8').split('\n')).toHaveLength(20_002);
+  });
+
+  it('--quiet prints nothing, even with --verbose', async () => {
+    const res = await runSalesflow(['gen', '-n', '1k', '-o', join(tmp(), 'q.csv'), '-w', '0', '-q', '-v']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('');
+    expect(existsSync(join(tmp(), 'q.csv'))).toBe(true);
   });
 
   it('refuses an existing output without -f (exit 2), replaces it with -f', async () => {

@@ -87,6 +87,16 @@ function outsideStatements(d: string) {
       'SET VARIABLE x = 1',
       'SELECT 1; DELETE FROM load_log',
       'SELECT COUNT(*) FROM silver_sales;\nDROP TABLE load_log;',
+      'SELECT 1; SELECT 2',
+      // A PIVOT is one statement (DuckDB runs it as several), so it does not carry another along…
+      'PIVOT silver_sales ON sales_region USING count(*); DROP TABLE load_log',
+      'PIVOT silver_sales ON sales_region USING count(*);\nDELETE FROM load_log;',
+      "CREATE TEMP TYPE __pivot_enum_x AS ENUM ('a'); SELECT 1",
+      // … nor reaches outside, in its source or its values.
+      `PIVOT (SELECT * FROM read_csv('${secret}', header = false)) ON column0`,
+      `PIVOT silver_sales ON (SELECT content FROM read_text('${secret}')) USING count(*)`,
+      `SELECT * FROM (PIVOT (FROM read_text('${secret}')) ON content)`,
+      `COPY (PIVOT silver_sales ON sales_region USING count(*)) TO '${join(d, 'copied.csv')}'`,
       'BEGIN TRANSACTION',
       'DETACH memory',
     ],
@@ -134,6 +144,80 @@ describe('DuckDB: a read handle', () => {
       expect((await w.query('SELECT SUM(transactions) AS n FROM gold_sales_by_category')).rows).toEqual([{ n: 6 }]);
       // Timestamps stay UTC, as on BigQuery, although the settings are locked.
       expect((await w.query("SELECT current_setting('TimeZone') AS tz")).rows).toEqual([{ tz: 'UTC' }]);
+    });
+  });
+
+  it('runs a PIVOT as one read-only statement, whether DuckDB needs the column values first or not', async () => {
+    await withHandle(spec, 'read', async (w) => {
+      const expected = (
+        await w.query(
+          'SELECT product_category, sales_region, SUM(sale_amount) AS s FROM silver_sales GROUP BY ALL ORDER BY ALL',
+        )
+      ).rows;
+      const pivoted = await w.query(
+        'PIVOT silver_sales ON sales_region USING sum(sale_amount) GROUP BY product_category ORDER BY product_category',
+      );
+      const cells = pivoted.rows.flatMap((r) =>
+        Object.entries(r)
+          .filter(([k, v]) => k !== 'product_category' && v !== null)
+          .map(([k, v]) => ({ product_category: r.product_category, sales_region: k, s: v })),
+      );
+      expect(
+        cells.sort((a, b) =>
+          `${a.product_category}${a.sales_region}`.localeCompare(`${b.product_category}${b.sales_region}`),
+        ),
+      ).toEqual(expected);
+      // Two pivot columns (two enums), in a subquery, as `run`, and with the values listed.
+      expect(
+        (
+          await w.query(
+            'PIVOT (SELECT sales_region, product_category FROM silver_sales) ON sales_region, product_category USING count(*)',
+          )
+        ).rows,
+      ).toHaveLength(1);
+      expect(
+        (await w.query('SELECT COUNT(*) AS n FROM (PIVOT silver_sales ON sales_region GROUP BY product_category)'))
+          .rows,
+      ).toEqual([{ n: new Set(expected.map((r) => r.product_category)).size }]);
+      await w.run('PIVOT silver_sales ON sales_region USING count(*);');
+      const regions = [...new Set(expected.map((r) => String(r.sales_region)))];
+      const listed = regions.map((r) => `'${r}'`).join(', ');
+      const byCategory = 'USING count(*) GROUP BY product_category ORDER BY product_category';
+      expect((await w.query(`PIVOT silver_sales ON sales_region IN (${listed}) ${byCategory}`)).rows).toEqual(
+        (await w.query(`PIVOT silver_sales ON sales_region ${byCategory}`)).rows,
+      );
+      // Parameters only where the values are listed (DuckDB refuses them in the source of one that reads them).
+      const withParam = `PIVOT (SELECT sales_region FROM silver_sales WHERE customer_id > @c) ON sales_region IN (${listed}) USING count(*)`;
+      expect((await w.query(withParam, { params: { c: 0 } })).rows).toHaveLength(1);
+      const unpivoted = await w.query('UNPIVOT (SELECT 1 AS a, 2 AS b) ON a, b INTO NAME k VALUE v ORDER BY k');
+      expect(unpivoted.rows).toEqual([
+        { k: 'a', v: 1 },
+        { k: 'b', v: 2 },
+      ]);
+    });
+    expect(await counts(spec)).toEqual({ silver: 6, log: 2 });
+  });
+
+  it('refuses a PIVOT that would write, naming why', async () => {
+    await withHandle(spec, 'read', async (w) => {
+      for (const sql of [
+        'CREATE TABLE p AS PIVOT silver_sales ON sales_region USING count(*)',
+        "CREATE TABLE p AS PIVOT silver_sales ON sales_region IN ('North') USING count(*)",
+        'INSERT INTO load_log PIVOT silver_sales ON sales_region USING count(*)',
+      ]) {
+        await expect(w.run(sql), sql).rejects.toMatchObject({ exitCode: 2 });
+      }
+    });
+    await withHandle(spec, 'write', async (w) => {
+      await expect(w.run('CREATE TABLE p AS PIVOT silver_sales ON sales_region USING count(*)')).rejects.toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(/as 4 statements; a PIVOT .* IN \('a', 'b'\)/),
+      });
+    });
+    await withHandle(spec, 'read', async (w) => {
+      expect((await w.query("SELECT COUNT(*) AS n FROM duckdb_tables() WHERE table_name = 'p'")).rows).toEqual([
+        { n: 0 },
+      ]);
     });
   });
 

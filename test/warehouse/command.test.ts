@@ -155,6 +155,24 @@ describe('salesflow query is confined to the warehouse', () => {
     expect(await logRows(spec)).toBe(3);
   });
 
+  it('runs a PIVOT as one statement; one carrying a second statement is refused', async () => {
+    const spec = await seeded('pivot.duckdb');
+    const pivot = 'PIVOT silver_sales ON sales_region USING sum(sale_amount) GROUP BY product_category';
+    const ok = await runSalesflow(['query', pivot, '--warehouse', spec, '-f', 'csv']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^product_category/);
+    const refused = await runSalesflow([
+      'query',
+      `${pivot}; DELETE FROM load_log`,
+      '--warehouse',
+      spec,
+      '--allow-writes',
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/one statement at a time, please \(this SQL holds 2\)/);
+    expect(await logRows(spec)).toBe(3);
+  });
+
   it('changes data only with --allow-writes, and says so when refusing', async () => {
     const spec = await seeded('writes.duckdb');
     const refused = await runSalesflow(['query', "DELETE FROM load_log WHERE file = 'a'", '--warehouse', spec]);

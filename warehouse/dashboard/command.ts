@@ -1,10 +1,11 @@
 /** `salesflow dashboard`: serve the sales dashboard on 127.0.0.1, or write it as one self-contained HTML file. */
 import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { EXIT_FAILURE, UsageError } from '../../shared/errors.ts';
+import { EXIT_FAILURE } from '../../shared/errors.ts';
 import { formatBytes } from '../../shared/format.ts';
 import { parseInterval } from '../../shared/interval.ts';
 import { log } from '../../shared/log.ts';
+import { numberOption } from '../../shared/number-flag.ts';
 import { parseWarehouseSpec, WAREHOUSE_OPTION, warehousePlaces } from '../open.ts';
 import { parseReportFilters } from './filters.ts';
 import { loadReportModel } from './report-model.ts';
@@ -43,7 +44,17 @@ export const dashboardCommand: CommandModule<object, Args> = {
         describe: 'bigquery: API root of a test server (default BIGQUERY_EMULATOR_HOST)',
       })
       .option('location', { type: 'string', describe: 'bigquery: job location, e.g. EU (default US)' })
-      .option('port', { alias: 'p', type: 'number', default: 8080, describe: 'Port on 127.0.0.1 (0: any free port)' })
+      .option(
+        'port',
+        numberOption('port', {
+          alias: 'p',
+          integer: true,
+          min: 0,
+          max: 65535,
+          default: 8080,
+          describe: 'Port on 127.0.0.1 (0: any free port)',
+        }),
+      )
       .option('refresh', {
         type: 'string',
         default: '10s',
@@ -59,9 +70,6 @@ export const dashboardCommand: CommandModule<object, Args> = {
       .option('to', { type: 'string', describe: 'Last sale date shown (YYYY-MM-DD)' })
       .option('region', { type: 'string', describe: 'One sales region' })
       .check((a) => {
-        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) {
-          throw new UsageError(`--port must be a whole number 0..65535 (got ${a.port})`, { field: 'port' });
-        }
         refreshSeconds(a.refresh);
         parseReportFilters({ from: a.from, to: a.to, region: a.region });
         return true;
