@@ -9,10 +9,11 @@
  *     alternated, median of BENCH_RUNS (3); events/s and the ratio to the bare
  *     subscriber (bench/util/bare-subscriber.ts: the same client and flow control,
  *     acking only — the ceiling). Candidates: the bare subscriber, the whole
- *     pipeline into a fresh DuckDB file, and both again with V8's heap bounded
- *     by SMALL_HEAP in NODE_OPTIONS (what docs/streaming.md recommends on small
- *     machines), so the flags' cost and what the client alone needs under them
- *     are measured in the same run.
+ *     pipeline into a fresh DuckDB file, both again with V8's heap bounded by
+ *     SMALL_HEAP in NODE_OPTIONS, and the pipeline with the whole small-memory
+ *     profile docs/streaming.md recommends (SMALL_HEAP plus glibc's MALLOC_*
+ *     settings), so each setting's cost and what the client alone needs under
+ *     them are measured in the same run.
  * (b) latency: 2,000 events/s for BENCH_STREAM_SECONDS (60) from a `salesflow
  *     publish` process, the pipeline in this process: publish time (the
  *     emulator's) → committed to silver (after COMMIT), p50/p99 over every
@@ -40,6 +41,12 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 /** V8's young generation (1 MB semi-spaces) and old generation (192 MB) bounded: most of the pipeline's RSS is their slack. */
 const SMALL_HEAP = '--max-semi-space-size=1 --max-old-space-size=192';
 
+/** glibc's allocator: fewer arenas, and freed memory handed back sooner — what libduckdb and gRPC leave behind. */
+const SMALL_MALLOC = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' };
+const SMALL_MALLOC_TEXT = Object.entries(SMALL_MALLOC)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(' ');
+
 /** The throughput candidates, the baseline first. */
 const KINDS = [
   { key: 'bare', name: 'bare subscriber (ack only)', work: 'bare' },
@@ -51,12 +58,25 @@ const KINDS = [
     nodeOptions: SMALL_HEAP,
   },
   {
+    key: 'pipeline-small-memory',
+    name: `pipeline stream → DuckDB, small-memory profile (NODE_OPTIONS="${SMALL_HEAP}" ${SMALL_MALLOC_TEXT})`,
+    work: 'pipeline',
+    nodeOptions: SMALL_HEAP,
+    env: SMALL_MALLOC,
+  },
+  {
     key: 'bare-small-heap',
     name: `bare subscriber (ack only), NODE_OPTIONS="${SMALL_HEAP}"`,
     work: 'bare',
     nodeOptions: SMALL_HEAP,
   },
-] as const satisfies readonly { key: string; name: string; work: 'bare' | 'pipeline'; nodeOptions?: string }[];
+] as const satisfies readonly {
+  key: string;
+  name: string;
+  work: 'bare' | 'pipeline';
+  nodeOptions?: string;
+  env?: Record<string, string>;
+}[];
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -152,7 +172,11 @@ async function main(): Promise<void> {
         name: k.name,
         cmd: NODE,
         args: [],
-        env: 'nodeOptions' in k ? { ...env, NODE_OPTIONS: k.nodeOptions } : env,
+        env: {
+          ...env,
+          ...('env' in k ? k.env : {}),
+          ...('nodeOptions' in k ? { NODE_OPTIONS: k.nodeOptions } : {}),
+        },
         // 3: some events were quarantined (the fault mix has invalid ones).
         okCodes: k.work === 'pipeline' ? [0, 3] : [0],
         before() {

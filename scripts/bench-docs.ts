@@ -221,8 +221,8 @@ export const SUITE_DOCS: SuiteDoc[] = [
         target: { maxRatio: 1.25, maxRssMB: 300, text: '≤ 1.25x (≥ 0.8x throughput), ≤ 300 MB' },
       },
       {
-        capability: 'pipeline stream, 100k backlog, heap bounded (NODE_OPTIONS)',
-        ours: 'pipeline stream → DuckDB, NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=192"',
+        capability: 'pipeline stream, 100k backlog, small-memory profile',
+        ours: 'pipeline stream → DuckDB, small-memory profile (NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=192" MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072)',
         peer: 'bare subscriber (ack only)',
         target: { maxRatio: 1.25, maxRssMB: 300, text: '≤ 1.25x (≥ 0.8x throughput), ≤ 300 MB' },
       },
