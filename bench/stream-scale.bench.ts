@@ -96,17 +96,7 @@ async function main(): Promise<void> {
     Array.from({ length: k }, (_, i) => {
       const child = spawn(
         NODE,
-        [
-          'cli/main.ts',
-          'pipeline',
-          'stream',
-          '-s',
-          subscription,
-          '-w',
-          `bigquery:${PROJECT}.${ds}`,
-          '--no-create',
-          '-q',
-        ],
+        ['cli/main.ts', 'pipeline', 'stream', '-s', subscription, '-w', `bigquery:${PROJECT}.${ds}`, '--no-create'],
         {
           cwd: REPO_ROOT,
           env: { ...process.env, ...env, ...(ports[i] ? { PORT: String(ports[i]) } : {}) },
@@ -156,7 +146,10 @@ async function main(): Promise<void> {
     for (const c of cs) {
       const code = await c.exit;
       if (code !== 0 && code !== 3) throw new Error(`a consumer failed (exit ${code}):\n${c.output().slice(-2000)}`);
-      commits += Number(/([\d,]+) commits/.exec(c.output())?.[1]?.replaceAll(',', '') ?? Number.NaN);
+      const reported = /([\d,]+) commits/.exec(c.output())?.[1];
+      // The summary is the only source of the count: without it the figure would be made up.
+      if (reported === undefined) throw new Error(`a consumer printed no summary:\n${c.output().slice(-2000)}`);
+      commits += Number(reported.replaceAll(',', ''));
     }
     return commits;
   };
