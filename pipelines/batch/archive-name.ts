@@ -6,13 +6,13 @@
  * always get the same name and a re-run finds them there. The extension stays
  * last so tools still recognise the file.
  */
+import { splitVersionChecksum } from '../../shared/storage/index.ts';
+
 const EXTENSION_RE = /\.(csv|ndjson|jsonl|parquet)(\.gz)?$/i;
 
 /** A short tag for the version a load-log checksum (`md5:…`, `crc32c:…`, `size:…`) names. */
-export function versionTag(checksum: string): string {
-  const colon = checksum.indexOf(':');
-  const kind = checksum.slice(0, colon);
-  const value = checksum.slice(colon + 1);
+function versionTag(checksum: string): string {
+  const { kind, value } = splitVersionChecksum(checksum);
   if (kind === 'md5') return Buffer.from(value, 'base64').toString('hex').slice(0, 16);
   if (kind === 'crc32c') return `crc${Buffer.from(value, 'base64').toString('hex')}`;
   return `size${value}`;

@@ -23,7 +23,14 @@
  * the file goes to its versioned name beside it (archive-name.ts).
  */
 import { ConflictError } from '../../shared/errors.ts';
-import { isPreconditionFailed, type ObjectStore, sameContent, versionChecksum } from '../../shared/storage/index.ts';
+import {
+  isPreconditionFailed,
+  type ObjectInfo,
+  type ObjectStore,
+  sameContent,
+  splitVersionChecksum,
+  versionChecksum,
+} from '../../shared/storage/index.ts';
 import type { FileOutcome } from '../file-outcome.ts';
 import { checkpoint } from '../crash.ts';
 import { versionedKey } from './archive-name.ts';
@@ -113,16 +120,18 @@ async function copyOnce(
 ): Promise<string | undefined> {
   let snapshot = bytes.snapshot;
   let generationGone = false;
-  /** Create `key` in `to`: written, already there, or the version loaded is gone. */
-  const create = async (key: string): Promise<'written' | 'exists' | 'lost'> => {
-    if (await to.stat(key)) return 'exists';
+  /** Create `key` in `to`: written, lost (the version loaded is gone), or taken (by what is there, if it still is). */
+  const create = async (key: string): Promise<'written' | 'lost' | { taken?: ObjectInfo }> => {
+    const existing = await to.stat(key);
+    if (existing) return { taken: existing };
     if (from.pinsGenerations && !generationGone) {
       try {
         await from.copyTo(file.key, to, { generation: file.generation, toKey: key, ifGenerationMatch: 0 });
         return 'written';
       } catch (err) {
         if (!isPreconditionFailed(err)) throw err;
-        if (await to.stat(key)) return 'exists'; // created meanwhile
+        const made = await to.stat(key); // created meanwhile?
+        if (made) return { taken: made };
         // The generation loaded was replaced (and is gone): archive this run's copy of it, if it made one.
         generationGone = true;
         if (snapshot === undefined) return 'lost';
@@ -134,15 +143,15 @@ async function copyOnce(
       await to.putFile(key, snapshot, { ifGenerationMatch: 0 });
       return 'written';
     } catch (err) {
-      if (isPreconditionFailed(err)) return 'exists'; // created meanwhile
-      throw err;
+      if (!isPreconditionFailed(err)) throw err;
+      return { taken: await to.stat(key) }; // created meanwhile
     }
   };
   const versioned = versionedKey(file.key, file.checksum);
   for (const key of [file.key, versioned]) {
     const made = await create(key);
     if (made === 'lost') return undefined;
-    if (made === 'written' || (await holdsVersion(to, key, file))) return key;
+    if (made === 'written' || (made.taken !== undefined && holdsVersion(made.taken, file))) return key;
   }
   throw new ConflictError(
     `${to.uri(file.key)} and ${to.uri(versioned)} both hold other bytes than the version loaded: not copied, the file stays`,
@@ -150,12 +159,9 @@ async function copyOnce(
   );
 }
 
-/** Does `key` in `to` hold the bytes listed for `file` (same size and checksum)? */
-async function holdsVersion(to: ObjectStore, key: string, file: LandingFile): Promise<boolean> {
-  const there = await to.stat(key);
-  if (!there) return false;
-  const colon = file.checksum.indexOf(':');
-  const [kind, value] = [file.checksum.slice(0, colon), file.checksum.slice(colon + 1)];
+/** Does the object `there` hold the bytes listed for `file` (same size and checksum)? */
+function holdsVersion(there: ObjectInfo, file: LandingFile): boolean {
+  const { kind, value } = splitVersionChecksum(file.checksum);
   const listed = {
     size: file.size,
     md5Hash: kind === 'md5' ? value : undefined,

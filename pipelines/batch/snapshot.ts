@@ -10,7 +10,13 @@
  */
 import { basename, join } from 'node:path';
 import { SalesflowError } from '../../shared/errors.ts';
-import { fileChecksum, isNotFound, isPreconditionFailed, type ObjectStore } from '../../shared/storage/index.ts';
+import {
+  fileChecksum,
+  isNotFound,
+  isPreconditionFailed,
+  type ObjectStore,
+  splitVersionChecksum,
+} from '../../shared/storage/index.ts';
 import type { LandingFile } from './landing-file.ts';
 
 /** The landing file is not the version listed any more. Transient: the next run sees the new version. */
@@ -34,7 +40,7 @@ export async function takeSnapshot(store: ObjectStore, file: LandingFile, dir: s
       throw new FileChangedError(file, 'modified, replaced or removed since it was listed');
     throw err;
   }
-  const [kind, listed] = splitChecksum(file.checksum);
+  const { kind, value: listed } = splitVersionChecksum(file.checksum);
   const copy = await fileChecksum(path, kind === 'crc32c' ? 'crc32c' : 'md5');
   if (copy.size !== file.size) {
     throw new FileChangedError(file, `listed with ${file.size} bytes, read ${copy.size}`);
@@ -42,9 +48,4 @@ export async function takeSnapshot(store: ObjectStore, file: LandingFile, dir: s
   if (kind !== 'size' && copy.value !== listed)
     throw new FileChangedError(file, `its ${kind} differs from the listing`);
   return path;
-}
-
-function splitChecksum(checksum: string): [string, string] {
-  const colon = checksum.indexOf(':');
-  return [checksum.slice(0, colon), checksum.slice(colon + 1)];
 }

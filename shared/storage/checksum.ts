@@ -68,3 +68,9 @@ export async function fileChecksum(path: string, kind: 'md5' | 'crc32c'): Promis
 export function versionChecksum(info: ObjectInfo): string {
   return info.md5Hash ? `md5:${info.md5Hash}` : info.crc32c ? `crc32c:${info.crc32c}` : `size:${info.size}`;
 }
+
+/** A versionChecksum taken apart: `md5:…` → { kind: 'md5', value: '…' }. */
+export function splitVersionChecksum(checksum: string): { kind: 'md5' | 'crc32c' | 'size'; value: string } {
+  const colon = checksum.indexOf(':');
+  return { kind: checksum.slice(0, colon) as 'md5' | 'crc32c' | 'size', value: checksum.slice(colon + 1) };
+}

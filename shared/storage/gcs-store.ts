@@ -315,8 +315,7 @@ export class GcsStore implements ObjectStore {
     const toKey = opts.toKey ?? key;
     if (!(to instanceof GcsStore)) {
       const read = Readable.from(this.resumingRead(key, await this.statForRead(key, opts.generation)));
-      const put = opts.ifGenerationMatch === undefined ? {} : { ifGenerationMatch: opts.ifGenerationMatch };
-      return to.putStream(toKey, read, put).catch((err) => {
+      return to.putStream(toKey, read, { ifGenerationMatch: opts.ifGenerationMatch }).catch((err) => {
         throw this.gone(err, key, opts.generation) ?? err;
       });
     }

@@ -18,6 +18,7 @@ export {
   checksumFile,
   fileChecksum,
   sameContent,
+  splitVersionChecksum,
   versionChecksum,
 } from './checksum.ts';
 export { contentTypeFor } from './content-type.ts';

@@ -161,8 +161,7 @@ export class LocalStore implements ObjectStore {
 
   async copyTo(key: string, to: ObjectStore, opts: CopyOptions = {}): Promise<ObjectInfo> {
     await this.checkGeneration(key, opts.generation, 'copy');
-    const put = opts.ifGenerationMatch === undefined ? {} : { ifGenerationMatch: opts.ifGenerationMatch };
-    return to.putFile(opts.toKey ?? key, this.pathOf(key), put);
+    return to.putFile(opts.toKey ?? key, this.pathOf(key), { ifGenerationMatch: opts.ifGenerationMatch });
   }
 
   /** A PreconditionFailedError unless the file is at `generation` (when given). */
