@@ -7,10 +7,8 @@
  * DuckDB into the ceiling's peak RSS.
  */
 import type { Message } from '@google-cloud/pubsub';
+import { batchFlowControl, DEFAULT_MAX_BATCH } from '../../pipelines/io/pubsub-source.ts';
 import { createPubSubClient } from '../../shared/pubsub/index.ts';
-
-/** The pipeline's default `--max-batch`; it lets 3 batches' worth of messages be held. */
-const MAX_BATCH = 5000;
 
 export const BARE_SUBSCRIBER = new URL(import.meta.url).pathname;
 
@@ -19,7 +17,7 @@ async function bareSubscriber(subscription: string, count: number): Promise<void
   if (!projectId || !(count > 0)) throw new Error(`usage: bare-subscriber.ts projects/P/subscriptions/S COUNT`);
   const client = createPubSubClient({ projectId });
   const sub = client.subscription(subscription, {
-    flowControl: { maxMessages: 3 * MAX_BATCH, allowExcessMessages: false },
+    flowControl: batchFlowControl(DEFAULT_MAX_BATCH),
   });
   let acked = 0;
   await new Promise<void>((resolve, reject) => {

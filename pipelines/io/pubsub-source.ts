@@ -33,6 +33,14 @@ import type { SourceBatch, SourceContext } from '../sdk/io/source.ts';
 import { type Source, unboundedSource } from '../sdk/io/source.ts';
 import { parseIsoDate } from '../../shared/dates.ts';
 
+/** Most messages per micro-batch unless told otherwise (`--max-batch`). */
+export const DEFAULT_MAX_BATCH = 5000;
+
+/** The client's flow control for micro-batches of `maxBatch`: a few batches held, never more. */
+export function batchFlowControl(maxBatch: number): { maxMessages: number; allowExcessMessages: false } {
+  return { maxMessages: 3 * maxBatch, allowExcessMessages: false };
+}
+
 export interface PubSubMessageValue {
   id: string;
   data: Buffer;
@@ -51,14 +59,12 @@ export interface PubSubSourceOptions {
   timestampAttribute?: string;
   /** Longest a message waits before its batch is handed over (default 2000). */
   commitIntervalMs?: number;
-  /** Most messages per batch (default 5000). */
+  /** Most messages per batch (default DEFAULT_MAX_BATCH). */
   maxBatch?: number;
   /** How long an idle pipeline's batch gathers messages first (default 50 ms). */
   lingerMs?: number;
   /** Watermark lag behind the newest event time (default 5000 ms). */
   maxDelayMs?: number;
-  /** Client flow control: messages held at most (default 3 × maxBatch). */
-  flowControlMessages?: number;
   /** Stop after this many messages (the rest are left for the next consumer). */
   maxMessages?: number;
   /** End when no message arrived for this long and everything handed over is acked. */
@@ -118,7 +124,7 @@ interface Held {
 
 export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
   const commitIntervalMs = opts.commitIntervalMs ?? 2000;
-  const maxBatch = opts.maxBatch ?? 5000;
+  const maxBatch = opts.maxBatch ?? DEFAULT_MAX_BATCH;
   const lingerMs = Math.min(opts.lingerMs ?? 50, commitIntervalMs);
   const maxDelayMs = opts.maxDelayMs ?? 5000;
   const held = new Map<string, Held>();
@@ -216,10 +222,7 @@ export function pubsubSource(opts: PubSubSourceOptions): PubSubSource {
 
   async function* read(ctx: SourceContext): AsyncGenerator<SourceBatch<PubSubMessageValue>> {
     subscription = opts.client.subscription(opts.subscription, {
-      flowControl: {
-        maxMessages: opts.flowControlMessages ?? 3 * maxBatch,
-        allowExcessMessages: false,
-      },
+      flowControl: batchFlowControl(maxBatch),
     });
     subscription.on('message', onMessage);
     subscription.on('error', onError);
