@@ -528,7 +528,6 @@ export class DuckDBWarehouse implements Warehouse {
   }
 }
 
-/** A lock held by another process is worth retrying (exit 1); anything else about the file is a failure too. */
 /** Is the connection's database a file (not the in-memory one DuckDB substitutes for a CSV or Parquet path)? */
 async function opensFile(conn: DuckDBConnection): Promise<boolean> {
   const reader = await conn.runAndReadAll(
@@ -546,6 +545,7 @@ async function removeIfStillEmpty(path: string): Promise<void> {
   }
 }
 
+/** A lock held by another process is worth retrying (exit 1); anything else about the file is a failure too. */
 function openError(path: string, err: unknown): SalesflowError {
   const message = (err as Error).message;
   const holder = /Conflicting lock is held in (.+?) \(PID (\d+)\)/.exec(message);
