@@ -37,13 +37,17 @@ export function warehouseContract(label: string, setup: () => Promise<ContractCo
       await w.ensure();
     });
 
-    it('ensure adds the columns a table made by an earlier version lacks, keeping its rows', async () => {
-      const def = tableDef('quarantine_sales') as TableDef;
-      await w.dropTable('quarantine_sales');
+    /** The table as an earlier version made it: empty, without `column`. */
+    const recreateWithout = async (table: string, column: string) => {
+      await w.dropTable(table);
       await w.createTable(
-        'quarantine_sales',
-        def.fields.filter((f) => f.name !== '_file_rejected'),
+        table,
+        (tableDef(table) as TableDef).fields.filter((f) => f.name !== column),
       );
+    };
+
+    it('ensure adds the columns a table made by an earlier version lacks, keeping its rows', async () => {
+      await recreateWithout('quarantine_sales', '_file_rejected');
       await w.run(
         `INSERT INTO ${w.ref('quarantine_sales')} (raw_row, _source_file, _line, reasons, _ingested_at)
 VALUES ('old,row', 'old.csv', 2, 'why', ${w.sql.now()})`,
@@ -64,12 +68,7 @@ VALUES ('new,row', 'new.csv', 3, 'why', ${w.sql.now()}, TRUE)`,
     });
 
     it('ensure adds moved_to to a load_log made before it existed, keeping its rows', async () => {
-      const def = tableDef('load_log') as TableDef;
-      await w.dropTable('load_log');
-      await w.createTable(
-        'load_log',
-        def.fields.filter((f) => f.name !== 'moved_to'),
-      );
+      await recreateWithout('load_log', 'moved_to');
       const row = (file: string) =>
         `INSERT INTO ${w.ref('load_log')} (file, attempt, status, started_at) VALUES ('${file}', 1, 'loaded', ${w.sql.now()})`;
       await w.run(row('old.csv'));
